@@ -1,0 +1,243 @@
+//! The console's picture of the estate: the spec plus the latest reading of
+//! every part, updated from [`PollReport`]s and nothing else (no I/O, no
+//! clock), so scenario tests can drive it directly.
+
+use std::time::Duration;
+
+use super::estate::{BackupKind, EstateSpec};
+use super::observation::{ChainStatus, HealthStatus, NodeStatus, Observation, PollReport};
+use super::telemetry::Tracked;
+use super::time::Timestamp;
+
+/// Readings for one region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionView {
+    /// Region name (matches the spec).
+    pub name: String,
+    /// Route53 health.
+    pub health: Tracked<HealthStatus>,
+    /// Replication lag.
+    pub lag: Tracked<Duration>,
+    /// Newest backup per kind, in the spec's policy order.
+    pub backups: Vec<(BackupKind, Tracked<Option<Timestamp>>)>,
+    /// RPC nodes in the spec's order.
+    pub nodes: Vec<(String, Tracked<NodeStatus>)>,
+}
+
+/// How a source has been behaving: the sources panel's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceState {
+    /// Source name.
+    pub name: String,
+    /// Last poll with no failed observation.
+    pub last_ok: Option<Timestamp>,
+    /// Most recent failure text and time.
+    pub last_error: Option<(String, Timestamp)>,
+    /// Start of the current run of failures.
+    pub failing_since: Option<Timestamp>,
+    /// When the source will be asked again.
+    pub next_poll: Option<Timestamp>,
+}
+
+/// The whole picture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstateView {
+    /// What the estate is.
+    pub spec: EstateSpec,
+    /// Per-region readings in the spec's order.
+    pub regions: Vec<RegionView>,
+    /// The chain.
+    pub chain: Tracked<ChainStatus>,
+    /// Source behaviour, in order of first report.
+    pub sources: Vec<SourceState>,
+}
+
+impl EstateView {
+    /// A picture in which nothing is known yet.
+    #[must_use]
+    pub fn new(spec: EstateSpec) -> Self {
+        let regions = spec
+            .regions
+            .iter()
+            .map(|r| RegionView {
+                name: r.name.clone(),
+                health: Tracked::default(),
+                lag: Tracked::default(),
+                backups: spec
+                    .backups
+                    .iter()
+                    .map(|b| (b.kind, Tracked::default()))
+                    .collect(),
+                nodes: r
+                    .rpc_nodes
+                    .iter()
+                    .map(|n| (n.clone(), Tracked::default()))
+                    .collect(),
+            })
+            .collect();
+        Self {
+            spec,
+            regions,
+            chain: Tracked::default(),
+            sources: Vec::new(),
+        }
+    }
+
+    /// Folds a poll into the picture. Observations about regions, nodes or
+    /// backup kinds the spec does not know are ignored: the spec decides
+    /// what the estate is.
+    pub fn apply(&mut self, report: &PollReport) {
+        let at = report.at;
+        let mut first_error: Option<String> = None;
+        for obs in &report.observations {
+            if let Some(e) = self.apply_one(obs, at) {
+                first_error.get_or_insert(e);
+            }
+        }
+        let index = if let Some(i) = self.sources.iter().position(|s| s.name == report.source) {
+            i
+        } else {
+            self.sources.push(SourceState {
+                name: report.source.clone(),
+                last_ok: None,
+                last_error: None,
+                failing_since: None,
+                next_poll: None,
+            });
+            self.sources.len() - 1
+        };
+        let src = &mut self.sources[index];
+        src.next_poll = Some(report.next_poll);
+        match first_error {
+            None => {
+                src.last_ok = Some(at);
+                src.failing_since = None;
+            }
+            Some(e) => {
+                src.failing_since.get_or_insert(at);
+                src.last_error = Some((e, at));
+            }
+        }
+    }
+
+    fn apply_one(&mut self, obs: &Observation, at: Timestamp) -> Option<String> {
+        fn put<T: Clone>(
+            slot: &mut Tracked<T>,
+            result: &Result<T, String>,
+            at: Timestamp,
+        ) -> Option<String> {
+            match result {
+                Ok(v) => {
+                    slot.observe(v.clone(), at);
+                    None
+                }
+                Err(e) => {
+                    slot.fail(e.clone(), at);
+                    Some(e.clone())
+                }
+            }
+        }
+        match obs {
+            Observation::Health { region, result } => {
+                put(&mut self.region_mut(region)?.health, result, at)
+            }
+            Observation::ReplicationLag { region, result } => {
+                put(&mut self.region_mut(region)?.lag, result, at)
+            }
+            Observation::NewestBackup {
+                region,
+                kind,
+                result,
+            } => {
+                let slot = self
+                    .region_mut(region)?
+                    .backups
+                    .iter_mut()
+                    .find(|(k, _)| k == kind)?;
+                put(&mut slot.1, result, at)
+            }
+            Observation::Node {
+                region,
+                node,
+                result,
+            } => {
+                let slot = self
+                    .region_mut(region)?
+                    .nodes
+                    .iter_mut()
+                    .find(|(n, _)| n == node)?;
+                put(&mut slot.1, result, at)
+            }
+            Observation::Chain { result } => put(&mut self.chain, result, at),
+        }
+    }
+
+    fn region_mut(&mut self, name: &str) -> Option<&mut RegionView> {
+        self.regions.iter_mut().find(|r| r.name == name)
+    }
+
+    /// Readings for a region by name.
+    #[must_use]
+    pub fn region(&self, name: &str) -> Option<&RegionView> {
+        self.regions.iter().find(|r| r.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(at: i64, observations: Vec<Observation>) -> PollReport {
+        PollReport {
+            source: "sim".into(),
+            at: Timestamp::from_secs(at),
+            next_poll: Timestamp::from_secs(at + 1),
+            observations,
+        }
+    }
+
+    #[test]
+    fn applies_readings_and_ignores_unknown_regions() {
+        let mut v = EstateView::new(EstateSpec::seed());
+        v.apply(&report(
+            10,
+            vec![
+                Observation::ReplicationLag {
+                    region: "eu-west-1".into(),
+                    result: Ok(Duration::from_secs(4)),
+                },
+                Observation::ReplicationLag {
+                    region: "mars-1".into(),
+                    result: Ok(Duration::from_secs(1)),
+                },
+            ],
+        ));
+        let eu = v.region("eu-west-1").expect("region");
+        assert_eq!(
+            eu.lag.reading.as_ref().map(|r| r.value),
+            Some(Duration::from_secs(4))
+        );
+        assert_eq!(v.sources[0].last_ok, Some(Timestamp::from_secs(10)));
+    }
+
+    #[test]
+    fn failures_mark_the_source_and_keep_old_readings() {
+        let mut v = EstateView::new(EstateSpec::seed());
+        let ok = Observation::Chain {
+            result: Err("connection refused".into()),
+        };
+        v.apply(&report(5, vec![ok.clone()]));
+        v.apply(&report(6, vec![ok]));
+        let s = &v.sources[0];
+        assert_eq!(
+            s.failing_since,
+            Some(Timestamp::from_secs(5)),
+            "failing since the first failure"
+        );
+        assert_eq!(
+            s.last_error.as_ref().map(|e| e.1),
+            Some(Timestamp::from_secs(6))
+        );
+        assert!(v.chain.reading.is_none());
+    }
+}

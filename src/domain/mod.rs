@@ -1,0 +1,11 @@
+//! Pure types and rules: no tokio, no ratatui, no AWS, no clock reads.
+//!
+//! Everything here can be driven from tests with plain values.
+
+pub mod assess;
+pub mod bft;
+pub mod estate;
+pub mod fleet;
+pub mod observation;
+pub mod telemetry;
+pub mod time;

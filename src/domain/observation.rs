@@ -1,0 +1,119 @@
+//! What sources report: one poll yields a [`PollReport`] of observations,
+//! each either a value or the reason it could not be read.
+//!
+//! Real adapters (AWS, CometBFT) and the simulator speak this same language,
+//! so the dashboard cannot tell them apart except by the SIMULATED banner.
+
+use std::time::Duration;
+
+use super::estate::BackupKind;
+use super::time::Timestamp;
+
+/// A Route53 health check's verdict, as Route53 itself decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthStatus {
+    /// Route53's verdict.
+    pub healthy: bool,
+    /// How many health checkers report success.
+    pub checkers_ok: u32,
+    /// How many checkers report at all.
+    pub checkers_total: u32,
+}
+
+/// One CometBFT RPC node's view of itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeStatus {
+    /// Latest block height the node has.
+    pub height: u64,
+    /// True while the node is still syncing.
+    pub catching_up: bool,
+    /// Connected peers.
+    pub peers: u32,
+    /// Time of the node's latest block.
+    pub latest_block_time: Timestamp,
+}
+
+/// One validator's standing in the current set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatorStatus {
+    /// Hex consensus address.
+    pub address: String,
+    /// Current voting power.
+    pub voting_power: u64,
+    /// Whether its signature is in the latest commit.
+    pub signed_latest: bool,
+    /// Blocks missed within the recent window.
+    pub missed_recent: u32,
+    /// Size of that window in blocks.
+    pub window: u32,
+}
+
+/// The chain as a quorum of RPC nodes sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStatus {
+    /// Chain id.
+    pub chain_id: String,
+    /// Latest committed height.
+    pub height: u64,
+    /// Header time of that block.
+    pub latest_block_time: Timestamp,
+    /// Mean block interval over the recent window.
+    pub avg_block_time: Duration,
+    /// The validator set with signing status.
+    pub validators: Vec<ValidatorStatus>,
+}
+
+/// One reading of one thing, or why it could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    /// A region's Route53 health check.
+    Health {
+        /// Region.
+        region: String,
+        /// The status, or the error.
+        result: Result<HealthStatus, String>,
+    },
+    /// A region's database replication lag (CloudWatch `ReplicationLagSeconds`).
+    ReplicationLag {
+        /// Region.
+        region: String,
+        /// The lag, or the error.
+        result: Result<Duration, String>,
+    },
+    /// The newest backup of a kind in a region; `Ok(None)` means none exists.
+    NewestBackup {
+        /// Region.
+        region: String,
+        /// Backup kind.
+        kind: BackupKind,
+        /// The newest object's time, or the error.
+        result: Result<Option<Timestamp>, String>,
+    },
+    /// One RPC node.
+    Node {
+        /// Region.
+        region: String,
+        /// Node name or endpoint.
+        node: String,
+        /// The status, or the error.
+        result: Result<NodeStatus, String>,
+    },
+    /// The chain and its validator set.
+    Chain {
+        /// The status, or the error.
+        result: Result<ChainStatus, String>,
+    },
+}
+
+/// Everything one poll of one source produced, stamped with the poll time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollReport {
+    /// The source's name as the sources panel shows it.
+    pub source: String,
+    /// When the poll completed.
+    pub at: Timestamp,
+    /// When the source will be asked again.
+    pub next_poll: Timestamp,
+    /// The observations.
+    pub observations: Vec<Observation>,
+}

@@ -1,0 +1,2 @@
+//! drconsole binary.
+fn main() {}

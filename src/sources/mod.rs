@@ -1,0 +1,6 @@
+//! The only code that talks to the outside world, each system behind a
+//! trait with a real and a simulated side.
+
+pub mod clock;
+pub mod poller;
+pub mod sim;

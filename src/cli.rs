@@ -1,1 +1,177 @@
-//! (in progress)
+//! The command line: `drconsole [status|check]`. The edge of the program,
+//! where errors become messages and exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use tokio::sync::mpsc;
+
+use crate::app::App;
+use crate::config::{self, ConfigDirs};
+use crate::domain::estate::EstateSpec;
+use crate::domain::fleet::EstateView;
+use crate::domain::observation::PollReport;
+use crate::domain::status;
+use crate::domain::time::{Timestamp, parse_duration};
+use crate::runtime::console::{self, Wiring};
+use crate::sources::clock::{Clock, VirtualClock, WallClock};
+use crate::sources::poller;
+use crate::sources::sim::{Fault, SimEstate};
+use crate::sources::sim_source::SimSource;
+
+/// drconsole: disaster-recovery console for a multi-region CometBFT chain.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// What to do; with none, the console opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Estate options shared by the console and `status`.
+    #[command(flatten)]
+    pub estate: EstateArgs,
+    /// Layout to start with (see layouts/).
+    #[arg(long, default_value = "default", global = true)]
+    pub layout: String,
+    /// Theme to start with (see themes/).
+    #[arg(long, default_value = "dark", global = true)]
+    pub theme: String,
+}
+
+/// Options that choose and shape the (simulated) estate.
+#[derive(Debug, Args, Clone)]
+pub struct EstateArgs {
+    /// Seed of the simulated estate: the same seed gives the same estate.
+    #[arg(long, default_value_t = 1, global = true)]
+    pub seed: u64,
+    /// Start time of the simulated clock (RFC 3339); default: now.
+    #[arg(long, global = true)]
+    pub start: Option<String>,
+    /// Simulated clock speed (1 = real time).
+    #[arg(long, default_value_t = 1.0, global = true)]
+    pub speed: f64,
+    /// Fault to inject into the simulated estate at start (repeatable),
+    /// e.g. "region-down us-east-1".
+    #[arg(long = "inject", global = true)]
+    pub inject: Vec<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print one snapshot of the estate and exit: 0 when every target
+    /// holds, 1 when one does not, 2 on error.
+    Status {
+        /// Print JSON (the only format for now; the flag keeps scripts explicit).
+        #[arg(long)]
+        json: bool,
+        /// Let the simulated estate run this long first (e.g. 10m).
+        #[arg(long)]
+        after: Option<String>,
+    },
+    /// Validate layouts and themes (files or directories; default: the
+    /// shipped and installed ones). Exits 1 on any error.
+    Check {
+        /// Files or directories to check.
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Runs the parsed command line.
+#[must_use]
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        None => run_console(&cli),
+        Some(Command::Status { json, after }) => run_status(&cli.estate, *json, after.as_deref()),
+        Some(Command::Check { paths }) => Ok(run_check(paths)),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("drconsole: {e:#}");
+        ExitCode::from(2)
+    })
+}
+
+fn start_time(args: &EstateArgs) -> Result<Timestamp> {
+    match &args.start {
+        Some(s) => Timestamp::parse_rfc3339(s).map_err(anyhow::Error::msg).context("--start"),
+        None => Ok(WallClock.now()),
+    }
+}
+
+fn build_sim(args: &EstateArgs, start: Timestamp) -> Result<SimEstate> {
+    let mut sim = SimEstate::new(EstateSpec::seed(), args.seed, start);
+    for text in &args.inject {
+        let fault = Fault::parse(text).map_err(anyhow::Error::msg).with_context(|| format!("--inject {text:?}"))?;
+        sim.inject(fault);
+    }
+    Ok(sim)
+}
+
+fn run_status(args: &EstateArgs, _json: bool, after: Option<&str>) -> Result<ExitCode> {
+    let start = start_time(args)?;
+    let mut sim = build_sim(args, start)?;
+    let now = match after {
+        Some(a) => start.plus(parse_duration(a).map_err(anyhow::Error::msg).context("--after")?),
+        None => start,
+    };
+    sim.advance_to(now);
+    let mut view = EstateView::new(sim.spec().clone());
+    view.apply(&PollReport { source: "simulator".into(), at: now, next_poll: now, observations: sim.observe() });
+    let report = status::report(&view, now);
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(if report.breaches.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn run_check(paths: &[PathBuf]) -> ExitCode {
+    let findings = if paths.is_empty() { config::check::check_default() } else { config::check::check_paths(paths) };
+    for f in &findings {
+        if f.is_err() {
+            eprintln!("{f}");
+        } else {
+            println!("{f}");
+        }
+    }
+    let failed = findings.iter().any(config::Finding::is_err);
+    if findings.is_empty() {
+        eprintln!("nothing to check");
+        return ExitCode::from(1);
+    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn run_console(cli: &Cli) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let args = &cli.estate;
+    if !(args.speed > 0.0 && args.speed <= 10_000.0) {
+        bail!("--speed must be above 0 and at most 10000, not {}", args.speed);
+    }
+    let dirs = ConfigDirs::standard();
+    let layout = config::load_layout(&dirs, &cli.layout).map_err(anyhow::Error::msg)?;
+    let theme = crate::runtime::honour_no_color(config::load_theme(&dirs, &cli.theme).map_err(anyhow::Error::msg)?);
+    let start = start_time(args)?;
+    let sim = build_sim(args, start)?;
+    let spec = sim.spec().clone();
+    let faults: Vec<String> = sim.faults().iter().map(|f| f.fault.describe()).collect();
+
+    crate::runtime::logging::init();
+    log::info!("drconsole {} on the simulated estate, seed {}", env!("CARGO_PKG_VERSION"), args.seed);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let clock: Arc<dyn Clock> = Arc::new(VirtualClock::new(start, args.speed));
+    let mut app = App::new(EstateView::new(spec), layout, theme, start);
+    app.speed = args.speed;
+    app.faults = faults;
+    runtime.block_on(async move {
+        let (report_tx, reports) = mpsc::channel(64);
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (notice_tx, notices) = mpsc::unbounded_channel();
+        tokio::spawn(poller::run(SimSource::new(sim, cmd_rx, notice_tx), Arc::clone(&clock), report_tx));
+        let wiring = Wiring { reports, sim_notices: Some(notices), sim_commands: Some(cmd_tx), dirs, clock, started };
+        let mut terminal = ratatui::try_init()?;
+        let result = console::run(&mut terminal, app, wiring).await;
+        ratatui::restore();
+        result
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

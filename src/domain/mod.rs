@@ -7,5 +7,7 @@ pub mod bft;
 pub mod estate;
 pub mod fleet;
 pub mod observation;
+pub mod roster;
+pub mod status;
 pub mod telemetry;
 pub mod time;

@@ -1,1 +1,17 @@
-//! (in progress)
+//! Executes effects and owns the terminal: the only place where the pure
+//! core meets crossterm, tokio and the file system.
+
+pub mod console;
+pub mod logging;
+
+use crate::config::theme::Theme;
+
+/// Strips colours when `NO_COLOR` is set to anything non-empty
+/// (<https://no-color.org>); words and symbols still carry every state.
+#[must_use]
+pub fn honour_no_color(theme: Theme) -> Theme {
+    match std::env::var_os("NO_COLOR") {
+        Some(v) if !v.is_empty() => theme.without_color(),
+        _ => theme,
+    }
+}

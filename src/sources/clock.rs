@@ -11,6 +11,12 @@ use crate::domain::time::Timestamp;
 pub trait Clock: Send + Sync {
     /// The current instant on this clock.
     fn now(&self) -> Timestamp;
+
+    /// How much wall time passes while this clock advances by `d`: what
+    /// the runtime sleeps for. A fast virtual clock sleeps less.
+    fn wall_for(&self, d: Duration) -> Duration {
+        d
+    }
 }
 
 /// The machine's wall clock: for live estates.
@@ -99,6 +105,11 @@ impl VirtualClock {
 impl Clock for VirtualClock {
     fn now(&self) -> Timestamp {
         self.with(|a| Self::read(a))
+    }
+
+    fn wall_for(&self, d: Duration) -> Duration {
+        let speed = self.speed();
+        if speed > 0.0 { d.div_f64(speed) } else { d }
     }
 }
 

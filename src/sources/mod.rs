@@ -4,3 +4,4 @@
 pub mod clock;
 pub mod poller;
 pub mod sim;
+pub mod sim_source;

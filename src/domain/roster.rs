@@ -1,0 +1,62 @@
+//! The validator list as the operator sees it: the chain's set joined with
+//! the estate's mapping of addresses to regions and names.
+
+use super::fleet::EstateView;
+use super::observation::ValidatorStatus;
+use super::time::Timestamp;
+
+/// One row of the validator panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatorRow<'a> {
+    /// Operator's name, or the address prefix for unmapped validators.
+    pub name: &'a str,
+    /// Region, or `unmapped`.
+    pub region: &'a str,
+    /// Hex consensus address.
+    pub address: &'a str,
+    /// Voting power (the chain's figure when known).
+    pub voting_power: u64,
+    /// Signing status when the chain answered recently enough.
+    pub status: Option<&'a ValidatorStatus>,
+}
+
+/// Rows in display order (region order, then power, then name), filtered
+/// by `filter` (case-insensitive substring of name, region or address).
+#[must_use]
+pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<ValidatorRow<'a>> {
+    let spec = &view.spec;
+    let chain = view.chain.known_value(now, spec.poll.chain);
+    let mut out: Vec<ValidatorRow<'a>> = match chain {
+        Some(c) => c
+            .validators
+            .iter()
+            .map(|v| {
+                let mapped = spec.validator(&v.address);
+                ValidatorRow {
+                    name: mapped.map_or_else(|| v.address.get(..12).unwrap_or(&v.address), |m| m.name.as_str()),
+                    region: mapped.map_or("unmapped", |m| m.region.as_str()),
+                    address: &v.address,
+                    voting_power: v.voting_power,
+                    status: Some(v),
+                }
+            })
+            .collect(),
+        None => spec
+            .validators
+            .iter()
+            .map(|v| ValidatorRow { name: &v.name, region: &v.region, address: &v.address, voting_power: v.voting_power, status: None })
+            .collect(),
+    };
+    let needle = filter.trim().to_lowercase();
+    if !needle.is_empty() {
+        out.retain(|r| [r.name, r.region, r.address].iter().any(|f| f.to_lowercase().contains(&needle)));
+    }
+    let region_rank = |r: &str| spec.regions.iter().position(|s| s.name == r).unwrap_or(usize::MAX);
+    out.sort_by(|a, b| {
+        region_rank(a.region)
+            .cmp(&region_rank(b.region))
+            .then(b.voting_power.cmp(&a.voting_power))
+            .then(a.name.cmp(b.name))
+    });
+    out
+}

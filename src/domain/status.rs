@@ -1,0 +1,177 @@
+//! `drconsole status --json`: one snapshot of the estate for scripts and
+//! cron jobs. The field names are a contract; change them only additively.
+
+use serde::Serialize;
+
+use super::assess::{self, Breach, Level, PowerBasis};
+use super::bft::RegionLoss;
+use super::estate::{BackupKind, RegionRole};
+use super::fleet::EstateView;
+use super::time::Timestamp;
+
+/// The whole snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusReport {
+    /// Environment name.
+    pub environment: String,
+    /// True for the simulated estate.
+    pub simulated: bool,
+    /// When the snapshot was taken (RFC 3339).
+    pub at: String,
+    /// Per region.
+    pub regions: Vec<RegionStatus>,
+    /// The chain.
+    pub chain: ChainReport,
+    /// Region-loss analysis.
+    pub region_loss: Vec<RegionLoss>,
+    /// Where the voting power figures came from.
+    pub region_loss_basis: PowerBasis,
+    /// Every target that does not demonstrably hold.
+    pub breaches: Vec<Breach>,
+}
+
+/// One region.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionStatus {
+    /// Region name.
+    pub name: String,
+    /// Role.
+    pub role: RegionRole,
+    /// `healthy`, `unhealthy` or `unknown` (stale counts as unknown).
+    pub health: &'static str,
+    /// Age of the health reading, if any.
+    pub health_age_s: Option<u64>,
+    /// Replication lag while known.
+    pub replication_lag_s: Option<f64>,
+    /// Newest backup per kind.
+    pub backups: Vec<BackupStatus>,
+    /// RPC nodes.
+    pub nodes: Vec<NodeReport>,
+}
+
+/// Newest backup of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupStatus {
+    /// Kind.
+    pub kind: BackupKind,
+    /// Age of the newest backup; `None` when unknown or none exists.
+    pub newest_age_s: Option<u64>,
+    /// The verdict word (`OK`, `LATE`, `ALARM`, `NONE`, `STALE ..`, `UNKNOWN`).
+    pub status: String,
+}
+
+/// One RPC node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeReport {
+    /// Node name or endpoint.
+    pub name: String,
+    /// Height while known.
+    pub height: Option<u64>,
+    /// Catching up, while known.
+    pub catching_up: Option<bool>,
+    /// Peers, while known.
+    pub peers: Option<u32>,
+    /// The verdict word.
+    pub status: String,
+}
+
+/// The chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// Latest height while known.
+    pub height: Option<u64>,
+    /// The verdict word (`PRODUCING`, `HALTED ..`, `UNKNOWN`...).
+    pub status: String,
+    /// Validators (the chain's set, or the configured one if unknown).
+    pub validators: Vec<ValidatorReport>,
+}
+
+/// One validator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidatorReport {
+    /// Hex address.
+    pub address: String,
+    /// Name.
+    pub name: String,
+    /// Region or `unmapped`.
+    pub region: String,
+    /// Voting power.
+    pub voting_power: u64,
+    /// Signed the latest block, while known.
+    pub signed_latest: Option<bool>,
+}
+
+/// Builds the snapshot of `view` as of `now`.
+#[must_use]
+pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
+    let spec = &view.spec;
+    let regions = view
+        .regions
+        .iter()
+        .zip(&spec.regions)
+        .map(|(r, rs)| {
+            let health = match assess::region_health(r, now, spec.poll.health).level {
+                Level::Ok => "healthy",
+                Level::Critical | Level::Warn => "unhealthy",
+                Level::Stale | Level::Unknown => "unknown",
+            };
+            let chain_height = view.chain.known_value(now, spec.poll.chain).map(|c| c.height);
+            RegionStatus {
+                name: r.name.clone(),
+                role: rs.role,
+                health,
+                health_age_s: r.health.age(now).map(|d| d.as_secs()),
+                replication_lag_s: r.lag.known_value(now, spec.poll.metrics).map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
+                backups: r
+                    .backups
+                    .iter()
+                    .zip(&spec.backups)
+                    .map(|((kind, newest), policy)| BackupStatus {
+                        kind: *kind,
+                        newest_age_s: newest.known_value(now, spec.poll.backups).copied().flatten().map(|t| now.secs_since(t)),
+                        status: assess::backup(newest, policy, now, spec.poll.backups).word,
+                    })
+                    .collect(),
+                nodes: r
+                    .nodes
+                    .iter()
+                    .map(|(name, n)| {
+                        let known = n.known_value(now, spec.poll.chain);
+                        NodeReport {
+                            name: name.clone(),
+                            height: known.map(|s| s.height),
+                            catching_up: known.map(|s| s.catching_up),
+                            peers: known.map(|s| s.peers),
+                            status: assess::node(n, chain_height, now, spec.poll.chain).word,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let validators = super::roster::rows(view, now, "")
+        .into_iter()
+        .map(|r| ValidatorReport {
+            address: r.address.to_owned(),
+            name: r.name.to_owned(),
+            region: r.region.to_owned(),
+            voting_power: r.voting_power,
+            signed_latest: r.status.map(|s| s.signed_latest),
+        })
+        .collect();
+    let (region_loss, region_loss_basis) = assess::region_loss(view, now);
+    StatusReport {
+        environment: spec.environment.clone(),
+        simulated: spec.simulated,
+        at: now.to_string(),
+        regions,
+        chain: ChainReport {
+            height: view.chain.known_value(now, spec.poll.chain).map(|c| c.height),
+            status: assess::chain(&view.chain, now, spec.poll.chain).word,
+            validators,
+        },
+        region_loss,
+        region_loss_basis,
+        breaches: assess::breaches(view, now),
+    }
+}

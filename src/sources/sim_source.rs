@@ -1,0 +1,87 @@
+//! The simulated estate as a telemetry source: the same [`TelemetrySource`]
+//! shape as the real adapters, plus a control channel for fault injection.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::poller::TelemetrySource;
+use super::sim::{Fault, SimEstate};
+use crate::domain::observation::Observation;
+use crate::domain::time::Timestamp;
+
+/// What the console may ask of the simulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimCommand {
+    /// Inject a fault given in its text form (`region-down us-east-1`).
+    Inject(String),
+    /// Clear every active fault.
+    ClearAll,
+}
+
+/// What the simulator tells the console besides observations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimNotice {
+    /// The active faults changed; descriptions for the header.
+    Faults(Vec<String>),
+    /// A command was carried out (or refused, with the reason).
+    CommandDone(Result<String, String>),
+}
+
+/// The simulator wrapped for the poller.
+pub struct SimSource {
+    estate: SimEstate,
+    commands: mpsc::UnboundedReceiver<SimCommand>,
+    notices: mpsc::UnboundedSender<SimNotice>,
+}
+
+impl SimSource {
+    /// Wraps `estate`; commands arrive on `commands`, notices leave on `notices`.
+    #[must_use]
+    pub fn new(estate: SimEstate, commands: mpsc::UnboundedReceiver<SimCommand>, notices: mpsc::UnboundedSender<SimNotice>) -> Self {
+        Self { estate, commands, notices }
+    }
+
+    fn apply(&mut self, cmd: SimCommand) {
+        let done = match cmd {
+            SimCommand::Inject(text) => Fault::parse(&text).map(|fault| {
+                let what = fault.describe();
+                self.estate.inject(fault);
+                log::warn!("simulated fault injected: {what}");
+                format!("injected: {what}")
+            }),
+            SimCommand::ClearAll => {
+                self.estate.clear_all();
+                log::info!("simulated faults cleared");
+                Ok("all simulated faults cleared".to_owned())
+            }
+        };
+        let faults = self.estate.faults().iter().map(|f| f.fault.describe()).collect();
+        // The console may be shutting down; nothing to do if nobody listens.
+        let _ = self.notices.send(SimNotice::CommandDone(done));
+        let _ = self.notices.send(SimNotice::Faults(faults));
+    }
+}
+
+impl TelemetrySource for SimSource {
+    fn name(&self) -> String {
+        "simulator".to_owned()
+    }
+
+    fn interval(&self) -> Duration {
+        let p = self.estate.spec().poll;
+        p.health.min(p.metrics).min(p.backups).min(p.chain)
+    }
+
+    async fn poll(&mut self, now: Timestamp) -> Vec<Observation> {
+        self.estate.advance_to(now);
+        while let Ok(cmd) = self.commands.try_recv() {
+            self.apply(cmd);
+        }
+        self.estate.observe()
+    }
+
+    fn timed_out(&self, after: Duration) -> Vec<Observation> {
+        vec![Observation::Chain { result: Err(format!("simulator did not answer within {after:?}")) }]
+    }
+}

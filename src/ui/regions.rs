@@ -1,0 +1,133 @@
+//! Region panels: health and RPC nodes, replication lag, backup ages.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Ctx;
+use super::widgets::{DataAge, cell, label, mark, panel_block, short_duration, thousands, verdict};
+use crate::config::layout::PanelKind;
+use crate::config::theme::Slot;
+use crate::domain::assess::{self, Level};
+
+/// Route53 health, role and each RPC node per region.
+pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
+    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
+    let spec = &view.spec;
+    let chain_height = view.chain.known_value(now, spec.poll.chain).map(|c| c.height);
+    let selected = ctx.app.selected(PanelKind::Regions);
+    let mut age = DataAge::fresh();
+    let mut lines = Vec::new();
+    for (i, (region, rspec)) in view.regions.iter().zip(&spec.regions).enumerate() {
+        age = age.with(region.health.freshness(now, spec.poll.health), region.health.age(now));
+        let health = assess::region_health(region, now, spec.poll.health);
+        let checkers = region
+            .health
+            .known_value(now, spec.poll.health)
+            .map(|h| format!("  {}/{} checkers ok", h.checkers_ok, h.checkers_total))
+            .unwrap_or_default();
+        let mut line = Line::from(vec![
+            Span::styled(format!("{:<15}", region.name), theme.style(Slot::Title)),
+            label(theme, &rspec.role.to_string(), 10),
+            verdict(theme, &health),
+            Span::styled(checkers, theme.style(Slot::Muted)),
+        ]);
+        if focused && i == selected {
+            line = line.patch_style(theme.style(Slot::Selection));
+        }
+        lines.push(line);
+        for (name, node) in &region.nodes {
+            age = age.with(node.freshness(now, spec.poll.chain), node.age(now));
+            let v = assess::node(node, chain_height, now, spec.poll.chain);
+            let mut spans = vec![Span::raw("  "), cell(theme, name, 22), verdict(theme, &v)];
+            if let Some(n) = node.known_value(now, spec.poll.chain) {
+                spans.push(Span::styled(format!("  h {}  peers {}", thousands(n.height), n.peers), theme.style(Slot::Muted)));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    let block = panel_block(theme, PanelKind::Regions, None, Some(age), focused);
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Replication lag per region against the RPO, with a bar.
+pub fn replication(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
+    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
+    let spec = &view.spec;
+    let rpo = spec.targets.rpo;
+    let mut age = DataAge::fresh();
+    let mut lines = Vec::new();
+    for region in &view.regions {
+        age = age.with(region.lag.freshness(now, spec.poll.metrics), region.lag.age(now));
+        let v = assess::replication(&region.lag, rpo, now, spec.poll.metrics);
+        let (value, bar) = match region.lag.known_value(now, spec.poll.metrics) {
+            Some(lag) => (short_duration(*lag), gauge(lag.as_secs_f64() / rpo.as_secs_f64().max(1.0), 10)),
+            None => ("—".to_owned(), " ".repeat(10)),
+        };
+        let bar_style = if v.level == Level::Ok { theme.style(Slot::Muted) } else { theme.level(v.level) };
+        lines.push(Line::from(vec![
+            cell(theme, &region.name, 15),
+            cell(theme, &format!("{value:>7}"), 8),
+            Span::styled(format!("▕{bar}▏"), bar_style),
+            Span::raw(" "),
+            verdict(theme, &v),
+        ]));
+    }
+    lines.push(Line::from(vec![label(theme, &format!("RPO {}", short_duration(rpo)), 0)]));
+    let block = panel_block(theme, PanelKind::Replication, None, Some(age), focused);
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A text bar `width` cells wide, filled to `ratio` (clamped to 0..=1).
+fn gauge(ratio: f64, width: usize) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to 0..=width
+    let filled = (ratio.clamp(0.0, 1.0) * width as f64).round() as usize;
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+/// Newest backup age per kind per region against schedule and alarm.
+pub fn backups(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
+    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
+    let spec = &view.spec;
+    let mut age = DataAge::fresh();
+    let mut header = vec![label(theme, "region", 15)];
+    header.extend(spec.backups.iter().map(|p| label(theme, p.kind.label(), 16)));
+    let mut lines = vec![Line::from(header)];
+    for region in &view.regions {
+        let mut spans = vec![cell(theme, &region.name, 15)];
+        for ((_, newest), policy) in region.backups.iter().zip(&spec.backups) {
+            age = age.with(newest.freshness(now, spec.poll.backups), newest.age(now));
+            let v = assess::backup(newest, policy, now, spec.poll.backups);
+            let text = match (v.level, newest.known_value(now, spec.poll.backups)) {
+                (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) => {
+                    format!("{} {} {}", mark(v.level), crate::domain::time::format_age(now.since(*at)), v.word)
+                }
+                _ => format!("{} {}", mark(v.level), v.word),
+            };
+            spans.push(Span::styled(format!("{text:<16}"), theme.level(v.level)));
+        }
+        lines.push(Line::from(spans));
+    }
+    let schedule: Vec<String> = spec
+        .backups
+        .iter()
+        .map(|p| format!("{} every {} (alarm {})", p.kind.label(), crate::domain::time::format_age(p.every), crate::domain::time::format_age(p.alarm_after)))
+        .collect();
+    lines.push(Line::from(label(theme, &schedule.join(" · "), 0)));
+    let block = panel_block(theme, PanelKind::Backups, None, Some(age), focused);
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gauge;
+
+    #[test]
+    fn gauge_clamps() {
+        assert_eq!(gauge(0.0, 4), "░░░░");
+        assert_eq!(gauge(0.5, 4), "██░░");
+        assert_eq!(gauge(7.0, 4), "████");
+        assert_eq!(gauge(f64::NAN, 4).chars().count(), 4);
+    }
+}

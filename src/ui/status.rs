@@ -1,0 +1,89 @@
+//! Targets, sources and the log pane.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_logger::TuiLoggerWidget;
+
+use super::Ctx;
+use super::widgets::{cell, label, mark, panel_block, verdict};
+use crate::config::layout::PanelKind;
+use crate::config::theme::Slot;
+use crate::domain::assess::{self, Level, Verdict};
+use crate::domain::time::format_age;
+
+/// RTO and RPO, and every target that does not hold right now.
+pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
+    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
+    let t = view.spec.targets;
+    let breaches = assess::breaches(view, now);
+    let mut lines = vec![Line::from(vec![
+        label(theme, "RTO", 5),
+        cell(theme, &format_age(t.rto), 10),
+        label(theme, "RPO", 5),
+        cell(theme, &format_age(t.rpo), 10),
+    ])];
+    if breaches.is_empty() {
+        lines.push(Line::from(verdict(theme, &Verdict { level: Level::Ok, word: "all targets hold".into() })));
+    } else {
+        lines.push(Line::from(verdict(theme, &Verdict { level: Level::Critical, word: format!("{} not holding:", breaches.len()) })));
+        for b in &breaches {
+            let level = if matches!(b.kind, assess::BreachKind::Unknown) { Level::Unknown } else { Level::Critical };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {} ", mark(level)), theme.level(level)),
+                cell(theme, &b.subject, 28),
+                Span::styled(b.detail.clone(), theme.level(level)),
+            ]));
+        }
+    }
+    let block = panel_block(theme, PanelKind::Targets, None, None, focused);
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Each source: last success, last error, next poll.
+pub fn sources(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
+    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
+    let mut lines = Vec::new();
+    for s in &view.sources {
+        let ok = s.last_ok.map_or_else(|| "never ok".to_owned(), |t| format!("ok {} ago", format_age(now.since(t))));
+        let next = s.next_poll.map_or_else(String::new, |t| if t > now { format!("next in {}", format_age(t.since(now))) } else { "polling".to_owned() });
+        let (level, err) = match (&s.failing_since, &s.last_error) {
+            (Some(since), Some((e, _))) => (Level::Critical, format!("failing {}: {e}", format_age(now.since(*since)))),
+            (None, Some((e, at))) => (Level::Warn, format!("last error {} ago: {e}", format_age(now.since(*at)))),
+            _ => (Level::Ok, String::new()),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", mark(level)), theme.level(level)),
+            cell(theme, &s.name, 22),
+            cell(theme, &ok, 14),
+            label(theme, &next, 14),
+            Span::styled(err, theme.level(level)),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled("? no source has answered yet", theme.style(Slot::Unknown))));
+    }
+    let block = panel_block(theme, PanelKind::Sources, None, None, focused);
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The application log (tui-logger).
+pub fn log(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
+    let theme = ctx.theme;
+    let widget = TuiLoggerWidget::default()
+        .block(panel_block(theme, PanelKind::Log, None, None, focused))
+        .style(theme.style(Slot::Text))
+        .style_error(theme.style(Slot::Critical))
+        .style_warn(theme.style(Slot::Warn))
+        .style_info(theme.style(Slot::Text))
+        .style_debug(theme.style(Slot::Muted))
+        .style_trace(theme.style(Slot::Muted))
+        .output_separator(' ')
+        .output_timestamp(Some("%H:%M:%S".to_owned()))
+        .output_level(Some(tui_logger::TuiLoggerLevelOutput::Abbreviated))
+        .output_target(false)
+        .output_file(false)
+        .output_line(false);
+    f.render_widget(widget, area);
+}

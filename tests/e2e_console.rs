@@ -1,0 +1,80 @@
+//! End-to-end: the real binary in a tmux pseudo-terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use support::tmux::{Tmux, binary};
+
+const START: &str = "--start 2026-11-26T03:00:00Z";
+
+#[test]
+fn starts_simulated_shows_help_switches_theme_and_quits_cleanly() {
+    // The shell wrapper reports the exit status and whether the terminal
+    // left raw mode (icanon and echo back on) after the console exits.
+    let cmd = format!("sh -c '{} {START}; echo EXIT=$?; stty -a | tr \" \" \"\\n\" | grep -x -e -icanon -e icanon -e -echo -e echo | tr \"\\n\" \" \"; echo; sleep 60'", binary());
+    let t = Tmux::start("main", &cmd, 120, 40);
+    t.wait_for(&["SIMULATED", "us-east-1", "eu-west-1", "ap-southeast-1", "HALTS THE CHAIN"]);
+    assert_eq!(t.pane("alternate_on"), "1", "the console draws on the alternate screen");
+
+    t.keys(&["?"]);
+    t.wait_for(&["Help", "show or hide this help", ":layout NAME"]);
+    t.keys(&["Escape"]);
+    t.wait_until("help closed", |s| !s.contains("show or hide this help"));
+
+    t.keys(&[":"]);
+    t.type_text("theme light");
+    t.keys(&["Enter"]);
+    t.wait_for(&["theme light"]);
+
+    t.keys(&[":"]);
+    t.type_text("theme no-such-theme");
+    t.keys(&["Enter"]);
+    t.wait_for(&["no-such-theme"]);
+
+    t.keys(&["q"]);
+    let s = t.wait_for(&["EXIT=0"]);
+    assert!(!s.contains("SIMULATED"), "the dashboard must be gone after exit:\n{s}");
+    assert!(s.contains(" icanon") && s.contains(" echo"), "terminal left in raw mode:\n{s}");
+    assert_eq!(t.pane("alternate_on"), "0", "alternate screen must be left");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let t = Tmux::start("term", "sh", 120, 40);
+    let pidfile = t.path("pid");
+    t.type_text(&format!("sh -c 'echo $$ > {}; exec {} {START}'; echo EXIT=$?", pidfile.display(), binary()));
+    t.keys(&["Enter"]);
+    t.wait_for(&["SIMULATED"]);
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    let killed = std::process::Command::new("kill").args(["-TERM", pid.trim()]).status().unwrap();
+    assert!(killed.success());
+    let s = t.wait_for(&["EXIT=0"]);
+    assert!(!s.contains("SIMULATED"));
+    assert_eq!(t.pane("alternate_on"), "0");
+}
+
+#[test]
+fn too_small_says_so_and_recovers_when_enlarged() {
+    let t = Tmux::start("small", &format!("{} {START}", binary()), 70, 20);
+    t.wait_for(&["terminal too small", "70x20", "80x24"]);
+    t.resize(80, 24);
+    t.wait_for(&["SIMULATED", "us-east-1"]);
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn injected_region_failure_shows_on_the_dashboard() {
+    let t = Tmux::start("inject", &format!("{} {START}", binary()), 160, 48);
+    t.wait_for(&["SIMULATED", "HEALTHY"]);
+    t.keys(&[":"]);
+    t.type_text("inject region-down us-east-1");
+    t.keys(&["Enter"]);
+    t.wait_for(&["UNHEALTHY", "injected"]);
+    t.keys(&[":"]);
+    t.type_text("clear");
+    t.keys(&["Enter"]);
+    t.wait_for(&["faults cleared"]);
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -1,0 +1,38 @@
+//! A simulated estate at a fixed virtual time, polled once: the fixture of
+//! snapshot and update tests.
+
+use std::time::Duration;
+
+use drconsole::app::App;
+use drconsole::config;
+use drconsole::domain::estate::EstateSpec;
+use drconsole::domain::fleet::EstateView;
+use drconsole::domain::observation::PollReport;
+use drconsole::domain::time::Timestamp;
+use drconsole::sources::sim::{Fault, SimEstate};
+
+/// 2026-11-26T03:00:00Z: every fixture starts here.
+pub fn start() -> Timestamp {
+    Timestamp::parse_rfc3339("2026-11-26T03:00:00Z").expect("valid")
+}
+
+/// The seed estate, faults injected at start, run for `minutes`, polled once.
+pub fn view_after(minutes: u64, faults: &[&str]) -> (EstateView, Timestamp) {
+    let mut sim = SimEstate::new(EstateSpec::seed(), 7, start());
+    for f in faults {
+        sim.inject(Fault::parse(f).expect("fault"));
+    }
+    let now = start().plus(Duration::from_secs(minutes * 60));
+    sim.advance_to(now);
+    let mut view = EstateView::new(sim.spec().clone());
+    view.apply(&PollReport { source: "simulator".into(), at: now, next_poll: now.plus(Duration::from_secs(1)), observations: sim.observe() });
+    (view, now)
+}
+
+/// A console over [`view_after`] with a built-in layout and theme.
+pub fn app(layout: &str, theme: &str, faults: &[&str]) -> App {
+    let (view, now) = view_after(10, faults);
+    let mut app = App::new(view, config::builtin_layout(layout).expect("layout"), config::builtin_theme(theme).expect("theme"), now);
+    app.faults = faults.iter().map(|f| Fault::parse(f).expect("fault").describe()).collect();
+    app
+}

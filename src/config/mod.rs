@@ -2,6 +2,7 @@
 //! Every error names the file, line and column and what was expected.
 
 pub mod builtin;
+pub mod check;
 pub mod error;
 pub mod layout;
 pub mod layout_file;
@@ -10,6 +11,7 @@ pub mod theme;
 pub mod theme_file;
 
 pub use builtin::{DEFAULT_LAYOUT, DEFAULT_THEME, builtin_layout, builtin_theme};
+pub use check::{FileKind, Finding, check_builtins, check_default, check_paths};
 pub use error::ConfigError;
 pub use layout_file::parse_layout;
 pub use loader::{

@@ -1,5 +1,20 @@
 //! User files: layouts and themes (later runbooks and environments).
 //! Every error names the file, line and column and what was expected.
 
+pub mod builtin;
+pub mod check;
+pub mod error;
 pub mod layout;
+pub mod layout_file;
+pub mod loader;
 pub mod theme;
+pub mod theme_file;
+
+pub use builtin::{DEFAULT_LAYOUT, DEFAULT_THEME, builtin_layout, builtin_theme};
+pub use check::{FileKind, Finding, check_builtins, check_default, check_paths};
+pub use error::ConfigError;
+pub use layout_file::parse_layout;
+pub use loader::{
+    ConfigDirs, available_layouts, available_themes, is_valid_name, load_layout, load_theme,
+};
+pub use theme_file::parse_theme;

@@ -1,0 +1,305 @@
+//! `drconsole check`: validate user files before an incident needs them.
+//!
+//! A file's kind comes from the directory it sits in (`layouts/`, `themes/`),
+//! the same place the loader looks, so a file that checks clean is a file the
+//! console will find.
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::builtin::{LAYOUTS, THEMES, builtin_path};
+use super::error::ConfigError;
+use super::layout_file::parse_layout;
+use super::loader::{ConfigDirs, is_valid_name};
+use super::theme_file::parse_theme;
+
+/// What a user file is. Add a variant (and its directory) for each new kind
+/// of file, e.g. runbooks and environments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A dashboard layout, under `layouts/`.
+    Layout,
+    /// A colour theme, under `themes/`.
+    Theme,
+}
+
+impl FileKind {
+    /// Every kind `check` knows.
+    pub const ALL: [FileKind; 2] = [FileKind::Layout, FileKind::Theme];
+
+    /// The directory files of this kind live in.
+    #[must_use]
+    pub fn dir(self) -> &'static str {
+        match self {
+            FileKind::Layout => "layouts",
+            FileKind::Theme => "themes",
+        }
+    }
+
+    /// The kind of a file found in a directory called `dir`.
+    #[must_use]
+    pub fn from_dir(dir: &str) -> Option<FileKind> {
+        FileKind::ALL.into_iter().find(|k| k.dir() == dir)
+    }
+
+    /// What one file of this kind is called in messages.
+    #[must_use]
+    pub fn noun(self) -> &'static str {
+        match self {
+            FileKind::Layout => "layout",
+            FileKind::Theme => "theme",
+        }
+    }
+
+    /// The extension files of this kind have.
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Layout | FileKind::Theme => "toml",
+        }
+    }
+
+    /// Parses `text` as a file of this kind named `name`, keeping only the verdict.
+    fn validate(self, name: &str, file: &Path, text: &str) -> Result<(), ConfigError> {
+        match self {
+            FileKind::Layout => parse_layout(name, file, text).map(drop),
+            FileKind::Theme => parse_theme(name, file, text).map(drop),
+        }
+    }
+
+    /// The shipped files of this kind: name and text.
+    fn builtins(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            FileKind::Layout => &LAYOUTS,
+            FileKind::Theme => &THEMES,
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.noun())
+    }
+}
+
+/// The verdict on one file: one line of `check` output.
+#[derive(Debug)]
+pub enum Finding {
+    /// The file is valid.
+    Ok(PathBuf, FileKind),
+    /// The file (or directory) has a problem.
+    Err(ConfigError),
+}
+
+impl Finding {
+    /// Whether this finding should make `check` fail.
+    #[must_use]
+    pub fn is_err(&self) -> bool {
+        matches!(self, Finding::Err(_))
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Finding::Ok(file, kind) => write!(f, "ok {} ({kind})", file.display()),
+            Finding::Err(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Checks each path: a file, or a directory searched recursively (hidden
+/// directories skipped). Findings come in path order, one per file.
+#[must_use]
+pub fn check_paths(paths: &[PathBuf]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for path in paths {
+        match fs::metadata(path) {
+            Ok(m) if m.is_dir() => check_dir(path, &mut out),
+            Ok(_) => out.push(check_given_file(path)),
+            Err(source) => out.push(Finding::Err(ConfigError::Io {
+                file: path.clone(),
+                source,
+            })),
+        }
+    }
+    out
+}
+
+/// Checks the builtins and every file under `layouts/` and `themes/` in the
+/// standard directories: what the console would load if started here.
+#[must_use]
+pub fn check_default() -> Vec<Finding> {
+    let mut out = check_builtins();
+    for root in ConfigDirs::standard().roots {
+        for kind in FileKind::ALL {
+            let dir = root.join(kind.dir());
+            if dir.is_dir() {
+                check_dir(&dir, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Checks the files compiled into the binary.
+#[must_use]
+pub fn check_builtins() -> Vec<Finding> {
+    FileKind::ALL
+        .into_iter()
+        .flat_map(|kind| {
+            kind.builtins().iter().map(move |(name, text)| {
+                let file = builtin_path(kind.dir(), name);
+                match kind.validate(name, &file, text) {
+                    Ok(()) => Finding::Ok(file, kind),
+                    Err(e) => Finding::Err(e),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The kind a file's place gives it, if any.
+fn kind_of(file: &Path) -> Option<FileKind> {
+    let dir = file.parent()?.file_name()?.to_str()?;
+    FileKind::from_dir(dir).filter(|k| file.extension().is_some_and(|e| e == k.extension()))
+}
+
+/// A file named on the command line: it must be one we know how to check.
+fn check_given_file(file: &Path) -> Finding {
+    match kind_of(file) {
+        Some(kind) => check_file(file, kind),
+        None => Finding::Err(ConfigError::UnknownKind {
+            file: file.to_path_buf(),
+        }),
+    }
+}
+
+/// Walks `dir` in name order. Files that are not ours are skipped, except
+/// `.toml` files in the wrong place, which are probably misplaced layouts
+/// or themes.
+fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
+    let mut entries: Vec<_> = match fs::read_dir(dir) {
+        Ok(rd) => rd.flatten().collect(),
+        Err(source) => {
+            out.push(Finding::Err(ConfigError::Io {
+                file: dir.to_path_buf(),
+                source,
+            }));
+            return;
+        }
+    };
+    entries.sort_by_key(fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        // file_type does not follow symlinks, so a link cannot loop us.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            if !hidden {
+                check_dir(&path, out);
+            }
+        } else if let Some(kind) = kind_of(&path) {
+            out.push(check_file(&path, kind));
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(Finding::Err(ConfigError::UnknownKind { file: path }));
+        }
+    }
+}
+
+fn check_file(file: &Path, kind: FileKind) -> Finding {
+    let text = match fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(source) => {
+            return Finding::Err(ConfigError::Io {
+                file: file.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !is_valid_name(&name) {
+        // The loader could never select it, so it would be silently ignored.
+        return Finding::Err(ConfigError::at(
+            file,
+            &text,
+            0..0,
+            format!(
+                "file name \"{name}\" cannot be selected as a {kind}, \
+                 expected lowercase letters, digits, \"-\" and \"_\""
+            ),
+        ));
+    }
+    match kind.validate(&name, file, &text) {
+        Ok(()) => Finding::Ok(file.to_path_buf(), kind),
+        Err(e) => Finding::Err(e),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_check_clean() {
+        let findings = check_builtins();
+        assert_eq!(findings.len(), LAYOUTS.len() + THEMES.len());
+        assert!(findings.iter().all(|f| !f.is_err()));
+        assert_eq!(
+            findings[0].to_string(),
+            "ok (builtin) layouts/default.toml (layout)"
+        );
+    }
+
+    #[test]
+    fn kinds_come_from_the_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::create_dir_all(root.join("themes")).unwrap();
+        fs::create_dir_all(root.join("layouts")).unwrap();
+        fs::create_dir_all(root.join(".git/layouts")).unwrap();
+        fs::write(
+            root.join("layouts/a.toml"),
+            "[[row]]\npanels = [{ panel = \"log\" }]\n",
+        )
+        .unwrap();
+        fs::write(root.join("layouts/README.md"), "not ours").unwrap();
+        fs::write(root.join(".git/layouts/x.toml"), "junk").unwrap();
+        fs::write(root.join("themes/b.toml"), "[slots]\n").unwrap();
+        fs::write(root.join("stray.toml"), "").unwrap();
+
+        let lines: Vec<String> = check_paths(&[root.to_path_buf()])
+            .iter()
+            .map(ToString::to_string)
+            .map(|l| l.replace(&root.display().to_string(), "R"))
+            .collect();
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert_eq!(lines[0], "ok R/layouts/a.toml (layout)");
+        assert!(lines[1].starts_with("R/stray.toml: cannot tell what this file is"));
+        assert!(lines[2].starts_with("R/themes/b.toml:1:1: missing slots text, muted"));
+    }
+
+    #[test]
+    fn missing_paths_and_strange_names_are_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let missing = tmp.path().join("nope");
+        let f = check_paths(std::slice::from_ref(&missing));
+        assert!(f[0].to_string().contains("nope: cannot read: "), "{}", f[0]);
+
+        fs::create_dir_all(tmp.path().join("layouts")).unwrap();
+        let odd = tmp.path().join("layouts/My Layout.toml");
+        fs::write(&odd, "").unwrap();
+        let f = check_paths(&[odd]);
+        assert!(
+            f[0].to_string()
+                .ends_with("My Layout.toml:1:1: file name \"My Layout\" cannot be selected as a layout, expected lowercase letters, digits, \"-\" and \"_\""),
+            "{}",
+            f[0]
+        );
+    }
+}

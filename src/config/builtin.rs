@@ -59,6 +59,7 @@ mod tests {
     use super::*;
     use crate::config::layout::PanelKind;
     use crate::config::theme::Slot;
+    use ratatui::layout::Rect;
 
     #[test]
     fn every_builtin_file_parses() {
@@ -71,6 +72,18 @@ mod tests {
             if let Err(e) = parse_theme(name, &builtin_path("themes", name), text) {
                 panic!("{e}");
             }
+        }
+        for (name, _) in LAYOUTS {
+            assert!(
+                !builtin_layout(name).unwrap().description.is_empty(),
+                "{name}"
+            );
+        }
+        for (name, _) in THEMES {
+            assert!(
+                !builtin_theme(name).unwrap().description.is_empty(),
+                "{name}"
+            );
         }
         assert!(builtin_layout(DEFAULT_LAYOUT).is_some());
         assert!(builtin_theme(DEFAULT_THEME).is_some());
@@ -96,6 +109,32 @@ mod tests {
             let mut panels = builtin_layout(name).unwrap().panels();
             panels.sort();
             assert_eq!(panels, PanelKind::ALL.to_vec(), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_builtin_layout_leaves_each_panel_usable_on_its_screen() {
+        // The area the UI hands the layout: the screen less header and command line.
+        for (name, width, height, min_w, min_h) in [
+            ("default", 120, 38, 30, 7),
+            ("compact", 80, 22, 30, 6),
+            ("wall", 200, 58, 40, 10),
+        ] {
+            let layout = builtin_layout(name).unwrap();
+            let areas = layout.areas(Rect::new(0, 0, width, height));
+            for (panel, a) in &areas {
+                assert!(
+                    a.width >= min_w && a.height >= min_h,
+                    "{name}: {panel} gets only {}x{}",
+                    a.width,
+                    a.height
+                );
+            }
+            let used: u32 = areas
+                .iter()
+                .map(|(_, a)| u32::from(a.width) * u32::from(a.height))
+                .sum();
+            assert_eq!(used, u32::from(width) * u32::from(height), "{name}");
         }
     }
 

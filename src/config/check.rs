@@ -257,6 +257,13 @@ mod tests {
     }
 
     #[test]
+    fn default_check_starts_with_the_builtins() {
+        let builtins: Vec<String> = check_builtins().iter().map(ToString::to_string).collect();
+        let all: Vec<String> = check_default().iter().map(ToString::to_string).collect();
+        assert_eq!(all[..builtins.len()], builtins[..]);
+    }
+
+    #[test]
     fn kinds_come_from_the_directory() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();

@@ -77,8 +77,21 @@ impl ConfigError {
     /// `Deserialize` messages) into ours, keeping its span and first line.
     #[must_use]
     pub fn from_toml(file: &Path, text: &str, err: &toml::de::Error) -> Self {
-        let message = err.message().lines().next().unwrap_or_default().trim();
-        ConfigError::at(file, text, err.span().unwrap_or(0..0), message)
+        let span = err.span().unwrap_or(0..0);
+        let mut message = err
+            .message()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        // toml does not say which key; the operator should not have to look.
+        if message == "duplicate key"
+            && let Some(key) = text.get(span.clone()).filter(|k| !k.contains('\n'))
+        {
+            message = format!("duplicate key `{key}`");
+        }
+        ConfigError::at(file, text, span, message)
     }
 
     /// The file the error is about, if it is about one.

@@ -111,6 +111,8 @@ impl Slot {
 pub struct Theme {
     /// Name (`dark`, `light`, `high-contrast`...).
     pub name: String,
+    /// One line saying what the theme is for, shown when choosing one.
+    pub description: String,
     styles: Vec<Style>,
 }
 
@@ -125,8 +127,16 @@ impl Theme {
         }
         Self {
             name: name.into(),
+            description: String::new(),
             styles: all,
         }
+    }
+
+    /// The same theme with a description, for themes built in code.
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
     }
 
     /// The style for a slot.
@@ -157,6 +167,7 @@ impl Theme {
             .collect();
         Theme {
             name: self.name.clone(),
+            description: self.description.clone(),
             styles,
         }
     }

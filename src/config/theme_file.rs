@@ -82,15 +82,13 @@ pub fn parse_theme(name: &str, file: &Path, text: &str) -> Result<Theme, ConfigE
             ),
         ));
     }
-    Ok(Theme::new(name, given))
+    Ok(Theme::new(name, given).with_description(parsed.description))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
-    // Read so that it is allowed; shown by nothing yet.
     #[serde(default)]
-    #[allow(dead_code)]
     description: String,
     slots: Spanned<SlotsTable>,
 }

@@ -104,7 +104,7 @@ fn build_sim(args: &EstateArgs, start: Timestamp) -> Result<SimEstate> {
     let mut sim = SimEstate::new(EstateSpec::seed(), args.seed, start);
     for text in &args.inject {
         let fault = Fault::parse(text).map_err(anyhow::Error::msg).with_context(|| format!("--inject {text:?}"))?;
-        sim.inject(fault);
+        sim.inject(fault).map_err(|e| anyhow::anyhow!("--inject {text:?}: {e}"))?;
     }
     Ok(sim)
 }

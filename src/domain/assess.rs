@@ -98,7 +98,7 @@ pub fn replication(
 ) -> Verdict {
     judge(lag, now, interval, |l| {
         if *l > rpo {
-            Verdict::new(Level::Critical, "RPO BREACH")
+            Verdict::new(Level::Critical, "BREACH")
         } else if *l > rpo / 2 {
             Verdict::new(Level::Warn, "HIGH")
         } else {
@@ -389,7 +389,7 @@ mod tests {
         t.observe(S * 200, now);
         assert_eq!(replication(&t, rpo, now, S).level, Level::Warn);
         t.observe(S * 301, now);
-        assert_eq!(replication(&t, rpo, now, S).word, "RPO BREACH");
+        assert_eq!(replication(&t, rpo, now, S).word, "BREACH");
     }
 
     #[test]

@@ -33,8 +33,10 @@ pub struct SourceState {
     pub last_ok: Option<Timestamp>,
     /// Most recent failure text and time.
     pub last_error: Option<(String, Timestamp)>,
-    /// Start of the current run of failures.
+    /// Start of the current run of polls in which everything failed.
     pub failing_since: Option<Timestamp>,
+    /// Observations that failed in the latest poll, of how many.
+    pub failed_last: (usize, usize),
     /// When the source will be asked again.
     pub next_poll: Option<Timestamp>,
 }
@@ -89,11 +91,14 @@ impl EstateView {
     pub fn apply(&mut self, report: &PollReport) {
         let at = report.at;
         let mut first_error: Option<String> = None;
+        let mut failed = 0;
         for obs in &report.observations {
             if let Some(e) = self.apply_one(obs, at) {
+                failed += 1;
                 first_error.get_or_insert(e);
             }
         }
+        let total = report.observations.len();
         let index = if let Some(i) = self.sources.iter().position(|s| s.name == report.source) {
             i
         } else {
@@ -102,21 +107,22 @@ impl EstateView {
                 last_ok: None,
                 last_error: None,
                 failing_since: None,
+                failed_last: (0, 0),
                 next_poll: None,
             });
             self.sources.len() - 1
         };
         let src = &mut self.sources[index];
         src.next_poll = Some(report.next_poll);
-        match first_error {
-            None => {
-                src.last_ok = Some(at);
-                src.failing_since = None;
-            }
-            Some(e) => {
-                src.failing_since.get_or_insert(at);
-                src.last_error = Some((e, at));
-            }
+        src.failed_last = (failed, total);
+        if let Some(e) = first_error {
+            src.last_error = Some((e, at));
+        }
+        if failed > 0 && failed == total {
+            src.failing_since.get_or_insert(at);
+        } else {
+            src.last_ok = Some(at);
+            src.failing_since = None;
         }
     }
 
@@ -218,6 +224,7 @@ mod tests {
             Some(Duration::from_secs(4))
         );
         assert_eq!(v.sources[0].last_ok, Some(Timestamp::from_secs(10)));
+        assert_eq!(v.sources[0].failed_last, (0, 2));
     }
 
     #[test]

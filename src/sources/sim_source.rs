@@ -44,11 +44,11 @@ impl SimSource {
 
     fn apply(&mut self, cmd: SimCommand) {
         let done = match cmd {
-            SimCommand::Inject(text) => Fault::parse(&text).map(|fault| {
+            SimCommand::Inject(text) => Fault::parse(&text).and_then(|fault| {
                 let what = fault.describe();
-                self.estate.inject(fault);
+                self.estate.inject(fault).map_err(|e| e.to_string())?;
                 log::warn!("simulated fault injected: {what}");
-                format!("injected: {what}")
+                Ok(format!("injected: {what}"))
             }),
             SimCommand::ClearAll => {
                 self.estate.clear_all();

@@ -27,16 +27,17 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         let signers = c.validators.iter().filter(|v| v.signed_latest).count();
         let quorum = Verdict {
             level: if keeps_consensus(signing, total) { Level::Ok } else { Level::Critical },
-            word: format!("{}% of power ({signers} of {} validators)", percent(signing, total), c.validators.len()),
+            word: format!("{}% of power, {signers}/{}", percent(signing, total), c.validators.len()),
         };
         lines.push(Line::from(vec![label(theme, "chain", 12), cell(theme, &c.chain_id, 0)]));
-        lines.push(Line::from(vec![label(theme, "height", 12), cell(theme, &thousands(c.height), 14), verdict(theme, &v)]));
+        lines.push(Line::from(vec![label(theme, "height", 12), cell(theme, &thousands(c.height), 11), verdict(theme, &v)]));
         lines.push(Line::from(vec![
             label(theme, "last block", 12),
-            cell(theme, &format!("{} ago", format_age(now.since(c.latest_block_time))), 14),
+            cell(theme, &format!("{} ago", format_age(now.since(c.latest_block_time))), 11),
             label(theme, &format!("avg {}", short_duration(c.avg_block_time)), 0),
         ]));
-        lines.push(Line::from(vec![label(theme, "signing", 12), verdict(theme, &quorum)]));
+        let signing_label = if v.level == Level::Critical { "last commit" } else { "signing" };
+        lines.push(Line::from(vec![label(theme, signing_label, 12), verdict(theme, &quorum)]));
     } else {
         lines.push(Line::from(verdict(theme, &v)));
         if let Some((e, at)) = &view.chain.last_error {
@@ -56,28 +57,32 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let visible = usize::from(area.height.saturating_sub(3));
     let selected = app.selected(PanelKind::Validators).min(rows.len().saturating_sub(1));
     let first = selected.saturating_sub(visible.saturating_sub(1));
+    // A halted chain has no current signatures: the last commit's would
+    // show validators of a dead region as signing.
+    let chain_verdict = assess::chain(&view.chain, now, interval);
+    let halted = chain_verdict.level == Level::Critical;
+    let name_w = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(4).max(4) + 1;
+    let region_w = rows.iter().map(|r| r.region.chars().count()).max().unwrap_or(6).max(6) + 1;
     let mut lines = vec![Line::from(vec![
-        label(theme, "name", 20),
-        label(theme, "region", 16),
-        label(theme, "power", 8),
-        label(theme, "share", 8),
-        label(theme, "signing", 14),
+        label(theme, "name", name_w),
+        label(theme, "region", region_w),
+        label(theme, "power", 7),
+        label(theme, "share", 7),
+        label(theme, "signing", 13),
         label(theme, "address", 0),
     ])];
     for (i, r) in rows.iter().enumerate().skip(first).take(visible) {
-        let status = r.status.map_or_else(
-            || match Verdict::from_freshness(view.chain.freshness(now, interval)) {
-                Some(v) => v,
-                None => Verdict { level: Level::Unknown, word: "UNKNOWN".into() },
-            },
-            assess::validator,
-        );
+        let status = match r.status {
+            Some(_) if halted => Verdict { level: Level::Stale, word: "HALTED".into() },
+            Some(s) => assess::validator(s),
+            None => Verdict::from_freshness(view.chain.freshness(now, interval)).unwrap_or(Verdict { level: Level::Unknown, word: "UNKNOWN".into() }),
+        };
         let mut line = Line::from(vec![
-            cell(theme, r.name, 20),
-            cell(theme, r.region, 16),
-            cell(theme, &r.voting_power.to_string(), 8),
-            cell(theme, &format!("{:.1}%", percent(r.voting_power, total)), 8),
-            Span::styled(format!("{:<14}", format!("{} {}", mark(status.level), status.word)), theme.level(status.level)),
+            cell(theme, r.name, name_w),
+            cell(theme, r.region, region_w),
+            cell(theme, &r.voting_power.to_string(), 7),
+            cell(theme, &format!("{:.1}%", percent(r.voting_power, total)), 7),
+            Span::styled(format!("{:<13}", format!("{} {}", mark(status.level), status.word)), theme.level(status.level)),
             Span::styled(r.address.to_owned(), theme.style(Slot::Muted)),
         ]);
         if focused && i == selected {
@@ -104,17 +109,21 @@ pub fn region_loss(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     } else {
         Verdict { level: Level::Critical, word: format!("losing {} alone HALTS THE CHAIN", halting.join(" or ")) }
     };
-    let mut lines = vec![Line::from(verdict(theme, &summary)), Line::from(label(theme, "blocks need > 2/3 (66.7%) of voting power", 0))];
+    let label_w = losses.iter().map(|l| l.regions.join(" + ").chars().count()).max().unwrap_or(0).max(14) + 1;
+    let mut lines = vec![
+        Line::from(verdict(theme, &summary)),
+        Line::from(vec![label(theme, "if lost", label_w), label(theme, "power", 7), label(theme, "blocks", 0)]),
+    ];
     let selected = ctx.app.selected(PanelKind::RegionLoss);
     for (i, l) in losses.iter().enumerate() {
         let v = if l.halts {
-            Verdict { level: Level::Critical, word: "CHAIN HALTS".into() }
+            Verdict { level: Level::Critical, word: "HALT".into() }
         } else {
-            Verdict { level: Level::Ok, word: format!("keeps producing ({:.1}% left)", 100.0 - l.power_lost_pct) }
+            Verdict { level: Level::Ok, word: "continue".into() }
         };
         let mut line = Line::from(vec![
-            cell(theme, &format!("lose {}", l.regions.join(" + ")), 34),
-            cell(theme, &format!("{:>5.1}% lost", l.power_lost_pct), 13),
+            cell(theme, &l.regions.join(" + "), label_w),
+            cell(theme, &format!("{:>5.1}%", l.power_lost_pct), 7),
             verdict(theme, &v),
         ]);
         if focused && i == selected {
@@ -123,7 +132,7 @@ pub fn region_loss(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         lines.push(line);
     }
     let extra = match basis {
-        PowerBasis::Chain => None,
+        PowerBasis::Chain => Some("blocks need > 2/3 of power".to_owned()),
         PowerBasis::Configuration => Some("from configuration: chain not reached".to_owned()),
     };
     let block = panel_block(theme, PanelKind::RegionLoss, extra, None, focused);

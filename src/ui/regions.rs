@@ -6,10 +6,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Ctx;
-use super::widgets::{DataAge, cell, label, mark, panel_block, short_duration, thousands, verdict};
+use super::widgets::{DataAge, cell, label, mark, panel_block, round_duration, short_duration, thousands, verdict};
 use crate::config::layout::PanelKind;
 use crate::config::theme::Slot;
 use crate::domain::assess::{self, Level};
+use crate::domain::estate::BackupKind;
+use crate::domain::time::format_age;
 
 /// Route53 health, role and each RPC node per region.
 pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
@@ -19,12 +21,15 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let selected = ctx.app.selected(PanelKind::Regions);
     let mut age = DataAge::fresh();
     let mut lines = Vec::new();
+    let needed: usize = view.regions.iter().map(|r| 1 + r.nodes.len()).sum();
+    let detailed = usize::from(area.height.saturating_sub(2)) >= needed;
     for (i, (region, rspec)) in view.regions.iter().zip(&spec.regions).enumerate() {
         age = age.with(region.health.freshness(now, spec.poll.health), region.health.age(now));
         let health = assess::region_health(region, now, spec.poll.health);
         let checkers = region
             .health
             .known_value(now, spec.poll.health)
+            .filter(|_| detailed)
             .map(|h| format!("  {}/{} checkers ok", h.checkers_ok, h.checkers_total))
             .unwrap_or_default();
         let mut line = Line::from(vec![
@@ -36,15 +41,32 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         if focused && i == selected {
             line = line.patch_style(theme.style(Slot::Selection));
         }
-        lines.push(line);
-        for (name, node) in &region.nodes {
-            age = age.with(node.freshness(now, spec.poll.chain), node.age(now));
-            let v = assess::node(node, chain_height, now, spec.poll.chain);
-            let mut spans = vec![Span::raw("  "), cell(theme, name, 22), verdict(theme, &v)];
-            if let Some(n) = node.known_value(now, spec.poll.chain) {
-                spans.push(Span::styled(format!("  h {}  peers {}", thousands(n.height), n.peers), theme.style(Slot::Muted)));
+        let verdicts: Vec<_> = region
+            .nodes
+            .iter()
+            .map(|(name, node)| {
+                age = age.with(node.freshness(now, spec.poll.chain), node.age(now));
+                (name, node, assess::node(node, chain_height, now, spec.poll.chain))
+            })
+            .collect();
+        if !detailed {
+            // One line per region: the worst node speaks for the region.
+            let synced = verdicts.iter().filter(|(_, _, v)| v.level == Level::Ok).count();
+            let worst = verdicts.iter().map(|(_, _, v)| v).max_by_key(|v| v.level);
+            line.spans.push(Span::styled(format!("  nodes {synced}/{} ", verdicts.len()), theme.style(Slot::Muted)));
+            if let Some(w) = worst.filter(|w| w.level != Level::Ok) {
+                line.spans.push(verdict(theme, w));
             }
-            lines.push(Line::from(spans));
+        }
+        lines.push(line);
+        if detailed {
+            for (name, node, v) in &verdicts {
+                let mut spans = vec![Span::raw("  "), cell(theme, name, 22), verdict(theme, v)];
+                if let Some(n) = node.known_value(now, spec.poll.chain) {
+                    spans.push(Span::styled(format!("  h {}  peers {}", thousands(n.height), n.peers), theme.style(Slot::Muted)));
+                }
+                lines.push(Line::from(spans));
+            }
         }
     }
     let block = panel_block(theme, PanelKind::Regions, None, Some(age), focused);
@@ -58,23 +80,24 @@ pub fn replication(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let rpo = spec.targets.rpo;
     let mut age = DataAge::fresh();
     let mut lines = Vec::new();
+    // Name, value and verdict come first; the bar gets what room is left.
+    let bar_width = usize::from(area.width.saturating_sub(2)).saturating_sub(15 + 8 + 15).min(10);
     for region in &view.regions {
         age = age.with(region.lag.freshness(now, spec.poll.metrics), region.lag.age(now));
         let v = assess::replication(&region.lag, rpo, now, spec.poll.metrics);
         let (value, bar) = match region.lag.known_value(now, spec.poll.metrics) {
-            Some(lag) => (short_duration(*lag), gauge(lag.as_secs_f64() / rpo.as_secs_f64().max(1.0), 10)),
-            None => ("—".to_owned(), " ".repeat(10)),
+            Some(lag) => (short_duration(*lag), gauge(lag.as_secs_f64() / rpo.as_secs_f64().max(1.0), bar_width.saturating_sub(2))),
+            None => ("—".to_owned(), " ".repeat(bar_width.saturating_sub(2))),
         };
         let bar_style = if v.level == Level::Ok { theme.style(Slot::Muted) } else { theme.level(v.level) };
-        lines.push(Line::from(vec![
-            cell(theme, &region.name, 15),
-            cell(theme, &format!("{value:>7}"), 8),
-            Span::styled(format!("▕{bar}▏"), bar_style),
-            Span::raw(" "),
-            verdict(theme, &v),
-        ]));
+        let mut spans = vec![cell(theme, &region.name, 15), cell(theme, &format!("{value:>7}"), 8)];
+        if bar_width > 2 {
+            spans.push(Span::styled(format!("▕{bar}▏ "), bar_style));
+        }
+        spans.push(verdict(theme, &v));
+        lines.push(Line::from(spans));
     }
-    lines.push(Line::from(vec![label(theme, &format!("RPO {}", short_duration(rpo)), 0)]));
+    lines.push(Line::from(vec![label(theme, &format!("RPO {}", round_duration(rpo)), 0)]));
     let block = panel_block(theme, PanelKind::Replication, None, Some(age), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -86,13 +109,26 @@ fn gauge(ratio: f64, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
+fn short_kind(kind: BackupKind) -> &'static str {
+    match kind {
+        BackupKind::ChainState => "chain",
+        BackupKind::Keys => "keys",
+        BackupKind::Database => "db",
+    }
+}
+
 /// Newest backup age per kind per region against schedule and alarm.
 pub fn backups(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
     let spec = &view.spec;
     let mut age = DataAge::fresh();
+    let inner = usize::from(area.width.saturating_sub(2));
+    // Wide panels say "✓ 2h58m OK"; narrow ones drop the word (the symbol
+    // still carries the level) and shorten the headings.
+    let wide = inner >= 15 + 16 * spec.backups.len();
+    let col = if wide { 16 } else { 10 };
     let mut header = vec![label(theme, "region", 15)];
-    header.extend(spec.backups.iter().map(|p| label(theme, p.kind.label(), 16)));
+    header.extend(spec.backups.iter().map(|p| label(theme, if wide { p.kind.label() } else { short_kind(p.kind) }, col)));
     let mut lines = vec![Line::from(header)];
     for region in &view.regions {
         let mut spans = vec![cell(theme, &region.name, 15)];
@@ -100,21 +136,16 @@ pub fn backups(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             age = age.with(newest.freshness(now, spec.poll.backups), newest.age(now));
             let v = assess::backup(newest, policy, now, spec.poll.backups);
             let text = match (v.level, newest.known_value(now, spec.poll.backups)) {
-                (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) => {
-                    format!("{} {} {}", mark(v.level), crate::domain::time::format_age(now.since(*at)), v.word)
-                }
+                (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) if wide => format!("{} {} {}", mark(v.level), format_age(now.since(*at)), v.word),
+                (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) => format!("{} {}", mark(v.level), format_age(now.since(*at))),
                 _ => format!("{} {}", mark(v.level), v.word),
             };
-            spans.push(Span::styled(format!("{text:<16}"), theme.level(v.level)));
+            spans.push(Span::styled(format!("{text:<col$}"), theme.level(v.level)));
         }
         lines.push(Line::from(spans));
     }
-    let schedule: Vec<String> = spec
-        .backups
-        .iter()
-        .map(|p| format!("{} every {} (alarm {})", p.kind.label(), crate::domain::time::format_age(p.every), crate::domain::time::format_age(p.alarm_after)))
-        .collect();
-    lines.push(Line::from(label(theme, &schedule.join(" · "), 0)));
+    let schedule: Vec<String> = spec.backups.iter().map(|p| format!("{} {}/{}", short_kind(p.kind), round_duration(p.every), round_duration(p.alarm_after))).collect();
+    lines.push(Line::from(label(theme, &format!("every/alarm: {}", schedule.join(" · ")), 0)));
     let block = panel_block(theme, PanelKind::Backups, None, Some(age), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }

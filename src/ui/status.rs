@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 use tui_logger::TuiLoggerWidget;
 
 use super::Ctx;
-use super::widgets::{cell, label, mark, panel_block, verdict};
+use super::widgets::{cell, label, mark, panel_block, round_duration, verdict};
 use crate::config::layout::PanelKind;
 use crate::config::theme::Slot;
 use crate::domain::assess::{self, Level, Verdict};
@@ -20,9 +20,9 @@ pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let breaches = assess::breaches(view, now);
     let mut lines = vec![Line::from(vec![
         label(theme, "RTO", 5),
-        cell(theme, &format_age(t.rto), 10),
+        cell(theme, &round_duration(t.rto), 8),
         label(theme, "RPO", 5),
-        cell(theme, &format_age(t.rpo), 10),
+        cell(theme, &round_duration(t.rpo), 8),
     ])];
     if breaches.is_empty() {
         lines.push(Line::from(verdict(theme, &Verdict { level: Level::Ok, word: "all targets hold".into() })));
@@ -45,19 +45,22 @@ pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
 pub fn sources(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
     let mut lines = Vec::new();
+    let name_w = view.sources.iter().map(|s| s.name.chars().count()).max().unwrap_or(0) + 2;
     for s in &view.sources {
         let ok = s.last_ok.map_or_else(|| "never ok".to_owned(), |t| format!("ok {} ago", format_age(now.since(t))));
         let next = s.next_poll.map_or_else(String::new, |t| if t > now { format!("next in {}", format_age(t.since(now))) } else { "polling".to_owned() });
+        let (failed, total) = s.failed_last;
         let (level, err) = match (&s.failing_since, &s.last_error) {
             (Some(since), Some((e, _))) => (Level::Critical, format!("failing {}: {e}", format_age(now.since(*since)))),
-            (None, Some((e, at))) => (Level::Warn, format!("last error {} ago: {e}", format_age(now.since(*at)))),
+            (None, Some((e, _))) if failed > 0 => (Level::Warn, format!("{failed} of {total} failed: {e}")),
+            (None, Some((e, at))) => (Level::Ok, format!("last error {} ago: {e}", format_age(now.since(*at)))),
             _ => (Level::Ok, String::new()),
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", mark(level)), theme.level(level)),
-            cell(theme, &s.name, 22),
-            cell(theme, &ok, 14),
-            label(theme, &next, 14),
+            cell(theme, &s.name, name_w),
+            cell(theme, &ok, 13),
+            label(theme, &next, 13),
             Span::styled(err, theme.level(level)),
         ]));
     }

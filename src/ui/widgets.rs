@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
 
@@ -32,31 +31,54 @@ pub fn verdict<'a>(theme: &Theme, v: &Verdict) -> Span<'a> {
 }
 
 /// How old a panel's data is, for its title.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DataAge {
-    /// Worst freshness of the panel's readings.
-    pub freshness: Freshness,
-    /// Age of its oldest reading.
+    /// Readings folded in.
+    pub readings: usize,
+    /// Of which unknown.
+    pub unknown: usize,
+    /// Oldest stale reading's age, if any is stale.
+    pub stale: Option<Duration>,
+    /// Age of the oldest known reading.
     pub oldest: Option<Duration>,
 }
 
 impl DataAge {
     /// Folds one reading's freshness and age in.
     #[must_use]
-    pub fn with(self, freshness: Freshness, age: Option<Duration>) -> DataAge {
-        DataAge {
-            freshness: self.freshness.worst(freshness),
-            oldest: match (self.oldest, age) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            },
+    pub fn with(mut self, freshness: Freshness, age: Option<Duration>) -> DataAge {
+        self.readings += 1;
+        match freshness {
+            Freshness::Unknown => self.unknown += 1,
+            Freshness::Stale(a) => {
+                self.stale = Some(self.stale.map_or(a, |s| s.max(a)));
+                self.oldest = Some(self.oldest.map_or(a, |o| o.max(a)));
+            }
+            Freshness::Fresh => self.oldest = self.oldest.max(age),
         }
+        self
     }
 
     /// Nothing folded in yet.
     #[must_use]
     pub fn fresh() -> DataAge {
-        DataAge { freshness: Freshness::Fresh, oldest: None }
+        DataAge::default()
+    }
+
+    fn title(self, theme: &Theme) -> Vec<Span<'static>> {
+        let mut out = Vec::new();
+        if self.readings > 0 && self.unknown == self.readings {
+            out.push(Span::styled("? UNKNOWN ", theme.style(Slot::Unknown)));
+            return out;
+        }
+        match self.stale {
+            Some(a) => out.push(Span::styled(format!("~ STALE {} ", format_age(a)), theme.style(Slot::Stale))),
+            None => out.push(Span::styled(self.oldest.map_or_else(|| "· ".to_owned(), |a| format!("· {} ", format_age(a))), theme.style(Slot::Muted))),
+        }
+        if self.unknown > 0 {
+            out.push(Span::styled(format!("? {} of {} UNKNOWN ", self.unknown, self.readings), theme.style(Slot::Unknown)));
+        }
+        out
     }
 }
 
@@ -68,12 +90,7 @@ pub fn panel_block<'a>(theme: &Theme, panel: PanelKind, extra: Option<String>, a
         title.push(Span::styled(format!("{extra} "), theme.style(Slot::Muted)));
     }
     if let Some(age) = age {
-        let (text, style): (String, Style) = match age.freshness {
-            Freshness::Fresh => (age.oldest.map_or_else(|| "·".to_owned(), |a| format!("· {}", format_age(a))), theme.style(Slot::Muted)),
-            Freshness::Stale(a) => (format!("~ STALE {}", format_age(a)), theme.style(Slot::Stale)),
-            Freshness::Unknown => ("? UNKNOWN".to_owned(), theme.style(Slot::Unknown)),
-        };
-        title.push(Span::styled(format!("{text} "), style));
+        title.extend(age.title(theme));
     }
     let (border, kind) = if focused { (theme.style(Slot::BorderFocused), BorderType::Thick) } else { (theme.style(Slot::Border), BorderType::Plain) };
     Block::bordered().border_type(kind).border_style(border).title(Line::from(title))
@@ -97,6 +114,19 @@ pub fn short_duration(d: Duration) -> String {
     if d < Duration::from_secs(60) { format!("{:.1}s", d.as_secs_f64()) } else { format_age(d) }
 }
 
+/// A schedule or target as people say it: `4h`, `1d`, `15m`, `90s`.
+#[must_use]
+pub fn round_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0 => "0s".to_owned(),
+        _ if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        _ if s % 3600 == 0 => format!("{}h", s / 3600),
+        _ if s % 60 == 0 => format!("{}m", s / 60),
+        _ => format_age(d),
+    }
+}
+
 /// `1,234,567`: heights are read aloud on incident calls.
 #[must_use]
 pub fn thousands(n: u64) -> String {
@@ -114,6 +144,14 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_durations_read_like_speech() {
+        assert_eq!(round_duration(Duration::from_secs(4 * 3600)), "4h");
+        assert_eq!(round_duration(Duration::from_secs(86_400)), "1d");
+        assert_eq!(round_duration(Duration::from_secs(900)), "15m");
+        assert_eq!(round_duration(Duration::from_secs(61)), "1m01s");
+    }
 
     #[test]
     fn thousands_groups_digits() {

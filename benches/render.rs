@@ -23,15 +23,27 @@ fn app_with_validators(n: usize) -> App {
     let now = start().plus(Duration::from_secs(600));
     sim.advance_to(now);
     let mut view = EstateView::new(sim.spec().clone());
-    view.apply(&PollReport { source: "simulator".into(), at: now, next_poll: now, observations: sim.observe() });
-    App::new(view, config::builtin_layout("wall").unwrap(), config::builtin_theme("dark").unwrap(), now)
+    view.apply(&PollReport {
+        source: "simulator".into(),
+        at: now,
+        next_poll: now,
+        observations: sim.observe(),
+    });
+    App::new(
+        view,
+        config::builtin_layout("wall").unwrap(),
+        config::builtin_theme("dark").unwrap(),
+        now,
+    )
 }
 
 fn render(c: &mut Criterion) {
     let app = app_with_validators(200);
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     c.bench_function("render dashboard 200x60, 200 validators", |b| {
-        b.iter(|| terminal.draw(|f| drconsole::ui::render(f, &app)).unwrap());
+        b.iter(|| {
+            terminal.draw(|f| drconsole::ui::render(f, &app)).unwrap();
+        });
     });
 }
 

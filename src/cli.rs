@@ -81,9 +81,9 @@ pub enum Command {
 
 /// Runs the parsed command line.
 #[must_use]
-pub fn run(cli: Cli) -> ExitCode {
+pub fn run(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
-        None => run_console(&cli),
+        None => run_console(cli),
         Some(Command::Status { json, after }) => run_status(&cli.estate, *json, after.as_deref()),
         Some(Command::Check { paths }) => Ok(run_check(paths)),
     };
@@ -95,7 +95,9 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn start_time(args: &EstateArgs) -> Result<Timestamp> {
     match &args.start {
-        Some(s) => Timestamp::parse_rfc3339(s).map_err(anyhow::Error::msg).context("--start"),
+        Some(s) => Timestamp::parse_rfc3339(s)
+            .map_err(anyhow::Error::msg)
+            .context("--start"),
         None => Ok(WallClock.now()),
     }
 }
@@ -103,8 +105,11 @@ fn start_time(args: &EstateArgs) -> Result<Timestamp> {
 fn build_sim(args: &EstateArgs, start: Timestamp) -> Result<SimEstate> {
     let mut sim = SimEstate::new(EstateSpec::seed(), args.seed, start);
     for text in &args.inject {
-        let fault = Fault::parse(text).map_err(anyhow::Error::msg).with_context(|| format!("--inject {text:?}"))?;
-        sim.inject(fault).map_err(|e| anyhow::anyhow!("--inject {text:?}: {e}"))?;
+        let fault = Fault::parse(text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("--inject {text:?}"))?;
+        sim.inject(fault)
+            .map_err(|e| anyhow::anyhow!("--inject {text:?}: {e}"))?;
     }
     Ok(sim)
 }
@@ -113,24 +118,52 @@ fn run_status(args: &EstateArgs, _json: bool, after: Option<&str>) -> Result<Exi
     let start = start_time(args)?;
     let mut sim = build_sim(args, start)?;
     let now = match after {
-        Some(a) => start.plus(parse_duration(a).map_err(anyhow::Error::msg).context("--after")?),
+        Some(a) => start.plus(
+            parse_duration(a)
+                .map_err(anyhow::Error::msg)
+                .context("--after")?,
+        ),
         None => start,
     };
     sim.advance_to(now);
     let mut view = EstateView::new(sim.spec().clone());
-    view.apply(&PollReport { source: "simulator".into(), at: now, next_poll: now, observations: sim.observe() });
+    view.apply(&PollReport {
+        source: "simulator".into(),
+        at: now,
+        next_poll: now,
+        observations: sim.observe(),
+    });
     let report = status::report(&view, now);
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    Ok(if report.breaches.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    print_out(&serde_json::to_string_pretty(&report)?)?;
+    Ok(if report.breaches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Prints a line to stdout; a closed pipe (`| head`) is not an error worth
+/// a panic, so it ends output quietly.
+fn print_out(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(Into::into),
+    }
 }
 
 fn run_check(paths: &[PathBuf]) -> ExitCode {
-    let findings = if paths.is_empty() { config::check::check_default() } else { config::check::check_paths(paths) };
+    let findings = if paths.is_empty() {
+        config::check::check_default()
+    } else {
+        config::check::check_paths(paths)
+    };
     for f in &findings {
         if f.is_err() {
             eprintln!("{f}");
-        } else {
-            println!("{f}");
+        } else if print_out(&f.to_string()).is_err() {
+            break;
         }
     }
     let failed = findings.iter().any(config::Finding::is_err);
@@ -138,26 +171,41 @@ fn run_check(paths: &[PathBuf]) -> ExitCode {
         eprintln!("nothing to check");
         return ExitCode::from(1);
     }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn run_console(cli: &Cli) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let args = &cli.estate;
     if !(args.speed > 0.0 && args.speed <= 10_000.0) {
-        bail!("--speed must be above 0 and at most 10000, not {}", args.speed);
+        bail!(
+            "--speed must be above 0 and at most 10000, not {}",
+            args.speed
+        );
     }
     let dirs = ConfigDirs::standard();
     let layout = config::load_layout(&dirs, &cli.layout).map_err(anyhow::Error::msg)?;
-    let theme = crate::runtime::honour_no_color(config::load_theme(&dirs, &cli.theme).map_err(anyhow::Error::msg)?);
+    let theme = crate::runtime::honour_no_color(
+        config::load_theme(&dirs, &cli.theme).map_err(anyhow::Error::msg)?,
+    );
     let start = start_time(args)?;
     let sim = build_sim(args, start)?;
     let spec = sim.spec().clone();
     let faults: Vec<String> = sim.faults().iter().map(|f| f.fault.describe()).collect();
 
     crate::runtime::logging::init();
-    log::info!("drconsole {} on the simulated estate, seed {}", env!("CARGO_PKG_VERSION"), args.seed);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    log::info!(
+        "drconsole {} on the simulated estate, seed {}",
+        env!("CARGO_PKG_VERSION"),
+        args.seed
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let clock: Arc<dyn Clock> = Arc::new(VirtualClock::new(start, args.speed));
     let mut app = App::new(EstateView::new(spec), layout, theme, start);
     app.speed = args.speed;
@@ -166,8 +214,19 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
         let (report_tx, reports) = mpsc::channel(64);
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (notice_tx, notices) = mpsc::unbounded_channel();
-        tokio::spawn(poller::run(SimSource::new(sim, cmd_rx, notice_tx), Arc::clone(&clock), report_tx));
-        let wiring = Wiring { reports, sim_notices: Some(notices), sim_commands: Some(cmd_tx), dirs, clock, started };
+        tokio::spawn(poller::run(
+            SimSource::new(sim, cmd_rx, notice_tx),
+            Arc::clone(&clock),
+            report_tx,
+        ));
+        let wiring = Wiring {
+            reports,
+            sim_notices: Some(notices),
+            sim_commands: Some(cmd_tx),
+            dirs,
+            clock,
+            started,
+        };
         let mut terminal = ratatui::try_init()?;
         let result = console::run(&mut terminal, app, wiring).await;
         ratatui::restore();

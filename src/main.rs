@@ -5,5 +5,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    drconsole::cli::run(drconsole::cli::Cli::parse())
+    drconsole::cli::run(&drconsole::cli::Cli::parse())
 }

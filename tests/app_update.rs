@@ -53,7 +53,10 @@ fn command_line_asks_the_runtime_to_load_a_layout() {
     a.update(key(':'));
     assert_eq!(a.mode, Mode::Command);
     typed(&mut a, "layout compact");
-    assert_eq!(a.update(code(KeyCode::Enter)), vec![Effect::LoadLayout("compact".into())]);
+    assert_eq!(
+        a.update(code(KeyCode::Enter)),
+        vec![Effect::LoadLayout("compact".into())]
+    );
     assert_eq!(a.mode, Mode::Normal);
 }
 
@@ -63,7 +66,10 @@ fn a_bad_command_explains_itself_and_changes_nothing() {
     a.update(key(':'));
     typed(&mut a, "theme");
     assert!(a.update(code(KeyCode::Enter)).is_empty());
-    assert_eq!(a.notice.as_ref().map(|n| n.text.as_str()), Some(":theme needs a theme name, e.g. :theme light"));
+    assert_eq!(
+        a.notice.as_ref().map(|n| n.text.as_str()),
+        Some(":theme needs a theme name, e.g. :theme light")
+    );
     assert_eq!(a.theme.name, "dark");
 }
 
@@ -72,7 +78,13 @@ fn failed_theme_load_keeps_the_current_theme() {
     let mut a = app("default", "dark", &[]);
     a.update(Msg::ThemeLoaded(Err("themes/x.toml:1:1: bad".into())));
     assert_eq!(a.theme.name, "dark");
-    assert!(a.notice.as_ref().unwrap().text.contains("themes/x.toml:1:1"));
+    assert!(
+        a.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("themes/x.toml:1:1")
+    );
 }
 
 #[test]
@@ -90,7 +102,11 @@ fn filter_narrows_validators_live_and_escape_clears_it() {
     assert_eq!(a.rows_in(PanelKind::Validators), 7);
     a.update(key('/'));
     typed(&mut a, "EU-WEST");
-    assert_eq!(a.rows_in(PanelKind::Validators), 2, "case-insensitive, applied while typing");
+    assert_eq!(
+        a.rows_in(PanelKind::Validators),
+        2,
+        "case-insensitive, applied while typing"
+    );
     a.update(code(KeyCode::Enter));
     assert_eq!(a.filter, "EU-WEST");
     a.update(key('/'));
@@ -124,12 +140,23 @@ fn freeze_holds_the_picture_and_resume_shows_the_latest() {
         source: "simulator".into(),
         at: later,
         next_poll: later,
-        observations: vec![Observation::ReplicationLag { region: "eu-west-1".into(), result: Ok(Duration::from_secs(299)) }],
+        observations: vec![Observation::ReplicationLag {
+            region: "eu-west-1".into(),
+            result: Ok(Duration::from_secs(299)),
+        }],
     };
     a.update(Msg::Polled(report));
     assert_eq!(a.view(), &before, "frozen picture unchanged");
     a.update(key('f'));
-    let lag = a.view().region("eu-west-1").unwrap().lag.reading.as_ref().unwrap().value;
+    let lag = a
+        .view()
+        .region("eu-west-1")
+        .unwrap()
+        .lag
+        .reading
+        .as_ref()
+        .unwrap()
+        .value;
     assert_eq!(lag, Duration::from_secs(299));
 }
 
@@ -155,5 +182,8 @@ fn inject_goes_to_the_simulator() {
     let mut a = app("default", "dark", &[]);
     a.update(key(':'));
     typed(&mut a, "inject region-down eu-west-1");
-    assert_eq!(a.update(code(KeyCode::Enter)), vec![Effect::InjectFault("region-down eu-west-1".into())]);
+    assert_eq!(
+        a.update(code(KeyCode::Enter)),
+        vec![Effect::InjectFault("region-down eu-west-1".into())]
+    );
 }

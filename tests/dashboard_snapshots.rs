@@ -42,7 +42,9 @@ fn primary_region_down_120x40() {
 
 #[test]
 fn primary_region_down_80x24() {
-    insta::assert_snapshot!(draw(&app("compact", "dark", &["region-down us-east-1"]), 80, 24).backend());
+    insta::assert_snapshot!(
+        draw(&app("compact", "dark", &["region-down us-east-1"]), 80, 24).backend()
+    );
 }
 
 #[test]

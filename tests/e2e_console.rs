@@ -11,10 +11,23 @@ const START: &str = "--start 2026-11-26T03:00:00Z";
 fn starts_simulated_shows_help_switches_theme_and_quits_cleanly() {
     // The shell wrapper reports the exit status and whether the terminal
     // left raw mode (icanon and echo back on) after the console exits.
-    let cmd = format!("sh -c '{} {START}; echo EXIT=$?; stty -a | tr \" \" \"\\n\" | grep -x -e -icanon -e icanon -e -echo -e echo | tr \"\\n\" \" \"; echo; sleep 60'", binary());
+    let cmd = format!(
+        "sh -c '{} {START}; echo EXIT=$?; stty -a | tr \" \" \"\\n\" | grep -x -e -icanon -e icanon -e -echo -e echo | tr \"\\n\" \" \"; echo TTY-END; sleep 60'",
+        binary()
+    );
     let t = Tmux::start("main", &cmd, 120, 40);
-    t.wait_for(&["SIMULATED", "us-east-1", "eu-west-1", "ap-southeast-1", "HALTS THE CHAIN"]);
-    assert_eq!(t.pane("alternate_on"), "1", "the console draws on the alternate screen");
+    t.wait_for(&[
+        "SIMULATED",
+        "us-east-1",
+        "eu-west-1",
+        "ap-southeast-1",
+        "HALTS THE CHAIN",
+    ]);
+    assert_eq!(
+        t.pane("alternate_on"),
+        "1",
+        "the console draws on the alternate screen"
+    );
 
     t.keys(&["?"]);
     t.wait_for(&["Help", "show or hide this help", ":layout NAME"]);
@@ -33,8 +46,20 @@ fn starts_simulated_shows_help_switches_theme_and_quits_cleanly() {
 
     t.keys(&["q"]);
     let s = t.wait_for(&["EXIT=0"]);
-    assert!(!s.contains("SIMULATED"), "the dashboard must be gone after exit:\n{s}");
-    assert!(s.contains(" icanon") && s.contains(" echo"), "terminal left in raw mode:\n{s}");
+    assert!(
+        !s.contains("SIMULATED"),
+        "the dashboard must be gone after exit:\n{s}"
+    );
+    let tty: Vec<&str> = s
+        .lines()
+        .find(|l| l.contains("TTY-END"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(
+        tty.contains(&"icanon") && tty.contains(&"echo"),
+        "terminal left in raw mode: {tty:?}"
+    );
     assert_eq!(t.pane("alternate_on"), "0", "alternate screen must be left");
 }
 
@@ -42,11 +67,18 @@ fn starts_simulated_shows_help_switches_theme_and_quits_cleanly() {
 fn sigterm_restores_the_terminal() {
     let t = Tmux::start("term", "sh", 120, 40);
     let pidfile = t.path("pid");
-    t.type_text(&format!("sh -c 'echo $$ > {}; exec {} {START}'; echo EXIT=$?", pidfile.display(), binary()));
+    t.type_text(&format!(
+        "sh -c 'echo $$ > {}; exec {} {START}'; echo EXIT=$?",
+        pidfile.display(),
+        binary()
+    ));
     t.keys(&["Enter"]);
     t.wait_for(&["SIMULATED"]);
     let pid = std::fs::read_to_string(&pidfile).unwrap();
-    let killed = std::process::Command::new("kill").args(["-TERM", pid.trim()]).status().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", pid.trim()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let s = t.wait_for(&["EXIT=0"]);
     assert!(!s.contains("SIMULATED"));

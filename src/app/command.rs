@@ -21,9 +21,18 @@ pub enum Command {
 
 /// Every command with its usage, for help and error messages.
 pub const USAGE: &[(&str, &str)] = &[
-    ("layout NAME", "switch layout (default, compact, wall, or your own)"),
-    ("theme NAME", "switch theme (dark, light, high-contrast, or your own)"),
-    ("inject FAULT", "simulated estate: region-down REGION, health-check-failure REGION, replication-stall REGION, lag-growth REGION 2s, backup-failure REGION KIND, validator-offline NAME, partition REGION[,REGION]"),
+    (
+        "layout NAME",
+        "switch layout (default, compact, wall, or your own)",
+    ),
+    (
+        "theme NAME",
+        "switch theme (dark, light, high-contrast, or your own)",
+    ),
+    (
+        "inject FAULT",
+        "simulated estate: region-down REGION, health-check-failure REGION, replication-stall REGION, lag-growth REGION 2s, backup-failure REGION KIND, validator-offline NAME, partition REGION[,REGION]",
+    ),
     ("clear", "simulated estate: clear every injected fault"),
     ("freeze", "freeze / resume updates"),
     ("help", "show key and command help"),
@@ -36,9 +45,15 @@ pub const USAGE: &[(&str, &str)] = &[
 /// A message for the status line naming what was expected.
 pub fn parse(line: &str) -> Result<Command, String> {
     let line = line.trim();
-    let (word, rest) = line.split_once(char::is_whitespace).map_or((line, ""), |(w, r)| (w, r.trim()));
+    let (word, rest) = line
+        .split_once(char::is_whitespace)
+        .map_or((line, ""), |(w, r)| (w, r.trim()));
     let need_arg = |what: &str| -> Result<String, String> {
-        if rest.is_empty() { Err(format!(":{word} needs {what}")) } else { Ok(rest.to_owned()) }
+        if rest.is_empty() {
+            Err(format!(":{word} needs {what}"))
+        } else {
+            Ok(rest.to_owned())
+        }
     };
     match word {
         "q" | "quit" | "q!" => Ok(Command::Quit),
@@ -49,7 +64,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "clear" => Ok(Command::ClearFaults),
         "freeze" => Ok(Command::Freeze),
         "" => Err("empty command; try :layout, :theme, :inject, :clear, :q".to_owned()),
-        other => Err(format!("unknown command :{other}; try :layout, :theme, :inject, :clear, :freeze, :help, :q")),
+        other => Err(format!(
+            "unknown command :{other}; try :layout, :theme, :inject, :clear, :freeze, :help, :q"
+        )),
     }
 }
 
@@ -60,13 +77,22 @@ mod tests {
     #[test]
     fn parses_commands_and_arguments() {
         assert_eq!(parse("q"), Ok(Command::Quit));
-        assert_eq!(parse("  layout   compact "), Ok(Command::Layout("compact".into())));
-        assert_eq!(parse("inject region-down us-east-1"), Ok(Command::Inject("region-down us-east-1".into())));
+        assert_eq!(
+            parse("  layout   compact "),
+            Ok(Command::Layout("compact".into()))
+        );
+        assert_eq!(
+            parse("inject region-down us-east-1"),
+            Ok(Command::Inject("region-down us-east-1".into()))
+        );
     }
 
     #[test]
     fn explains_what_is_wrong() {
-        assert_eq!(parse("theme"), Err(":theme needs a theme name, e.g. :theme light".into()));
-        assert!(parse("lyaout x").unwrap_err().contains("unknown command :lyaout"));
+        assert_eq!(
+            parse("theme"),
+            Err(":theme needs a theme name, e.g. :theme light".into())
+        );
+        assert!(parse("lyaout x").is_err_and(|e| e.contains("unknown command :lyaout")));
     }
 }

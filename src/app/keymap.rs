@@ -49,17 +49,27 @@ pub struct Key {
 
 impl Key {
     const fn plain(code: KeyCode) -> Self {
-        Self { code, modifiers: KeyModifiers::NONE }
+        Self {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
     }
     const fn ch(c: char) -> Self {
         Self::plain(KeyCode::Char(c))
     }
     const fn ctrl(c: char) -> Self {
-        Self { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
+        Self {
+            code: KeyCode::Char(c),
+            modifiers: KeyModifiers::CONTROL,
+        }
     }
 
     fn matches(&self, ev: &KeyEvent) -> bool {
-        let mods = if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) { ev.modifiers - KeyModifiers::SHIFT } else { ev.modifiers };
+        let mods = if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            ev.modifiers - KeyModifiers::SHIFT
+        } else {
+            ev.modifiers
+        };
         self.code == ev.code && self.modifiers == mods
     }
 
@@ -81,7 +91,11 @@ impl Key {
             KeyCode::Enter => "Enter".to_owned(),
             other => format!("{other:?}"),
         };
-        if self.modifiers.contains(KeyModifiers::CONTROL) { format!("Ctrl-{base}") } else { base }
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
     }
 }
 
@@ -111,19 +125,59 @@ impl Default for Keymap {
             bindings: vec![
                 b(vec![Key::ch('?')], A::Help, "show or hide this help"),
                 b(vec![Key::ch('q'), Key::ctrl('c')], A::Quit, "quit"),
-                b(vec![Key::plain(K::Tab)], A::FocusNext, "focus the next panel"),
-                b(vec![Key::plain(K::BackTab)], A::FocusPrev, "focus the previous panel"),
-                b(vec![Key::ch('j'), Key::plain(K::Down)], A::Down, "move down"),
+                b(
+                    vec![Key::plain(K::Tab)],
+                    A::FocusNext,
+                    "focus the next panel",
+                ),
+                b(
+                    vec![Key::plain(K::BackTab)],
+                    A::FocusPrev,
+                    "focus the previous panel",
+                ),
+                b(
+                    vec![Key::ch('j'), Key::plain(K::Down)],
+                    A::Down,
+                    "move down",
+                ),
                 b(vec![Key::ch('k'), Key::plain(K::Up)], A::Up, "move up"),
-                b(vec![Key::plain(K::PageDown), Key::ctrl('d')], A::PageDown, "page down"),
-                b(vec![Key::plain(K::PageUp), Key::ctrl('u')], A::PageUp, "page up"),
+                b(
+                    vec![Key::plain(K::PageDown), Key::ctrl('d')],
+                    A::PageDown,
+                    "page down",
+                ),
+                b(
+                    vec![Key::plain(K::PageUp), Key::ctrl('u')],
+                    A::PageUp,
+                    "page up",
+                ),
                 b(vec![Key::ch('g'), Key::plain(K::Home)], A::Top, "first row"),
-                b(vec![Key::ch('G'), Key::plain(K::End)], A::Bottom, "last row"),
-                b(vec![Key::ch('/')], A::Filter, "filter validators by name, region or address"),
-                b(vec![Key::ch('e'), Key::plain(K::Enter)], A::Expand, "expand the focused panel / back"),
+                b(
+                    vec![Key::ch('G'), Key::plain(K::End)],
+                    A::Bottom,
+                    "last row",
+                ),
+                b(
+                    vec![Key::ch('/')],
+                    A::Filter,
+                    "filter validators by name, region or address",
+                ),
+                b(
+                    vec![Key::ch('e'), Key::plain(K::Enter)],
+                    A::Expand,
+                    "expand the focused panel / back",
+                ),
                 b(vec![Key::ch('f')], A::Freeze, "freeze / resume updates"),
-                b(vec![Key::ch(':')], A::Command, "command line (:layout, :theme, :inject, :clear, :q)"),
-                b(vec![Key::plain(K::Esc)], A::Cancel, "close help, filter or command line"),
+                b(
+                    vec![Key::ch(':')],
+                    A::Command,
+                    "command line (:layout, :theme, :inject, :clear, :q)",
+                ),
+                b(
+                    vec![Key::plain(K::Esc)],
+                    A::Cancel,
+                    "close help, filter or command line",
+                ),
             ],
         }
     }
@@ -133,7 +187,10 @@ impl Keymap {
     /// The action bound to a key press, if any.
     #[must_use]
     pub fn action_for(&self, ev: &KeyEvent) -> Option<Action> {
-        self.bindings.iter().find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
+        self.bindings
+            .iter()
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+            .map(|b| b.action)
     }
 
     /// Every binding, in help order.
@@ -169,14 +226,24 @@ mod tests {
     #[test]
     fn ctrl_c_quits_but_c_does_nothing() {
         let km = Keymap::default();
-        assert_eq!(km.action_for(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
-        assert_eq!(km.action_for(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            km.action_for(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            km.action_for(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE)),
+            None
+        );
     }
 
     #[test]
     fn every_action_has_a_key_and_help() {
         let km = Keymap::default();
-        assert!(km.bindings().iter().all(|b| !b.keys.is_empty() && !b.help.is_empty()));
+        assert!(
+            km.bindings()
+                .iter()
+                .all(|b| !b.keys.is_empty() && !b.help.is_empty())
+        );
         assert_eq!(km.label_for(Action::Help), "?");
     }
 }

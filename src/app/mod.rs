@@ -177,7 +177,9 @@ impl App {
                 self.say(Level::Ok, format!("theme {}", theme.name));
                 self.theme = theme;
             }
-            Msg::LayoutLoaded(Err(e)) | Msg::ThemeLoaded(Err(e)) | Msg::FaultCommandDone(Err(e)) => self.say(Level::Critical, e),
+            Msg::LayoutLoaded(Err(e))
+            | Msg::ThemeLoaded(Err(e))
+            | Msg::FaultCommandDone(Err(e)) => self.say(Level::Critical, e),
             Msg::FaultCommandDone(Ok(text)) => self.say(Level::Warn, text),
             Msg::Terminate => return self.quit(),
         }
@@ -185,7 +187,10 @@ impl App {
     }
 
     fn say(&mut self, level: Level, text: impl Into<String>) {
-        self.notice = Some(Notice { text: text.into(), level });
+        self.notice = Some(Notice {
+            text: text.into(),
+            level,
+        });
     }
 
     fn quit(&mut self) -> Vec<Effect> {
@@ -204,7 +209,10 @@ impl App {
     }
 
     fn on_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(ratatui::crossterm::event::KeyModifiers::CONTROL);
+        let ctrl_c = key.code == KeyCode::Char('c')
+            && key
+                .modifiers
+                .contains(ratatui::crossterm::event::KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => {
                 if self.mode == Mode::Filter {
@@ -263,7 +271,10 @@ impl App {
             Ok(Command::Theme(name)) => vec![Effect::LoadTheme(name)],
             Ok(Command::Freeze) => self.on_action(Action::Freeze),
             Ok(Command::Inject(_) | Command::ClearFaults) if !self.live.spec.simulated => {
-                self.say(Level::Critical, "faults can only be injected into the simulated estate");
+                self.say(
+                    Level::Critical,
+                    "faults can only be injected into the simulated estate",
+                );
                 Vec::new()
             }
             Ok(Command::Inject(fault)) => vec![Effect::InjectFault(fault)],
@@ -278,7 +289,9 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
-        let Some(panel) = self.focused_panel() else { return };
+        let Some(panel) = self.focused_panel() else {
+            return;
+        };
         let rows = self.rows_in(panel);
         let last = rows.saturating_sub(1);
         let cur = self.selected(panel).min(last);
@@ -312,7 +325,12 @@ impl App {
             Action::Filter => {
                 self.mode = Mode::Filter;
                 self.input.clone_from(&self.filter);
-                if let Some(i) = self.layout.panels().iter().position(|p| *p == PanelKind::Validators) {
+                if let Some(i) = self
+                    .layout
+                    .panels()
+                    .iter()
+                    .position(|p| *p == PanelKind::Validators)
+                {
                     self.focus = i;
                 }
             }
@@ -322,7 +340,10 @@ impl App {
             }
             Action::Freeze => {
                 if self.frozen.take().is_none() {
-                    self.frozen = Some(Frozen { view: self.live.clone(), at: self.now });
+                    self.frozen = Some(Frozen {
+                        view: self.live.clone(),
+                        at: self.now,
+                    });
                 }
             }
         }

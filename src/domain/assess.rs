@@ -180,7 +180,7 @@ pub fn chain(chain: &Tracked<ChainStatus>, now: Timestamp, interval: Duration) -
     judge(chain, now, interval, |c| {
         let since = now.since(c.latest_block_time);
         if since > halt_after(c) {
-            Verdict::new(Level::Critical, format!("HALTED {}", format_age(since)))
+            Verdict::new(Level::Critical, "HALTED")
         } else if since > c.avg_block_time * 2 {
             Verdict::new(Level::Warn, "SLOW")
         } else {

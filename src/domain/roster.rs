@@ -33,7 +33,10 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
             .map(|v| {
                 let mapped = spec.validator(&v.address);
                 ValidatorRow {
-                    name: mapped.map_or_else(|| v.address.get(..12).unwrap_or(&v.address), |m| m.name.as_str()),
+                    name: mapped.map_or_else(
+                        || v.address.get(..12).unwrap_or(&v.address),
+                        |m| m.name.as_str(),
+                    ),
                     region: mapped.map_or("unmapped", |m| m.region.as_str()),
                     address: &v.address,
                     voting_power: v.voting_power,
@@ -44,14 +47,29 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
         None => spec
             .validators
             .iter()
-            .map(|v| ValidatorRow { name: &v.name, region: &v.region, address: &v.address, voting_power: v.voting_power, status: None })
+            .map(|v| ValidatorRow {
+                name: &v.name,
+                region: &v.region,
+                address: &v.address,
+                voting_power: v.voting_power,
+                status: None,
+            })
             .collect(),
     };
     let needle = filter.trim().to_lowercase();
     if !needle.is_empty() {
-        out.retain(|r| [r.name, r.region, r.address].iter().any(|f| f.to_lowercase().contains(&needle)));
+        out.retain(|r| {
+            [r.name, r.region, r.address]
+                .iter()
+                .any(|f| f.to_lowercase().contains(&needle))
+        });
     }
-    let region_rank = |r: &str| spec.regions.iter().position(|s| s.name == r).unwrap_or(usize::MAX);
+    let region_rank = |r: &str| {
+        spec.regions
+            .iter()
+            .position(|s| s.name == r)
+            .unwrap_or(usize::MAX)
+    };
     out.sort_by(|a, b| {
         region_rank(a.region)
             .cmp(&region_rank(b.region))

@@ -115,20 +115,30 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
                 Level::Critical | Level::Warn => "unhealthy",
                 Level::Stale | Level::Unknown => "unknown",
             };
-            let chain_height = view.chain.known_value(now, spec.poll.chain).map(|c| c.height);
+            let chain_height = view
+                .chain
+                .known_value(now, spec.poll.chain)
+                .map(|c| c.height);
             RegionStatus {
                 name: r.name.clone(),
                 role: rs.role,
                 health,
                 health_age_s: r.health.age(now).map(|d| d.as_secs()),
-                replication_lag_s: r.lag.known_value(now, spec.poll.metrics).map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
+                replication_lag_s: r
+                    .lag
+                    .known_value(now, spec.poll.metrics)
+                    .map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
                 backups: r
                     .backups
                     .iter()
                     .zip(&spec.backups)
                     .map(|((kind, newest), policy)| BackupStatus {
                         kind: *kind,
-                        newest_age_s: newest.known_value(now, spec.poll.backups).copied().flatten().map(|t| now.secs_since(t)),
+                        newest_age_s: newest
+                            .known_value(now, spec.poll.backups)
+                            .copied()
+                            .flatten()
+                            .map(|t| now.secs_since(t)),
                         status: assess::backup(newest, policy, now, spec.poll.backups).word,
                     })
                     .collect(),
@@ -166,7 +176,10 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
         at: now.to_string(),
         regions,
         chain: ChainReport {
-            height: view.chain.known_value(now, spec.poll.chain).map(|c| c.height),
+            height: view
+                .chain
+                .known_value(now, spec.poll.chain)
+                .map(|c| c.height),
             status: assess::chain(&view.chain, now, spec.poll.chain).word,
             validators,
         },

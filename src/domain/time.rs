@@ -133,7 +133,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         }
         let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
         let after = &rest[digits..];
-        let unit_len = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(after.len());
         let unit = match &after[..unit_len] {
             "ms" => Duration::from_millis(n),
             "s" => Duration::from_secs(n),

@@ -44,7 +44,11 @@ pub struct Wiring {
 ///
 /// # Errors
 /// Terminal I/O errors.
-pub async fn run(terminal: &mut DefaultTerminal, mut app: App, mut wiring: Wiring) -> io::Result<()> {
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    mut wiring: Wiring,
+) -> io::Result<()> {
     let mut keys = EventStream::new();
     let mut term = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
@@ -57,7 +61,10 @@ pub async fn run(terminal: &mut DefaultTerminal, mut app: App, mut wiring: Wirin
         if dirty && last_frame.is_none_or(|t| t.elapsed() >= FRAME) {
             terminal.draw(|f| ui::render(f, &app))?;
             if last_frame.is_none() {
-                log::info!("first frame drawn {} ms after start", wiring.started.elapsed().as_millis());
+                log::info!(
+                    "first frame drawn {} ms after start",
+                    wiring.started.elapsed().as_millis()
+                );
             }
             last_frame = Some(Instant::now());
             dirty = false;
@@ -108,14 +115,29 @@ async fn recv_opt<T>(rx: &mut Option<mpsc::UnboundedReceiver<T>>) -> Option<T> {
 fn execute(effect: Effect, wiring: &Wiring) -> Option<Msg> {
     match effect {
         Effect::Quit => None,
-        Effect::LoadLayout(name) => Some(Msg::LayoutLoaded(config::load_layout(&wiring.dirs, &name).map_err(|e| e.to_string()))),
-        Effect::LoadTheme(name) => Some(Msg::ThemeLoaded(config::load_theme(&wiring.dirs, &name).map(crate::runtime::honour_no_color).map_err(|e| e.to_string()))),
+        Effect::LoadLayout(name) => Some(Msg::LayoutLoaded(
+            config::load_layout(&wiring.dirs, &name).map_err(|e| e.to_string()),
+        )),
+        Effect::LoadTheme(name) => Some(Msg::ThemeLoaded(
+            config::load_theme(&wiring.dirs, &name)
+                .map(crate::runtime::honour_no_color)
+                .map_err(|e| e.to_string()),
+        )),
         Effect::InjectFault(text) => send_sim(wiring, SimCommand::Inject(text)),
         Effect::ClearFaults => send_sim(wiring, SimCommand::ClearAll),
     }
 }
 
 fn send_sim(wiring: &Wiring, cmd: SimCommand) -> Option<Msg> {
-    let sent = wiring.sim_commands.as_ref().is_some_and(|tx| tx.send(cmd).is_ok());
-    if sent { None } else { Some(Msg::FaultCommandDone(Err("the simulator is not running".to_owned()))) }
+    let sent = wiring
+        .sim_commands
+        .as_ref()
+        .is_some_and(|tx| tx.send(cmd).is_ok());
+    if sent {
+        None
+    } else {
+        Some(Msg::FaultCommandDone(Err(
+            "the simulator is not running".to_owned()
+        )))
+    }
 }

@@ -38,12 +38,18 @@ pub fn backoff(interval: Duration, failures: u32, cap: Duration, jitter: f64) ->
     if failures == 0 {
         return interval;
     }
-    let base = interval.saturating_mul(1_u32 << failures.min(16)).min(cap.max(interval));
+    let base = interval
+        .saturating_mul(1_u32 << failures.min(16))
+        .min(cap.max(interval));
     base.mul_f64((1.0 + jitter.clamp(-0.2, 0.2)).max(0.0))
 }
 
 /// Runs `source` until the receiver is dropped.
-pub async fn run<S: TelemetrySource>(mut source: S, clock: Arc<dyn Clock>, tx: mpsc::Sender<PollReport>) {
+pub async fn run<S: TelemetrySource>(
+    mut source: S,
+    clock: Arc<dyn Clock>,
+    tx: mpsc::Sender<PollReport>,
+) {
     let name = source.name();
     let mut failures = 0_u32;
     let seed = u64::try_from(clock.now().as_millis()).unwrap_or(0) ^ name.len() as u64;
@@ -56,10 +62,24 @@ pub async fn run<S: TelemetrySource>(mut source: S, clock: Arc<dyn Clock>, tx: m
             Err(_) => source.timed_out(limit),
         };
         let all_failed = !observations.is_empty() && observations.iter().all(is_failure);
-        failures = if all_failed { failures.saturating_add(1) } else { 0 };
+        failures = if all_failed {
+            failures.saturating_add(1)
+        } else {
+            0
+        };
         let at = clock.now();
-        let delay = backoff(source.interval(), failures, Duration::from_secs(120), rng.random_range(-0.2..0.2));
-        let report = PollReport { source: name.clone(), at, next_poll: at.plus(delay), observations };
+        let delay = backoff(
+            source.interval(),
+            failures,
+            Duration::from_secs(120),
+            rng.random_range(-0.2..0.2),
+        );
+        let report = PollReport {
+            source: name.clone(),
+            at,
+            next_poll: at.plus(delay),
+            observations,
+        };
         if tx.send(report).await.is_err() {
             return;
         }

@@ -38,8 +38,16 @@ pub struct SimSource {
 impl SimSource {
     /// Wraps `estate`; commands arrive on `commands`, notices leave on `notices`.
     #[must_use]
-    pub fn new(estate: SimEstate, commands: mpsc::UnboundedReceiver<SimCommand>, notices: mpsc::UnboundedSender<SimNotice>) -> Self {
-        Self { estate, commands, notices }
+    pub fn new(
+        estate: SimEstate,
+        commands: mpsc::UnboundedReceiver<SimCommand>,
+        notices: mpsc::UnboundedSender<SimNotice>,
+    ) -> Self {
+        Self {
+            estate,
+            commands,
+            notices,
+        }
     }
 
     fn apply(&mut self, cmd: SimCommand) {
@@ -56,7 +64,12 @@ impl SimSource {
                 Ok("all simulated faults cleared".to_owned())
             }
         };
-        let faults = self.estate.faults().iter().map(|f| f.fault.describe()).collect();
+        let faults = self
+            .estate
+            .faults()
+            .iter()
+            .map(|f| f.fault.describe())
+            .collect();
         // The console may be shutting down; nothing to do if nobody listens.
         let _ = self.notices.send(SimNotice::CommandDone(done));
         let _ = self.notices.send(SimNotice::Faults(faults));
@@ -82,6 +95,8 @@ impl TelemetrySource for SimSource {
     }
 
     fn timed_out(&self, after: Duration) -> Vec<Observation> {
-        vec![Observation::Chain { result: Err(format!("simulator did not answer within {after:?}")) }]
+        vec![Observation::Chain {
+            result: Err(format!("simulator did not answer within {after:?}")),
+        }]
     }
 }

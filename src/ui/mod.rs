@@ -41,8 +41,18 @@ pub fn render(f: &mut Frame, app: &App) {
         too_small(f, area, &app.theme);
         return;
     }
-    let ctx = Ctx { app, view: app.view(), now: app.view_now(), theme: &app.theme };
-    let [header, body, footer] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let ctx = Ctx {
+        app,
+        view: app.view(),
+        now: app.view_now(),
+        theme: &app.theme,
+    };
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     render_header(f, header, &ctx);
     let focused = app.focused_panel();
     match (app.expanded, focused) {
@@ -86,35 +96,67 @@ fn render_header(f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
     };
     let mut spans = vec![
         Span::styled(banner, banner_style),
-        Span::styled(format!(" env {} ", spec.environment), theme.style(Slot::Header)),
-        Span::styled(format!(" {} UTC ", app.now.clock_utc()), theme.style(Slot::Header)),
+        Span::styled(
+            format!(" env {} ", spec.environment),
+            theme.style(Slot::Header),
+        ),
+        Span::styled(
+            format!(" {} UTC ", app.now.clock_utc()),
+            theme.style(Slot::Header),
+        ),
     ];
     if (app.speed - 1.0).abs() > f64::EPSILON {
-        spans.push(Span::styled(format!(" x{} ", app.speed), theme.style(Slot::Header)));
+        spans.push(Span::styled(
+            format!(" x{} ", app.speed),
+            theme.style(Slot::Header),
+        ));
     }
     let breaches = assess::breaches(ctx.view, ctx.now);
-    let (level, word) = if breaches.is_empty() { (Level::Ok, "ALL TARGETS HOLD".to_owned()) } else { (Level::Critical, format!("{} NOT HOLDING", breaches.len())) };
-    spans.push(Span::styled(format!(" {} {word} ", widgets::mark(level)), theme.level(level)));
+    let (level, word) = if breaches.is_empty() {
+        (Level::Ok, "ALL TARGETS HOLD".to_owned())
+    } else {
+        (Level::Critical, format!("{} NOT HOLDING", breaches.len()))
+    };
+    spans.push(Span::styled(
+        format!(" {} {word} ", widgets::mark(level)),
+        theme.level(level),
+    ));
     if let Some(frozen) = app.frozen() {
         spans.push(Span::styled(
-            format!(" ❄ FROZEN at {} ({} ago), f resumes ", frozen.at.clock_utc(), format_age(app.now.since(frozen.at))),
+            format!(
+                " ❄ FROZEN at {} ({} ago), f resumes ",
+                frozen.at.clock_utc(),
+                format_age(app.now.since(frozen.at))
+            ),
             theme.style(Slot::Frozen),
         ));
     }
     if !app.faults.is_empty() {
-        spans.push(Span::styled(format!(" faults: {} ", app.faults.join("; ")), theme.style(Slot::Warn)));
+        spans.push(Span::styled(
+            format!(" faults: {} ", app.faults.join("; ")),
+            theme.style(Slot::Warn),
+        ));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)).style(theme.style(Slot::Header)), area);
+    f.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.style(Slot::Header)),
+        area,
+    );
 }
 
 fn render_footer(f: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let line = match app.mode {
-        Mode::Command => Line::from(vec![Span::styled(":", theme.style(Slot::Accent)), Span::styled(format!("{}▏", app.input), theme.style(Slot::Text))]),
+        Mode::Command => Line::from(vec![
+            Span::styled(":", theme.style(Slot::Accent)),
+            Span::styled(format!("{}▏", app.input), theme.style(Slot::Text)),
+        ]),
         Mode::Filter => Line::from(vec![
             Span::styled("/", theme.style(Slot::Accent)),
             Span::styled(format!("{}▏", app.input), theme.style(Slot::Text)),
-            Span::styled("  Enter keeps the filter, Esc clears it", theme.style(Slot::Muted)),
+            Span::styled(
+                "  Enter keeps the filter, Esc clears it",
+                theme.style(Slot::Muted),
+            ),
         ]),
         Mode::Normal => match &app.notice {
             Some(n) => Line::from(Span::styled(n.text.clone(), theme.level(n.level))),
@@ -128,11 +170,25 @@ fn hints(app: &App) -> Line<'static> {
     use crate::app::keymap::Action as A;
     let theme = &app.theme;
     let mut spans = Vec::new();
-    for (action, what) in [(A::Help, "help"), (A::Quit, "quit"), (A::FocusNext, "focus"), (A::Filter, "filter"), (A::Expand, "expand"), (A::Freeze, "freeze"), (A::Command, "command")] {
-        spans.push(Span::styled(app.keymap.label_for(action), theme.style(Slot::Accent)));
+    for (action, what) in [
+        (A::Help, "help"),
+        (A::Quit, "quit"),
+        (A::FocusNext, "focus"),
+        (A::Filter, "filter"),
+        (A::Expand, "expand"),
+        (A::Freeze, "freeze"),
+        (A::Command, "command"),
+    ] {
+        spans.push(Span::styled(
+            app.keymap.label_for(action),
+            theme.style(Slot::Accent),
+        ));
         spans.push(Span::styled(format!(" {what}  "), theme.style(Slot::Muted)));
     }
-    spans.push(Span::styled(format!("layout {} · theme {}", app.layout.name, app.theme.name), theme.style(Slot::Muted)));
+    spans.push(Span::styled(
+        format!("layout {} · theme {}", app.layout.name, app.theme.name),
+        theme.style(Slot::Muted),
+    ));
     Line::from(spans)
 }
 
@@ -141,5 +197,10 @@ fn too_small(f: &mut Frame, area: Rect, theme: &Theme) {
         "terminal too small: {}x{}, drconsole needs at least {}x{}. Enlarge the window or press q to quit.",
         area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
     );
-    f.render_widget(Paragraph::new(text).style(theme.style(Slot::Warn)).wrap(Wrap { trim: true }), area);
+    f.render_widget(
+        Paragraph::new(text)
+            .style(theme.style(Slot::Warn))
+            .wrap(Wrap { trim: true }),
+        area,
+    );
 }

@@ -6,7 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Ctx;
-use super::widgets::{DataAge, cell, label, mark, panel_block, round_duration, short_duration, thousands, verdict};
+use super::widgets::{
+    DataAge, cell, label, mark, panel_block, round_duration, short_duration, thousands, verdict,
+};
 use crate::config::layout::PanelKind;
 use crate::config::theme::Slot;
 use crate::domain::assess::{self, Level};
@@ -17,14 +19,20 @@ use crate::domain::time::format_age;
 pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
     let spec = &view.spec;
-    let chain_height = view.chain.known_value(now, spec.poll.chain).map(|c| c.height);
+    let chain_height = view
+        .chain
+        .known_value(now, spec.poll.chain)
+        .map(|c| c.height);
     let selected = ctx.app.selected(PanelKind::Regions);
     let mut age = DataAge::fresh();
     let mut lines = Vec::new();
     let needed: usize = view.regions.iter().map(|r| 1 + r.nodes.len()).sum();
     let detailed = usize::from(area.height.saturating_sub(2)) >= needed;
     for (i, (region, rspec)) in view.regions.iter().zip(&spec.regions).enumerate() {
-        age = age.with(region.health.freshness(now, spec.poll.health), region.health.age(now));
+        age = age.with(
+            region.health.freshness(now, spec.poll.health),
+            region.health.age(now),
+        );
         let health = assess::region_health(region, now, spec.poll.health);
         let checkers = region
             .health
@@ -32,12 +40,16 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             .filter(|_| detailed)
             .map(|h| format!("  {}/{} checkers ok", h.checkers_ok, h.checkers_total))
             .unwrap_or_default();
-        let mut line = Line::from(vec![
-            Span::styled(format!("{:<15}", region.name), theme.style(Slot::Title)),
-            label(theme, &rspec.role.to_string(), 10),
-            verdict(theme, &health),
-            Span::styled(checkers, theme.style(Slot::Muted)),
-        ]);
+        let mut spans = vec![Span::styled(
+            format!("{:<15}", region.name),
+            theme.style(Slot::Title),
+        )];
+        if detailed {
+            spans.push(label(theme, &rspec.role.to_string(), 10));
+        }
+        spans.push(verdict(theme, &health));
+        spans.push(Span::styled(checkers, theme.style(Slot::Muted)));
+        let mut line = Line::from(spans);
         if focused && i == selected {
             line = line.patch_style(theme.style(Slot::Selection));
         }
@@ -46,24 +58,39 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             .iter()
             .map(|(name, node)| {
                 age = age.with(node.freshness(now, spec.poll.chain), node.age(now));
-                (name, node, assess::node(node, chain_height, now, spec.poll.chain))
+                (
+                    name,
+                    node,
+                    assess::node(node, chain_height, now, spec.poll.chain),
+                )
             })
             .collect();
         if !detailed {
             // One line per region: the worst node speaks for the region.
-            let synced = verdicts.iter().filter(|(_, _, v)| v.level == Level::Ok).count();
-            let worst = verdicts.iter().map(|(_, _, v)| v).max_by_key(|v| v.level);
-            line.spans.push(Span::styled(format!("  nodes {synced}/{} ", verdicts.len()), theme.style(Slot::Muted)));
-            if let Some(w) = worst.filter(|w| w.level != Level::Ok) {
-                line.spans.push(verdict(theme, w));
-            }
+            let synced = verdicts
+                .iter()
+                .filter(|(_, _, v)| v.level == Level::Ok)
+                .count();
+            let worst = verdicts
+                .iter()
+                .map(|(_, _, v)| v.level)
+                .max()
+                .unwrap_or(Level::Unknown);
+            line.spans.push(label(theme, "  rpc ", 0));
+            line.spans.push(Span::styled(
+                format!("{} {synced}/{}", mark(worst), verdicts.len()),
+                theme.level(worst),
+            ));
         }
         lines.push(line);
         if detailed {
             for (name, node, v) in &verdicts {
                 let mut spans = vec![Span::raw("  "), cell(theme, name, 22), verdict(theme, v)];
                 if let Some(n) = node.known_value(now, spec.poll.chain) {
-                    spans.push(Span::styled(format!("  h {}  peers {}", thousands(n.height), n.peers), theme.style(Slot::Muted)));
+                    spans.push(Span::styled(
+                        format!("  h {}  peers {}", thousands(n.height), n.peers),
+                        theme.style(Slot::Muted),
+                    ));
                 }
                 lines.push(Line::from(spans));
             }
@@ -81,30 +108,56 @@ pub fn replication(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let mut age = DataAge::fresh();
     let mut lines = Vec::new();
     // Name, value and verdict come first; the bar gets what room is left.
-    let bar_width = usize::from(area.width.saturating_sub(2)).saturating_sub(15 + 8 + 15).min(10);
+    let bar_width = usize::from(area.width.saturating_sub(2))
+        .saturating_sub(15 + 8 + 15)
+        .min(10);
     for region in &view.regions {
-        age = age.with(region.lag.freshness(now, spec.poll.metrics), region.lag.age(now));
+        age = age.with(
+            region.lag.freshness(now, spec.poll.metrics),
+            region.lag.age(now),
+        );
         let v = assess::replication(&region.lag, rpo, now, spec.poll.metrics);
         let (value, bar) = match region.lag.known_value(now, spec.poll.metrics) {
-            Some(lag) => (short_duration(*lag), gauge(lag.as_secs_f64() / rpo.as_secs_f64().max(1.0), bar_width.saturating_sub(2))),
+            Some(lag) => (
+                short_duration(*lag),
+                gauge(
+                    lag.as_secs_f64() / rpo.as_secs_f64().max(1.0),
+                    bar_width.saturating_sub(2),
+                ),
+            ),
             None => ("—".to_owned(), " ".repeat(bar_width.saturating_sub(2))),
         };
-        let bar_style = if v.level == Level::Ok { theme.style(Slot::Muted) } else { theme.level(v.level) };
-        let mut spans = vec![cell(theme, &region.name, 15), cell(theme, &format!("{value:>7}"), 8)];
+        let bar_style = if v.level == Level::Ok {
+            theme.style(Slot::Muted)
+        } else {
+            theme.level(v.level)
+        };
+        let mut spans = vec![
+            cell(theme, &region.name, 15),
+            cell(theme, &format!("{value:>7}"), 8),
+        ];
         if bar_width > 2 {
             spans.push(Span::styled(format!("▕{bar}▏ "), bar_style));
         }
         spans.push(verdict(theme, &v));
         lines.push(Line::from(spans));
     }
-    lines.push(Line::from(vec![label(theme, &format!("RPO {}", round_duration(rpo)), 0)]));
+    lines.push(Line::from(vec![label(
+        theme,
+        &format!("RPO {}", round_duration(rpo)),
+        0,
+    )]));
     let block = panel_block(theme, PanelKind::Replication, None, Some(age), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// A text bar `width` cells wide, filled to `ratio` (clamped to 0..=1).
 fn gauge(ratio: f64, width: usize) -> String {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to 0..=width
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )] // clamped to 0..=width, a few cells
     let filled = (ratio.clamp(0.0, 1.0) * width as f64).round() as usize;
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
@@ -128,7 +181,17 @@ pub fn backups(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let wide = inner >= 15 + 16 * spec.backups.len();
     let col = if wide { 16 } else { 10 };
     let mut header = vec![label(theme, "region", 15)];
-    header.extend(spec.backups.iter().map(|p| label(theme, if wide { p.kind.label() } else { short_kind(p.kind) }, col)));
+    header.extend(spec.backups.iter().map(|p| {
+        label(
+            theme,
+            if wide {
+                p.kind.label()
+            } else {
+                short_kind(p.kind)
+            },
+            col,
+        )
+    }));
     let mut lines = vec![Line::from(header)];
     for region in &view.regions {
         let mut spans = vec![cell(theme, &region.name, 15)];
@@ -136,16 +199,38 @@ pub fn backups(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             age = age.with(newest.freshness(now, spec.poll.backups), newest.age(now));
             let v = assess::backup(newest, policy, now, spec.poll.backups);
             let text = match (v.level, newest.known_value(now, spec.poll.backups)) {
-                (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) if wide => format!("{} {} {}", mark(v.level), format_age(now.since(*at)), v.word),
-                (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) => format!("{} {}", mark(v.level), format_age(now.since(*at))),
+                (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) if wide => format!(
+                    "{} {} {}",
+                    mark(v.level),
+                    format_age(now.since(*at)),
+                    v.word
+                ),
+                (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) => {
+                    format!("{} {}", mark(v.level), format_age(now.since(*at)))
+                }
                 _ => format!("{} {}", mark(v.level), v.word),
             };
             spans.push(Span::styled(format!("{text:<col$}"), theme.level(v.level)));
         }
         lines.push(Line::from(spans));
     }
-    let schedule: Vec<String> = spec.backups.iter().map(|p| format!("{} {}/{}", short_kind(p.kind), round_duration(p.every), round_duration(p.alarm_after))).collect();
-    lines.push(Line::from(label(theme, &format!("every/alarm: {}", schedule.join(" · ")), 0)));
+    let schedule: Vec<String> = spec
+        .backups
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}/{}",
+                short_kind(p.kind),
+                round_duration(p.every),
+                round_duration(p.alarm_after)
+            )
+        })
+        .collect();
+    lines.push(Line::from(label(
+        theme,
+        &format!("every/alarm: {}", schedule.join(" · ")),
+        0,
+    )));
     let block = panel_block(theme, PanelKind::Backups, None, Some(age), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -25,11 +25,27 @@ pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         cell(theme, &round_duration(t.rpo), 8),
     ])];
     if breaches.is_empty() {
-        lines.push(Line::from(verdict(theme, &Verdict { level: Level::Ok, word: "all targets hold".into() })));
+        lines.push(Line::from(verdict(
+            theme,
+            &Verdict {
+                level: Level::Ok,
+                word: "all targets hold".into(),
+            },
+        )));
     } else {
-        lines.push(Line::from(verdict(theme, &Verdict { level: Level::Critical, word: format!("{} not holding:", breaches.len()) })));
+        lines.push(Line::from(verdict(
+            theme,
+            &Verdict {
+                level: Level::Critical,
+                word: format!("{} not holding:", breaches.len()),
+            },
+        )));
         for b in &breaches {
-            let level = if matches!(b.kind, assess::BreachKind::Unknown) { Level::Unknown } else { Level::Critical };
+            let level = if matches!(b.kind, assess::BreachKind::Unknown) {
+                Level::Unknown
+            } else {
+                Level::Critical
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {} ", mark(level)), theme.level(level)),
                 cell(theme, &b.subject, 28),
@@ -45,15 +61,38 @@ pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
 pub fn sources(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
     let mut lines = Vec::new();
-    let name_w = view.sources.iter().map(|s| s.name.chars().count()).max().unwrap_or(0) + 2;
+    let name_w = view
+        .sources
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     for s in &view.sources {
-        let ok = s.last_ok.map_or_else(|| "never ok".to_owned(), |t| format!("ok {} ago", format_age(now.since(t))));
-        let next = s.next_poll.map_or_else(String::new, |t| if t > now { format!("next in {}", format_age(t.since(now))) } else { "polling".to_owned() });
+        let ok = s.last_ok.map_or_else(
+            || "never ok".to_owned(),
+            |t| format!("ok {} ago", format_age(now.since(t))),
+        );
+        let next = s.next_poll.map_or_else(String::new, |t| {
+            if t > now {
+                format!("next in {}", format_age(t.since(now)))
+            } else {
+                "polling".to_owned()
+            }
+        });
         let (failed, total) = s.failed_last;
         let (level, err) = match (&s.failing_since, &s.last_error) {
-            (Some(since), Some((e, _))) => (Level::Critical, format!("failing {}: {e}", format_age(now.since(*since)))),
-            (None, Some((e, _))) if failed > 0 => (Level::Warn, format!("{failed} of {total} failed: {e}")),
-            (None, Some((e, at))) => (Level::Ok, format!("last error {} ago: {e}", format_age(now.since(*at)))),
+            (Some(since), Some((e, _))) => (
+                Level::Critical,
+                format!("failing {}: {e}", format_age(now.since(*since))),
+            ),
+            (None, Some((e, _))) if failed > 0 => {
+                (Level::Warn, format!("{failed} of {total} failed: {e}"))
+            }
+            (None, Some((e, at))) => (
+                Level::Ok,
+                format!("last error {} ago: {e}", format_age(now.since(*at))),
+            ),
             _ => (Level::Ok, String::new()),
         };
         lines.push(Line::from(vec![
@@ -65,7 +104,10 @@ pub fn sources(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         ]));
     }
     if lines.is_empty() {
-        lines.push(Line::from(Span::styled("? no source has answered yet", theme.style(Slot::Unknown))));
+        lines.push(Line::from(Span::styled(
+            "? no source has answered yet",
+            theme.style(Slot::Unknown),
+        )));
     }
     let block = panel_block(theme, PanelKind::Sources, None, None, focused);
     f.render_widget(Paragraph::new(lines).block(block), area);

@@ -27,7 +27,10 @@ pub fn mark(level: Level) -> &'static str {
 /// `✓ HEALTHY` in the level's style.
 #[must_use]
 pub fn verdict<'a>(theme: &Theme, v: &Verdict) -> Span<'a> {
-    Span::styled(format!("{} {}", mark(v.level), v.word), theme.level(v.level))
+    Span::styled(
+        format!("{} {}", mark(v.level), v.word),
+        theme.level(v.level),
+    )
 }
 
 /// How old a panel's data is, for its title.
@@ -72,11 +75,21 @@ impl DataAge {
             return out;
         }
         match self.stale {
-            Some(a) => out.push(Span::styled(format!("~ STALE {} ", format_age(a)), theme.style(Slot::Stale))),
-            None => out.push(Span::styled(self.oldest.map_or_else(|| "· ".to_owned(), |a| format!("· {} ", format_age(a))), theme.style(Slot::Muted))),
+            Some(a) => out.push(Span::styled(
+                format!("~ STALE {} ", format_age(a)),
+                theme.style(Slot::Stale),
+            )),
+            None => out.push(Span::styled(
+                self.oldest
+                    .map_or_else(|| "· ".to_owned(), |a| format!("· {} ", format_age(a))),
+                theme.style(Slot::Muted),
+            )),
         }
         if self.unknown > 0 {
-            out.push(Span::styled(format!("? {} of {} UNKNOWN ", self.unknown, self.readings), theme.style(Slot::Unknown)));
+            out.push(Span::styled(
+                format!("? {} of {} UNKNOWN ", self.unknown, self.readings),
+                theme.style(Slot::Unknown),
+            ));
         }
         out
     }
@@ -84,16 +97,32 @@ impl DataAge {
 
 /// The panel frame: title, data age, focus.
 #[must_use]
-pub fn panel_block<'a>(theme: &Theme, panel: PanelKind, extra: Option<String>, age: Option<DataAge>, focused: bool) -> Block<'a> {
-    let mut title = vec![Span::styled(format!(" {} ", panel.title()), theme.style(Slot::Title))];
+pub fn panel_block<'a>(
+    theme: &Theme,
+    panel: PanelKind,
+    extra: Option<String>,
+    age: Option<DataAge>,
+    focused: bool,
+) -> Block<'a> {
+    let mut title = vec![Span::styled(
+        format!(" {} ", panel.title()),
+        theme.style(Slot::Title),
+    )];
     if let Some(extra) = extra {
         title.push(Span::styled(format!("{extra} "), theme.style(Slot::Muted)));
     }
     if let Some(age) = age {
         title.extend(age.title(theme));
     }
-    let (border, kind) = if focused { (theme.style(Slot::BorderFocused), BorderType::Thick) } else { (theme.style(Slot::Border), BorderType::Plain) };
-    Block::bordered().border_type(kind).border_style(border).title(Line::from(title))
+    let (border, kind) = if focused {
+        (theme.style(Slot::BorderFocused), BorderType::Thick)
+    } else {
+        (theme.style(Slot::Border), BorderType::Plain)
+    };
+    Block::bordered()
+        .border_type(kind)
+        .border_style(border)
+        .title(Line::from(title))
 }
 
 /// A label in the muted style, padded to `width`.
@@ -111,7 +140,11 @@ pub fn cell<'a>(theme: &Theme, text: &str, width: usize) -> Span<'a> {
 /// Seconds with one decimal below a minute, then a short age.
 #[must_use]
 pub fn short_duration(d: Duration) -> String {
-    if d < Duration::from_secs(60) { format!("{:.1}s", d.as_secs_f64()) } else { format_age(d) }
+    if d < Duration::from_secs(60) {
+        format!("{:.1}s", d.as_secs_f64())
+    } else {
+        format_age(d)
+    }
 }
 
 /// A schedule or target as people say it: `4h`, `1d`, `15m`, `90s`.
@@ -120,9 +153,9 @@ pub fn round_duration(d: Duration) -> String {
     let s = d.as_secs();
     match s {
         0 => "0s".to_owned(),
-        _ if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        _ if s % 3600 == 0 => format!("{}h", s / 3600),
-        _ if s % 60 == 0 => format!("{}m", s / 60),
+        _ if s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
+        _ if s.is_multiple_of(3600) => format!("{}h", s / 3600),
+        _ if s.is_multiple_of(60) => format!("{}m", s / 60),
         _ => format_age(d),
     }
 }
@@ -162,7 +195,14 @@ mod tests {
 
     #[test]
     fn every_level_has_its_own_symbol() {
-        let all = [Level::Ok, Level::Warn, Level::Critical, Level::Stale, Level::Unknown].map(mark);
+        let all = [
+            Level::Ok,
+            Level::Warn,
+            Level::Critical,
+            Level::Stale,
+            Level::Unknown,
+        ]
+        .map(mark);
         for (i, a) in all.iter().enumerate() {
             assert!(all[i + 1..].iter().all(|b| a != b));
         }

@@ -20,19 +20,33 @@ pub fn start() -> Timestamp {
 pub fn view_after(minutes: u64, faults: &[&str]) -> (EstateView, Timestamp) {
     let mut sim = SimEstate::new(EstateSpec::seed(), 7, start());
     for f in faults {
-        sim.inject(Fault::parse(f).expect("fault"));
+        sim.inject(Fault::parse(f).expect("fault"))
+            .expect("valid fault");
     }
     let now = start().plus(Duration::from_secs(minutes * 60));
     sim.advance_to(now);
     let mut view = EstateView::new(sim.spec().clone());
-    view.apply(&PollReport { source: "simulator".into(), at: now, next_poll: now.plus(Duration::from_secs(1)), observations: sim.observe() });
+    view.apply(&PollReport {
+        source: "simulator".into(),
+        at: now,
+        next_poll: now.plus(Duration::from_secs(1)),
+        observations: sim.observe(),
+    });
     (view, now)
 }
 
 /// A console over [`view_after`] with a built-in layout and theme.
 pub fn app(layout: &str, theme: &str, faults: &[&str]) -> App {
     let (view, now) = view_after(10, faults);
-    let mut app = App::new(view, config::builtin_layout(layout).expect("layout"), config::builtin_theme(theme).expect("theme"), now);
-    app.faults = faults.iter().map(|f| Fault::parse(f).expect("fault").describe()).collect();
+    let mut app = App::new(
+        view,
+        config::builtin_layout(layout).expect("layout"),
+        config::builtin_theme(theme).expect("theme"),
+        now,
+    );
+    app.faults = faults
+        .iter()
+        .map(|f| Fault::parse(f).expect("fault").describe())
+        .collect();
     app
 }

@@ -1,5 +1,5 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
-pub mod tmux;
 pub mod estate;
+pub mod tmux;

@@ -17,8 +17,14 @@ pub struct Tmux {
 }
 
 fn tmux_available() {
-    let ok = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
-    assert!(ok, "tmux is required for the end-to-end tests (apt-get install tmux); refusing to skip");
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "tmux is required for the end-to-end tests (apt-get install tmux); refusing to skip"
+    );
 }
 
 impl Tmux {
@@ -48,13 +54,22 @@ impl Tmux {
             "NO_COLOR=",
             command,
         ]);
-        assert!(out.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         t.tmux(&["set-option", "-t", "t", "remain-on-exit", "on"]);
         t
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
     }
 
     /// The visible screen as text.
@@ -77,12 +92,28 @@ impl Tmux {
 
     /// Types text literally.
     pub fn type_text(&self, text: &str) {
-        assert!(self.tmux(&["send-keys", "-t", "t", "-l", text]).status.success());
+        assert!(
+            self.tmux(&["send-keys", "-t", "t", "-l", text])
+                .status
+                .success()
+        );
     }
 
     /// Resizes the window.
     pub fn resize(&self, width: u16, height: u16) {
-        assert!(self.tmux(&["resize-window", "-t", "t", "-x", &width.to_string(), "-y", &height.to_string()]).status.success());
+        assert!(
+            self.tmux(&[
+                "resize-window",
+                "-t",
+                "t",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string()
+            ])
+            .status
+            .success()
+        );
     }
 
     /// Waits until `pred` holds for the screen; panics with the screen if not.
@@ -93,14 +124,19 @@ impl Tmux {
             if pred(&s) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     /// Waits until the screen contains every one of `needles`.
     pub fn wait_for(&self, needles: &[&str]) -> String {
-        self.wait_until(&format!("{needles:?}"), |s| needles.iter().all(|n| s.contains(n)))
+        self.wait_until(&format!("{needles:?}"), |s| {
+            needles.iter().all(|n| s.contains(n))
+        })
     }
 
     /// Waits for the pane's process to exit and returns its exit status.
@@ -110,7 +146,11 @@ impl Tmux {
             if self.pane("pane_dead") == "1" {
                 return self.pane("pane_dead_status").parse().expect("exit status");
             }
-            assert!(Instant::now() < deadline, "process did not exit; screen:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "process did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -124,7 +164,11 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         // Best effort: a leftover server dies with the test machine anyway.
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 

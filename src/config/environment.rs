@@ -176,7 +176,8 @@ pub const SEED_METRICS: [&str; 3] = [
     "FailoverDurationSeconds",
 ];
 
-const STARTER: &str = include_str!("env-starter.toml");
+/// The text of [`starter_template`], for tables of shipped files.
+pub(super) const STARTER: &str = include_str!("env-starter.toml");
 
 /// A commented environment file for the seed's three-region estate, with
 /// placeholder health-check ids and validator addresses that still parse:

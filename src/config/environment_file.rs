@@ -650,10 +650,15 @@ fn region_backups(r: &RegionFile) -> Result<Vec<BackupEntry>, Broken> {
             return Err((
                 span,
                 format!(
-                    "{} backups alarm after {} but run every {}, \
+                    "{} backups alarm after {}{} but run every {}, \
                      expected alarm_after longer than every",
                     kind_key(kind),
                     format_duration(alarm_after),
+                    if b.alarm_after.is_some() {
+                        ""
+                    } else {
+                        " (the default)"
+                    },
                     format_duration(every)
                 ),
             ));
@@ -710,6 +715,7 @@ fn validate_backups_agree(
         return Ok(());
     };
     let first_name = first_region.name.get_ref();
+    let first_line = line_of(text, first_region.name.span().start);
     let kinds = |entries: &[BackupEntry]| -> String {
         entries
             .iter()
@@ -723,8 +729,7 @@ fn validate_backups_agree(
             let Some(model) = first.iter().find(|m| m.policy.kind == e.policy.kind) else {
                 let what = if e.defaulted {
                     format!(
-                        "region \"{name}\" lists no backups, so it watches the seed's {}",
-                        kinds(entries)
+                        "region \"{name}\" lists no backups, so it watches the seed's three kinds"
                     )
                 } else {
                     format!(
@@ -735,9 +740,9 @@ fn validate_backups_agree(
                 return Err((
                     e.kind_span.clone(),
                     format!(
-                        "{what} but \"{first_name}\" (line {}) does not, \
+                        "{what}, but \"{first_name}\" (line {first_line}) has no {} backup, \
                          expected the same backup kinds in every region: {}",
-                        line_of(text, first_region.name.span().start),
+                        kind_key(e.policy.kind),
                         kinds(first)
                     ),
                 ));
@@ -755,7 +760,8 @@ fn validate_backups_agree(
                     return Err((
                         span.clone(),
                         format!(
-                            "{} backups: {key} is {} here but {} in \"{first_name}\", \
+                            "{} backups: {key} is {} here but {} in \"{first_name}\" \
+                             (line {first_line}), \
                              expected one schedule per kind in every region",
                             kind_key(e.policy.kind),
                             format_duration(ours),
@@ -772,7 +778,8 @@ fn validate_backups_agree(
             return Err((
                 r.name.span(),
                 format!(
-                    "region \"{name}\" has no {} backup but \"{first_name}\" does, \
+                    "region \"{name}\" has no {} backup but \"{first_name}\" \
+                     (line {first_line}) has, \
                      expected the same backup kinds in every region: {}",
                     kind_key(missing.policy.kind),
                     kinds(first)
@@ -957,8 +964,8 @@ fn validators(
             return Err((
                 v.address.span(),
                 format!(
-                    "validator address {upper} is already mapped on line {}, \
-                     expected each address once",
+                    "validator address {address} is already mapped on line {} \
+                     (addresses ignore case), expected each address once",
                     line_of(text, first)
                 ),
             ));

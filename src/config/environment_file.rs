@@ -337,7 +337,6 @@ fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
         seen.insert(r.name.get_ref(), r.name.span().start);
     }
     validate_one_primary(text, &f.region)?;
-    validate_unique_rpc(text, &f.region)?;
 
     let mut regions = Vec::new();
     let mut backups: Vec<Vec<BackupEntry>> = Vec::new();
@@ -346,6 +345,7 @@ fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
         regions.push(region_sources(r, &entries)?);
         backups.push(entries);
     }
+    validate_unique_rpc(text, &f.region)?;
     validate_backups_agree(text, &f.region, &backups)?;
     let validators = validators(text, &f.validator, &f.region)?;
 

@@ -1,6 +1,8 @@
-//! Every error message a layout or theme file can produce, pinned exactly:
-//! `tests/config_errors/{layouts,themes}/NAME.toml` is an invalid file and
-//! `NAME.expected` the one line `drconsole check` must print for it.
+//! Every error message a layout, theme or environment file can produce,
+//! pinned exactly: `tests/config_errors/{layouts,themes,environments}/NAME.toml`
+//! is an invalid file and `NAME.expected` the one line `drconsole check` must
+//! print for it. Files under `environments/` are environment files because
+//! any `.toml` outside `layouts/` and `themes/` is one.
 //!
 //! To add a case, add both files; the test fails if either lacks the other.
 #![allow(clippy::unwrap_used)]
@@ -8,7 +10,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use drconsole::config::{Finding, check_paths};
+use drconsole::config::{Finding, check_paths, load_environment};
+use drconsole::domain::estate::EstateSpec;
 
 const CASES: &str = "tests/config_errors";
 
@@ -28,7 +31,7 @@ fn stems(dir: &Path, ext: &str) -> Vec<String> {
 fn every_invalid_file_gives_its_expected_message() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for kind in ["layouts", "themes"] {
+    for kind in ["layouts", "themes", "environments"] {
         let dir = Path::new(CASES).join(kind);
         let tomls = stems(&dir, "toml");
         let expected = stems(&dir, "expected");
@@ -56,7 +59,7 @@ fn every_invalid_file_gives_its_expected_message() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-    assert!(checked >= 20, "only {checked} cases found");
+    assert!(checked >= 60, "only {checked} cases found");
 }
 
 #[test]
@@ -82,4 +85,32 @@ fn checking_the_case_directory_reports_every_case_as_an_error() {
     let findings = check_paths(&[PathBuf::from(CASES)]);
     assert!(!findings.is_empty());
     assert!(findings.iter().all(Finding::is_err));
+}
+
+#[test]
+fn the_moto_fixture_checks_clean_and_points_at_localhost() {
+    let file = PathBuf::from("tests/fixtures/env/moto.toml");
+    let findings = check_paths(std::slice::from_ref(&file));
+    let lines: Vec<String> = findings.iter().map(ToString::to_string).collect();
+    assert_eq!(lines, ["ok tests/fixtures/env/moto.toml (environment)"]);
+
+    let env = load_environment(&file).unwrap();
+    assert_eq!(
+        env.aws.endpoint_url.as_deref(),
+        Some("http://127.0.0.1:5000")
+    );
+    assert!(
+        env.regions
+            .iter()
+            .all(|r| { r.rpc.iter().all(|u| u.starts_with("http://127.0.0.1:")) })
+    );
+    assert_eq!(env.spec.validators.len(), 7);
+    assert_eq!(env.spec.backups, EstateSpec::seed().backups);
+    // Spelled-out and defaulted regions end up alike.
+    let (spelled, defaulted) = (
+        env.region("ap-southeast-1").unwrap(),
+        env.region("eu-west-1").unwrap(),
+    );
+    assert_eq!(spelled.backups.len(), defaulted.backups.len());
+    assert_eq!(spelled.metrics.len(), defaulted.metrics.len() + 1);
 }

@@ -2,13 +2,16 @@
 //!
 //! A file's kind comes from the directory it sits in (`layouts/`, `themes/`),
 //! the same place the loader looks, so a file that checks clean is a file the
-//! console will find.
+//! console will find. Any other `.toml` file is an environment file, which
+//! operators keep wherever they like (`drconsole check prod.toml`).
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::builtin::{LAYOUTS, THEMES, builtin_path};
+use super::environment::STARTER;
+use super::environment_file::parse_environment;
 use super::error::ConfigError;
 use super::layout_file::parse_layout;
 use super::loader::{ConfigDirs, is_valid_name};
@@ -22,18 +25,26 @@ pub enum FileKind {
     Layout,
     /// A colour theme, under `themes/`.
     Theme,
+    /// An environment file describing a live estate: any other `.toml`.
+    Environment,
 }
 
 impl FileKind {
     /// Every kind `check` knows.
-    pub const ALL: [FileKind; 2] = [FileKind::Layout, FileKind::Theme];
+    pub const ALL: [FileKind; 3] = [FileKind::Layout, FileKind::Theme, FileKind::Environment];
 
-    /// The directory files of this kind live in.
+    /// The kinds the console finds by name in its search directories, and
+    /// so the ones `check` with no arguments looks for there.
+    pub const SEARCHED: [FileKind; 2] = [FileKind::Layout, FileKind::Theme];
+
+    /// The directory files of this kind live in (environment files may live
+    /// anywhere; `environments/` is only the conventional place).
     #[must_use]
     pub fn dir(self) -> &'static str {
         match self {
             FileKind::Layout => "layouts",
             FileKind::Theme => "themes",
+            FileKind::Environment => "environments",
         }
     }
 
@@ -49,6 +60,7 @@ impl FileKind {
         match self {
             FileKind::Layout => "layout",
             FileKind::Theme => "theme",
+            FileKind::Environment => "environment",
         }
     }
 
@@ -56,7 +68,7 @@ impl FileKind {
     #[must_use]
     pub fn extension(self) -> &'static str {
         match self {
-            FileKind::Layout | FileKind::Theme => "toml",
+            FileKind::Layout | FileKind::Theme | FileKind::Environment => "toml",
         }
     }
 
@@ -65,6 +77,21 @@ impl FileKind {
         match self {
             FileKind::Layout => parse_layout(name, file, text).map(drop),
             FileKind::Theme => parse_theme(name, file, text).map(drop),
+            FileKind::Environment => parse_environment(file, text).map(drop),
+        }
+    }
+
+    /// Whether a file's name matters: layouts and themes are selected by
+    /// it, environment files by path.
+    fn selected_by_name(self) -> bool {
+        !matches!(self, FileKind::Environment)
+    }
+
+    /// How a shipped file of this kind is named in messages.
+    fn builtin_file(self, name: &str) -> PathBuf {
+        match self {
+            FileKind::Layout | FileKind::Theme => builtin_path(self.dir(), name),
+            FileKind::Environment => PathBuf::from(format!("(builtin) src/config/{name}.toml")),
         }
     }
 
@@ -73,9 +100,13 @@ impl FileKind {
         match self {
             FileKind::Layout => &LAYOUTS,
             FileKind::Theme => &THEMES,
+            FileKind::Environment => &ENVIRONMENTS,
         }
     }
 }
+
+/// The shipped environment file: the starter `drconsole env init` prints.
+const ENVIRONMENTS: [(&str, &str); 1] = [("env-starter", STARTER)];
 
 impl fmt::Display for FileKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -133,7 +164,7 @@ pub fn check_paths(paths: &[PathBuf]) -> Vec<Finding> {
 pub fn check_default() -> Vec<Finding> {
     let mut out = check_builtins();
     for root in ConfigDirs::standard().roots {
-        for kind in FileKind::ALL {
+        for kind in FileKind::SEARCHED {
             let dir = root.join(kind.dir());
             if dir.is_dir() {
                 check_dir(&dir, &mut out);
@@ -150,7 +181,7 @@ pub fn check_builtins() -> Vec<Finding> {
         .into_iter()
         .flat_map(|kind| {
             kind.builtins().iter().map(move |(name, text)| {
-                let file = builtin_path(kind.dir(), name);
+                let file = kind.builtin_file(name);
                 match kind.validate(name, &file, text) {
                     Ok(()) => Finding::Ok(file, kind),
                     Err(e) => Finding::Err(e),
@@ -160,10 +191,18 @@ pub fn check_builtins() -> Vec<Finding> {
         .collect()
 }
 
-/// The kind a file's place gives it, if any.
+/// The kind a file's place gives it, if any: its directory's, else an
+/// environment file for any `.toml`.
 fn kind_of(file: &Path) -> Option<FileKind> {
-    let dir = file.parent()?.file_name()?.to_str()?;
-    FileKind::from_dir(dir).filter(|k| file.extension().is_some_and(|e| e == k.extension()))
+    let by_dir = file
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|d| d.to_str())
+        .and_then(FileKind::from_dir);
+    let kind = by_dir.unwrap_or(FileKind::Environment);
+    file.extension()
+        .is_some_and(|e| e == kind.extension())
+        .then_some(kind)
 }
 
 /// A file named on the command line: it must be one we know how to check.
@@ -176,9 +215,8 @@ fn check_given_file(file: &Path) -> Finding {
     }
 }
 
-/// Walks `dir` in name order. Files that are not ours are skipped, except
-/// `.toml` files in the wrong place, which are probably misplaced layouts
-/// or themes.
+/// Walks `dir` in name order. Files that are not ours are skipped; a
+/// `.toml` outside `layouts/` and `themes/` is checked as an environment.
 fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
     let mut entries: Vec<_> = match fs::read_dir(dir) {
         Ok(rd) => rd.flatten().collect(),
@@ -202,8 +240,6 @@ fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
             }
         } else if let Some(kind) = kind_of(&path) {
             out.push(check_file(&path, kind));
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(Finding::Err(ConfigError::UnknownKind { file: path }));
         }
     }
 }
@@ -222,7 +258,7 @@ fn check_file(file: &Path, kind: FileKind) -> Finding {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if !is_valid_name(&name) {
+    if kind.selected_by_name() && !is_valid_name(&name) {
         // The loader could never select it, so it would be silently ignored.
         return Finding::Err(ConfigError::at(
             file,
@@ -248,11 +284,18 @@ mod tests {
     #[test]
     fn builtins_check_clean() {
         let findings = check_builtins();
-        assert_eq!(findings.len(), LAYOUTS.len() + THEMES.len());
-        assert!(findings.iter().all(|f| !f.is_err()));
+        assert_eq!(
+            findings.len(),
+            LAYOUTS.len() + THEMES.len() + ENVIRONMENTS.len()
+        );
+        assert!(findings.iter().all(|f| !f.is_err()), "{findings:#?}");
         assert_eq!(
             findings[0].to_string(),
             "ok (builtin) layouts/default.toml (layout)"
+        );
+        assert_eq!(
+            findings.last().unwrap().to_string(),
+            "ok (builtin) src/config/env-starter.toml (environment)"
         );
     }
 
@@ -287,7 +330,7 @@ mod tests {
             .collect();
         assert_eq!(lines.len(), 3, "{lines:#?}");
         assert_eq!(lines[0], "ok R/layouts/a.toml (layout)");
-        assert!(lines[1].starts_with("R/stray.toml: cannot tell what this file is"));
+        assert_eq!(lines[1], "R/stray.toml:1:1: missing field `environment`");
         assert!(lines[2].starts_with("R/themes/b.toml:1:1: missing slots text, muted"));
     }
 
@@ -305,6 +348,27 @@ mod tests {
         assert!(
             f[0].to_string()
                 .ends_with("My Layout.toml:1:1: file name \"My Layout\" cannot be selected as a layout, expected lowercase letters, digits, \"-\" and \"_\""),
+            "{}",
+            f[0]
+        );
+    }
+
+    #[test]
+    fn any_other_toml_is_an_environment_file_named_as_the_operator_likes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let prod = tmp.path().join("Prod EU.toml");
+        fs::write(&prod, crate::config::starter_template()).unwrap();
+        let f = check_paths(std::slice::from_ref(&prod));
+        assert_eq!(
+            f[0].to_string(),
+            format!("ok {} (environment)", prod.display())
+        );
+
+        let yaml = tmp.path().join("prod.yaml");
+        fs::write(&yaml, "").unwrap();
+        let f = check_paths(&[yaml]);
+        assert!(
+            f[0].to_string().contains("cannot tell what this file is"),
             "{}",
             f[0]
         );

@@ -50,7 +50,8 @@ pub enum ConfigError {
     },
     /// A file `check` was given whose kind it cannot tell from its place.
     #[error(
-        "{}: cannot tell what this file is: put layouts under layouts/ and themes under themes/",
+        "{}: cannot tell what this file is: put layouts under layouts/, themes under themes/, \
+         and give environment files a .toml extension",
         file.display()
     )]
     UnknownKind {

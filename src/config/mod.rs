@@ -1,8 +1,10 @@
-//! User files: layouts and themes (later runbooks and environments).
+//! User files: layouts, themes and the environment file (later runbooks).
 //! Every error names the file, line and column and what was expected.
 
 pub mod builtin;
 pub mod check;
+pub mod environment;
+pub mod environment_file;
 pub mod error;
 pub mod layout;
 pub mod layout_file;
@@ -12,6 +14,10 @@ pub mod theme_file;
 
 pub use builtin::{DEFAULT_LAYOUT, DEFAULT_THEME, builtin_layout, builtin_theme};
 pub use check::{FileKind, Finding, check_builtins, check_default, check_paths};
+pub use environment::{
+    AwsSettings, BackupLocation, Environment, MetricPurpose, MetricSpec, RegionSources,
+    load_environment, parse_environment, starter_template,
+};
 pub use error::ConfigError;
 pub use layout_file::parse_layout;
 pub use loader::{

@@ -143,19 +143,12 @@ pub fn node(
     now: Timestamp,
     interval: Duration,
 ) -> Verdict {
-    if node.reading.is_some()
-        && let Some((err, _)) = &node.last_error
-        && !matches!(node.freshness(now, interval), Freshness::Fresh)
-    {
-        let short: String = err.chars().take(24).collect();
-        return Verdict::new(
-            if node.freshness(now, interval) == Freshness::Unknown {
-                Level::Unknown
-            } else {
-                Level::Stale
-            },
-            format!("DOWN {short}"),
-        );
+    if node.last_error.is_some() && node.reading.is_some() {
+        match node.freshness(now, interval) {
+            Freshness::Fresh => {}
+            Freshness::Stale(_) => return Verdict::new(Level::Stale, "DOWN"),
+            Freshness::Unknown => return Verdict::new(Level::Unknown, "DOWN"),
+        }
     }
     judge(node, now, interval, |n| {
         if n.catching_up {

@@ -86,11 +86,15 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         if detailed {
             for (name, node, v) in &verdicts {
                 let mut spans = vec![Span::raw("  "), cell(theme, name, 22), verdict(theme, v)];
-                if let Some(n) = node.known_value(now, spec.poll.chain) {
-                    spans.push(Span::styled(
+                match (&node.last_error, node.fresh_value(now, spec.poll.chain)) {
+                    (_, Some(n)) => spans.push(Span::styled(
                         format!("  h {}  peers {}", thousands(n.height), n.peers),
                         theme.style(Slot::Muted),
-                    ));
+                    )),
+                    (Some((e, _)), None) => {
+                        spans.push(Span::styled(format!("  {e}"), theme.style(Slot::Muted)))
+                    }
+                    (None, None) => {}
                 }
                 lines.push(Line::from(spans));
             }
@@ -208,6 +212,7 @@ pub fn backups(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
                 (Level::Ok | Level::Warn | Level::Critical, Some(Some(at))) => {
                     format!("{} {}", mark(v.level), format_age(now.since(*at)))
                 }
+                (Level::Stale, _) if !wide => format!("{} STALE", mark(v.level)),
                 _ => format!("{} {}", mark(v.level), v.word),
             };
             spans.push(Span::styled(format!("{text:<col$}"), theme.level(v.level)));

@@ -77,6 +77,20 @@ pub enum Command {
         /// Files or directories to check.
         paths: Vec<PathBuf>,
     },
+    /// Environment files for live estates.
+    Env {
+        /// What to do with environment files.
+        #[command(subcommand)]
+        command: EnvCommand,
+    },
+}
+
+/// `drconsole env ...`.
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// Print a commented starter environment file for the seed's three
+    /// regions; redirect it to a file and fill in the REPLACE markers.
+    Init,
 }
 
 /// Runs the parsed command line.
@@ -86,6 +100,9 @@ pub fn run(cli: &Cli) -> ExitCode {
         None => run_console(cli),
         Some(Command::Status { json, after }) => run_status(&cli.estate, *json, after.as_deref()),
         Some(Command::Check { paths }) => Ok(run_check(paths)),
+        Some(Command::Env {
+            command: EnvCommand::Init,
+        }) => print_out(config::starter_template().trim_end()).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
         eprintln!("drconsole: {e:#}");

@@ -358,6 +358,7 @@ fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
                 name: r.name.get_ref().clone(),
                 role: (*r.role.get_ref()).into(),
                 rpc_nodes: sources.rpc.clone(),
+                secrets: sources.secrets.clone(),
             };
             (spec, sources)
         })

@@ -1,6 +1,6 @@
 //! Validated layouts: which panels the dashboard shows, and where.
 //!
-//! The file format and its checks live in [`super::layout_file`]; this is
+//! The file format and its checks live in [`crate::config::layout_file`]; this is
 //! what the UI receives, already known to be good.
 
 use std::fmt;

@@ -1,6 +1,6 @@
 //! Validated themes: semantic colour slots, never raw colours in widgets.
 //!
-//! The file format and its checks live in [`super::theme_file`].
+//! The file format and its checks live in [`crate::config::theme_file`].
 
 use ratatui::style::{Color, Modifier, Style};
 

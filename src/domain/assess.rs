@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::bft::{self, RegionLoss, RegionPower};
 use super::estate::{BackupPolicy, EstateSpec};
 use super::fleet::{EstateView, RegionView};
-use super::observation::{ChainStatus, NodeStatus, ValidatorStatus};
+use super::observation::{ChainStatus, NodeStatus, SecretInfo, ValidatorStatus};
 use super::telemetry::{Freshness, Tracked};
 use super::time::{Timestamp, format_age};
 
@@ -161,6 +161,16 @@ pub fn node(
     })
 }
 
+/// A backup passphrase secret: present or missing. Without it no key
+/// backup can be opened, so a missing one is critical.
+#[must_use]
+pub fn secret(secret: &Tracked<Option<SecretInfo>>, now: Timestamp, interval: Duration) -> Verdict {
+    judge(secret, now, interval, |s| match s {
+        Some(_) => Verdict::new(Level::Ok, "PRESENT"),
+        None => Verdict::new(Level::Critical, "MISSING"),
+    })
+}
+
 /// How long without a new block before the chain counts as halted.
 #[must_use]
 pub fn halt_after(chain: &ChainStatus) -> Duration {
@@ -256,6 +266,8 @@ pub enum BreachKind {
     BackupAlarm,
     /// No blocks for longer than the halt threshold.
     ChainHalted,
+    /// A backup passphrase secret does not exist.
+    SecretMissing,
     /// Something needed to judge a target is stale or unknown.
     Unknown,
 }
@@ -309,6 +321,16 @@ pub fn breaches(view: &EstateView, now: Timestamp) -> Vec<Breach> {
                     BreachKind::BackupAlarm,
                     format!("{}/{}", r.name, kind.label()),
                     &b,
+                );
+            }
+        }
+        for (name, s) in &r.secrets {
+            let v = secret(s, now, spec.poll.backups);
+            if v.level != Level::Ok {
+                push(
+                    BreachKind::SecretMissing,
+                    format!("{} secret {name}", r.name),
+                    &v,
                 );
             }
         }

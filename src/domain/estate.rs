@@ -38,6 +38,8 @@ pub struct RegionSpec {
     pub role: RegionRole,
     /// The CometBFT RPC nodes that answer for this region.
     pub rpc_nodes: Vec<String>,
+    /// Secrets Manager names of the backup passphrases kept in this region.
+    pub secrets: Vec<String>,
 }
 
 /// The kinds of backup the estate takes; each has its own schedule.
@@ -166,6 +168,7 @@ impl EstateSpec {
                 name: (*name).to_owned(),
                 role: *role,
                 rpc_nodes: (0..2).map(|i| format!("rpc-{i}.{name}")).collect(),
+                secrets: vec![format!("virtengine/dr/{name}/backup-passphrase")],
             })
             .collect();
         let validators = layout

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use super::estate::{BackupKind, EstateSpec};
-use super::observation::{ChainStatus, HealthStatus, NodeStatus, Observation, PollReport};
+use super::observation::{
+    ChainStatus, HealthStatus, NodeStatus, Observation, PollReport, SecretInfo,
+};
 use super::telemetry::Tracked;
 use super::time::Timestamp;
 
@@ -22,6 +24,8 @@ pub struct RegionView {
     pub backups: Vec<(BackupKind, Tracked<Option<Timestamp>>)>,
     /// RPC nodes in the spec's order.
     pub nodes: Vec<(String, Tracked<NodeStatus>)>,
+    /// Backup passphrase secrets in the spec's order; `None` = missing.
+    pub secrets: Vec<(String, Tracked<Option<SecretInfo>>)>,
 }
 
 /// How a source has been behaving: the sources panel's row.
@@ -72,6 +76,11 @@ impl EstateView {
                     .collect(),
                 nodes: r
                     .rpc_nodes
+                    .iter()
+                    .map(|n| (n.clone(), Tracked::default()))
+                    .collect(),
+                secrets: r
+                    .secrets
                     .iter()
                     .map(|n| (n.clone(), Tracked::default()))
                     .collect(),
@@ -172,6 +181,18 @@ impl EstateView {
                     .nodes
                     .iter_mut()
                     .find(|(n, _)| n == node)?;
+                put(&mut slot.1, result, at)
+            }
+            Observation::Secret {
+                region,
+                name,
+                result,
+            } => {
+                let slot = self
+                    .region_mut(region)?
+                    .secrets
+                    .iter_mut()
+                    .find(|(n, _)| n == name)?;
                 put(&mut slot.1, result, at)
             }
             Observation::Chain { result } => put(&mut self.chain, result, at),

@@ -63,6 +63,14 @@ pub struct ChainStatus {
     pub validators: Vec<ValidatorStatus>,
 }
 
+/// What Secrets Manager says about a backup passphrase secret. Only
+/// metadata: the console never reads a secret's value to show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretInfo {
+    /// When the secret's value last changed, if Secrets Manager says.
+    pub last_changed: Option<Timestamp>,
+}
+
 /// One reading of one thing, or why it could not be read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
@@ -97,6 +105,15 @@ pub enum Observation {
         node: String,
         /// The status, or the error.
         result: Result<NodeStatus, String>,
+    },
+    /// A backup passphrase secret; `Ok(None)` means it does not exist.
+    Secret {
+        /// Region.
+        region: String,
+        /// Secret name.
+        name: String,
+        /// Its metadata, `None` if missing, or the error.
+        result: Result<Option<SecretInfo>, String>,
     },
     /// The chain and its validator set.
     Chain {

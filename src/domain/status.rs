@@ -47,6 +47,21 @@ pub struct RegionStatus {
     pub backups: Vec<BackupStatus>,
     /// RPC nodes.
     pub nodes: Vec<NodeReport>,
+    /// Backup passphrase secrets (metadata only).
+    pub secrets: Vec<SecretReport>,
+}
+
+/// One backup passphrase secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretReport {
+    /// Secrets Manager name.
+    pub name: String,
+    /// Whether it exists, while known.
+    pub exists: Option<bool>,
+    /// Age of its last change, when it exists and Secrets Manager says.
+    pub last_changed_age_s: Option<u64>,
+    /// The verdict word (`PRESENT`, `MISSING`, `STALE ..`, `UNKNOWN`).
+    pub status: String,
 }
 
 /// Newest backup of one kind.
@@ -140,6 +155,23 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
                             .flatten()
                             .map(|t| now.secs_since(t)),
                         status: assess::backup(newest, policy, now, spec.poll.backups).word,
+                    })
+                    .collect(),
+                secrets: r
+                    .secrets
+                    .iter()
+                    .map(|(name, s)| {
+                        let known = s.known_value(now, spec.poll.backups);
+                        SecretReport {
+                            name: name.clone(),
+                            exists: known.map(Option::is_some),
+                            last_changed_age_s: known
+                                .copied()
+                                .flatten()
+                                .and_then(|i| i.last_changed)
+                                .map(|t| now.secs_since(t)),
+                            status: assess::secret(s, now, spec.poll.backups).word,
+                        }
                     })
                     .collect(),
                 nodes: r

@@ -93,6 +93,7 @@ fn is_failure(o: &Observation) -> bool {
         Observation::ReplicationLag { result, .. } => result.is_err(),
         Observation::NewestBackup { result, .. } => result.is_err(),
         Observation::Node { result, .. } => result.is_err(),
+        Observation::Secret { result, .. } => result.is_err(),
         Observation::Chain { result } => result.is_err(),
     }
 }

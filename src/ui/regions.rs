@@ -166,6 +166,43 @@ fn gauge(ratio: f64, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
+/// One line for every region's backup passphrase secrets: present, or
+/// which are missing or unknown.
+fn secrets_line(ctx: &Ctx<'_>, age: &mut DataAge) -> Line<'static> {
+    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
+    let interval = view.spec.poll.backups;
+    let mut total = 0;
+    let mut bad: Vec<(Level, String)> = Vec::new();
+    for r in &view.regions {
+        for (name, s) in &r.secrets {
+            *age = age.with(s.freshness(now, interval), s.age(now));
+            total += 1;
+            let v = assess::secret(s, now, interval);
+            if v.level != Level::Ok {
+                bad.push((v.level, format!("{} {} {}", r.name, v.word, name)));
+            }
+        }
+    }
+    let mut spans = vec![label(theme, "passphrase secrets ", 0)];
+    match bad.iter().map(|(l, _)| *l).max() {
+        None => spans.push(verdict(
+            theme,
+            &assess::Verdict {
+                level: Level::Ok,
+                word: format!("{total} of {total} present"),
+            },
+        )),
+        Some(worst) => {
+            let text: Vec<&str> = bad.iter().map(|(_, t)| t.as_str()).collect();
+            spans.push(Span::styled(
+                format!("{} {}", mark(worst), text.join("; ")),
+                theme.level(worst),
+            ));
+        }
+    }
+    Line::from(spans)
+}
+
 fn short_kind(kind: BackupKind) -> &'static str {
     match kind {
         BackupKind::ChainState => "chain",
@@ -231,6 +268,7 @@ pub fn backups(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             )
         })
         .collect();
+    lines.push(secrets_line(ctx, &mut age));
     lines.push(Line::from(label(
         theme,
         &format!("every/alarm: {}", schedule.join(" · ")),

@@ -4,8 +4,13 @@
 use super::chain::WINDOW;
 use super::{CHAIN_ID, SimEstate};
 use crate::domain::observation::{
-    ChainStatus, HealthStatus, NodeStatus, Observation, ValidatorStatus,
+    ChainStatus, HealthStatus, NodeStatus, Observation, SecretInfo, ValidatorStatus,
 };
+use crate::domain::time::Timestamp;
+
+/// When the simulated passphrase secrets were last rotated (2026-01-15):
+/// fixed, so it does not drift with the virtual clock.
+const SECRETS_ROTATED: Timestamp = Timestamp::from_secs(1_768_435_200);
 
 /// Route53 runs this many health checkers per check.
 const CHECKERS: u32 = 8;
@@ -52,6 +57,21 @@ impl SimEstate {
                         ))
                     } else {
                         Ok(track.newest)
+                    },
+                });
+            }
+            for name in &spec.secrets {
+                out.push(Observation::Secret {
+                    region: region(),
+                    name: name.clone(),
+                    result: if down {
+                        Err(format!(
+                            "Secrets Manager DescribeSecret {name}: connection timed out"
+                        ))
+                    } else {
+                        Ok(Some(SecretInfo {
+                            last_changed: Some(SECRETS_ROTATED),
+                        }))
                     },
                 });
             }

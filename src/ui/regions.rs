@@ -92,7 +92,7 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
                         theme.style(Slot::Muted),
                     )),
                     (Some((e, _)), None) => {
-                        spans.push(Span::styled(format!("  {e}"), theme.style(Slot::Muted)))
+                        spans.push(Span::styled(format!("  {e}"), theme.style(Slot::Muted)));
                     }
                     (None, None) => {}
                 }

@@ -7,8 +7,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use drconsole::app::App;
 use drconsole::config;
 use drconsole::domain::estate::EstateSpec;
-use drconsole::domain::fleet::EstateView;
-use drconsole::domain::observation::PollReport;
 use drconsole::domain::time::Timestamp;
 use drconsole::sources::sim::SimEstate;
 use ratatui::Terminal;
@@ -22,13 +20,7 @@ fn app_with_validators(n: usize) -> App {
     let mut sim = SimEstate::new(EstateSpec::seed_with_validators(n), 1, start());
     let now = start().plus(Duration::from_secs(600));
     sim.advance_to(now);
-    let mut view = EstateView::new(sim.spec().clone());
-    view.apply(&PollReport {
-        source: "simulator".into(),
-        at: now,
-        next_poll: now,
-        observations: sim.observe(),
-    });
+    let view = drconsole::sources::sim_source::snapshot(&sim);
     App::new(
         view,
         config::builtin_layout("wall").unwrap(),

@@ -13,14 +13,13 @@ use crate::app::App;
 use crate::config::{self, ConfigDirs};
 use crate::domain::estate::EstateSpec;
 use crate::domain::fleet::EstateView;
-use crate::domain::observation::PollReport;
 use crate::domain::status;
 use crate::domain::time::{Timestamp, parse_duration};
 use crate::runtime::console::{self, Wiring};
 use crate::sources::clock::{Clock, VirtualClock, WallClock};
 use crate::sources::poller;
 use crate::sources::sim::{Fault, SimEstate};
-use crate::sources::sim_source::SimSource;
+use crate::sources::sim_source::{self, SimSource};
 
 /// drconsole: disaster-recovery console for a multi-region CometBFT chain.
 #[derive(Debug, Parser)]
@@ -143,13 +142,7 @@ fn run_status(args: &EstateArgs, _json: bool, after: Option<&str>) -> Result<Exi
         None => start,
     };
     sim.advance_to(now);
-    let mut view = EstateView::new(sim.spec().clone());
-    view.apply(&PollReport {
-        source: "simulator".into(),
-        at: now,
-        next_poll: now,
-        observations: sim.observe(),
-    });
+    let view = sim_source::snapshot(&sim);
     let report = status::report(&view, now);
     print_out(&serde_json::to_string_pretty(&report)?)?;
     Ok(if report.breaches.is_empty() {

@@ -78,3 +78,13 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
     });
     out
 }
+
+/// Total voting power of the set the roster shows (the chain's when
+/// known, else the configured one): the denominator of every share.
+#[must_use]
+pub fn total_power(view: &EstateView, now: Timestamp) -> u64 {
+    match view.chain.known_value(now, view.spec.poll.chain) {
+        Some(c) => c.validators.iter().map(|v| v.voting_power).sum(),
+        None => view.spec.validators.iter().map(|v| v.voting_power).sum(),
+    }
+}

@@ -7,8 +7,27 @@ use tokio::sync::mpsc;
 
 use super::poller::TelemetrySource;
 use super::sim::{Fault, SimEstate};
-use crate::domain::observation::Observation;
+use crate::domain::fleet::EstateView;
+use crate::domain::observation::{Observation, PollReport};
 use crate::domain::time::Timestamp;
+
+/// The console's picture of `sim` as one poll at its current time would
+/// leave it: for `status`, snapshot tests and benchmarks.
+#[must_use]
+pub fn snapshot(sim: &SimEstate) -> EstateView {
+    let mut view = EstateView::new(sim.spec().clone());
+    let now = sim.now();
+    view.apply(&PollReport {
+        source: SOURCE_NAME.to_owned(),
+        at: now,
+        next_poll: now,
+        observations: sim.observe(),
+    });
+    view
+}
+
+/// The simulator's name in the sources panel.
+pub const SOURCE_NAME: &str = "simulator";
 
 /// What the console may ask of the simulator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +97,7 @@ impl SimSource {
 
 impl TelemetrySource for SimSource {
     fn name(&self) -> String {
-        "simulator".to_owned()
+        SOURCE_NAME.to_owned()
     }
 
     fn interval(&self) -> Duration {

@@ -92,10 +92,7 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let (view, now, theme, app) = (ctx.view, ctx.now, ctx.theme, ctx.app);
     let interval = view.spec.poll.chain;
     let rows = roster::rows(view, now, &app.filter);
-    let total: u64 = roster::rows(view, now, "")
-        .iter()
-        .map(|r| r.voting_power)
-        .sum();
+    let total = roster::total_power(view, now);
     let visible = usize::from(area.height.saturating_sub(3));
     let selected = app
         .selected(PanelKind::Validators)

@@ -7,7 +7,6 @@ use drconsole::app::App;
 use drconsole::config;
 use drconsole::domain::estate::EstateSpec;
 use drconsole::domain::fleet::EstateView;
-use drconsole::domain::observation::PollReport;
 use drconsole::domain::time::Timestamp;
 use drconsole::sources::sim::{Fault, SimEstate};
 
@@ -25,13 +24,7 @@ pub fn view_after(minutes: u64, faults: &[&str]) -> (EstateView, Timestamp) {
     }
     let now = start().plus(Duration::from_secs(minutes * 60));
     sim.advance_to(now);
-    let mut view = EstateView::new(sim.spec().clone());
-    view.apply(&PollReport {
-        source: "simulator".into(),
-        at: now,
-        next_poll: now.plus(Duration::from_secs(1)),
-        observations: sim.observe(),
-    });
+    let view = drconsole::sources::sim_source::snapshot(&sim);
     (view, now)
 }
 

@@ -2,5 +2,6 @@
 //! trait with a real and a simulated side.
 
 pub mod clock;
+pub mod cometbft;
 pub mod poller;
 pub mod sim;

@@ -466,20 +466,28 @@ fn describe(url: &str, err: &tendermint_rpc::Error) -> String {
     match err.detail() {
         ErrorDetail::HttpRequestFailed(d) => format!("HTTP {} from {url}", d.status.as_u16()),
         ErrorDetail::Serde(_) | ErrorDetail::MalformedJson(_) => {
-            format!("malformed JSON from {url}: {}", first_line(err))
+            format!("malformed JSON from {url}: {}", cause(err))
         }
-        ErrorDetail::Http(_) => format!("cannot reach {url}: {}", first_line(err)),
+        ErrorDetail::Http(_) => format!("cannot reach {url}: {}", cause(err)),
         ErrorDetail::Response(d) => format!("RPC error from {url}: {}", d.source),
         other => format!("{url}: {other}"),
     }
 }
 
-fn first_line(err: &tendermint_rpc::Error) -> String {
-    err.to_string()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+/// The underlying cause of `err` (the serde or HTTP library's message),
+/// without the generic category tendermint-rpc puts in front and without the
+/// URL, which the caller already names.
+fn cause(err: &tendermint_rpc::Error) -> String {
+    let trace = err.trace().to_string();
+    let detail = err.detail().to_string();
+    let cause = trace
+        .strip_prefix(detail.as_str())
+        .and_then(|rest| rest.strip_prefix(": "))
+        .unwrap_or(&trace);
+    let cause = cause
+        .split_once(" for url (")
+        .map_or(cause, |(head, _)| head);
+    cause.lines().next().unwrap_or_default().to_owned()
 }
 
 /// `300ms`, `5s`: durations as an operator reads them in an error.

@@ -420,7 +420,8 @@ fn commit(c: &NodeConfig, height: u64) -> RpcResult {
                 "signatures": signatures
             }
         },
-        "canonical": true
+        // CometBFT has only its seen commit for the latest block.
+        "canonical": height < c.height
     }))
 }
 

@@ -10,12 +10,12 @@ mod dialect;
 mod window;
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use futures_util::future::join_all;
 use futures_util::stream::{self, StreamExt};
-use tendermint::block::{CommitSig, Height, signed_header::SignedHeader};
+use tendermint::block::{CommitSig, Height};
+use tendermint_rpc::endpoint::commit;
 use tendermint_rpc::error::ErrorDetail;
 use tendermint_rpc::{Client, HttpClient, HttpClientUrl, Paging};
 
@@ -350,7 +350,7 @@ impl Endpoint {
             chain_id: status.node_info.network.to_string(),
             block_hash: sync.latest_block_hash.to_string(),
             validators_hash: header.validators_hash.to_string(),
-            latest: block_sigs(&commit.signed_header),
+            latest: block_sigs(&commit),
         })
     }
 }
@@ -369,7 +369,7 @@ fn build_client(url: &str) -> Result<HttpClient, String> {
 async fn fetch_commit(client: &HttpClient, url: &str, height: u64) -> Result<BlockSigs, String> {
     let h = Height::try_from(height).map_err(|e| format!("height {height}: {e}"))?;
     let commit = client.commit(h).await.map_err(|e| describe(url, &e))?;
-    Ok(block_sigs(&commit.signed_header))
+    Ok(block_sigs(&commit))
 }
 
 /// Every validator at `height` as `(address, voting power)`, all pages.
@@ -390,8 +390,10 @@ async fn fetch_validators(
         .collect())
 }
 
-fn block_sigs(signed: &SignedHeader) -> BlockSigs {
+fn block_sigs(commit: &commit::Response) -> BlockSigs {
+    let signed = &commit.signed_header;
     BlockSigs {
+        canonical: commit.canonical,
         time: timestamp(signed.header.time),
         signers: signed
             .commit
@@ -438,27 +440,36 @@ fn disagreement(answered: &[(&Endpoint, &Answer)]) -> Option<String> {
         by_height.entry(a.status.height).or_default().push((e, a));
     }
     for (height, group) in &by_height {
-        for (what, key) in [
-            (
-                "validator sets",
-                (|a: &Answer| a.validators_hash.clone()) as fn(&Answer) -> String,
-            ),
-            ("blocks", |a: &Answer| a.block_hash.clone()),
-        ] {
-            let first = key(group[0].1);
-            if group.iter().any(|(_, a)| key(a) != first) {
-                let mut text = format!("different {what} at height {height}:");
-                for (i, (e, a)) in group.iter().enumerate() {
-                    let sep = if i == 0 { " " } else { ", " };
-                    let hash = key(a);
-                    let _ = write!(text, "{sep}{} has {}", e.url, &hash[..hash.len().min(12)]);
-                }
-                problems.push(text);
-            }
-        }
+        problems.extend(differing(*height, "validator sets", group, |a| {
+            &a.validators_hash
+        }));
+        problems.extend(differing(*height, "blocks", group, |a| &a.block_hash));
     }
 
     (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+/// "different WHAT at height H: URL has HASH, ..." when the endpoints in
+/// `group` (all at `height`) report different `hash`es.
+fn differing(
+    height: u64,
+    what: &str,
+    group: &[(&Endpoint, &Answer)],
+    hash: fn(&Answer) -> &String,
+) -> Option<String> {
+    let first = hash(group.first()?.1);
+    if group.iter().all(|(_, a)| hash(a) == first) {
+        return None;
+    }
+    let list = group
+        .iter()
+        .map(|(e, a)| {
+            let h = hash(a);
+            format!("{} has {}", e.url, &h[..h.len().min(12)])
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!("different {what} at height {height}: {list}"))
 }
 
 /// An operator-readable reason for an RPC failure at `url`.

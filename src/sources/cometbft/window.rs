@@ -15,6 +15,10 @@ pub struct BlockSigs {
     /// Upper-case hex addresses whose signature commits to the block. A nil
     /// vote does not count: it did not help finalise this block.
     pub signers: HashSet<String>,
+    /// Whether this is the canonical commit (the one block `h + 1` records).
+    /// The latest height only has the node's "seen" commit, which can lack
+    /// late precommits, so it is fetched again once the chain has moved on.
+    pub canonical: bool,
 }
 
 /// Commits of the last `size` heights, keyed by height.
@@ -40,11 +44,16 @@ impl SignatureWindow {
         first..=latest
     }
 
-    /// Heights in the window at `latest` whose commit is not cached yet.
+    /// Heights in the window at `latest` whose commit is not cached yet, or
+    /// is cached only as a seen commit that now has a canonical one.
     #[must_use]
     pub fn missing(&self, latest: u64) -> Vec<u64> {
         self.range(latest)
-            .filter(|h| !self.blocks.contains_key(h))
+            .filter(|h| {
+                self.blocks
+                    .get(h)
+                    .is_none_or(|b| !b.canonical && *h < latest)
+            })
             .collect()
     }
 
@@ -113,6 +122,7 @@ mod tests {
         BlockSigs {
             time: Timestamp::from_secs(secs),
             signers: signers.iter().map(|s| (*s).to_owned()).collect(),
+            canonical: true,
         }
     }
 
@@ -126,6 +136,21 @@ mod tests {
         assert_eq!(w.missing(12), vec![11, 12]);
         w.prune(12);
         assert_eq!(w.blocks.keys().copied().collect::<Vec<_>>(), vec![10]);
+    }
+
+    #[test]
+    fn a_seen_commit_is_fetched_again_once_canonical() {
+        let mut w = SignatureWindow::new(3);
+        w.insert(9, block(0, &[]));
+        w.insert(
+            10,
+            BlockSigs {
+                canonical: false,
+                ..block(6, &[])
+            },
+        );
+        assert_eq!(w.missing(10), vec![8]);
+        assert_eq!(w.missing(11), vec![10, 11]);
     }
 
     #[test]

@@ -188,6 +188,34 @@ async fn hanging_node_times_out_while_the_other_yields_the_chain() {
 }
 
 #[tokio::test]
+async fn validators_that_hang_leave_the_node_up_and_the_chain_unknown() {
+    let server = CometServer::start(NodeConfig {
+        behaviour: Behaviour::HangOn("validators"),
+        ..NodeConfig::new("0.38.12")
+    })
+    .await;
+    let mut src = CometSource::new("eu-west-1", [server.url.clone()]).with_timeout(SHORT);
+    let started = Instant::now();
+    let (nodes, chain) = split(src.poll(NOW).await);
+    assert!(started.elapsed() < src.timeout(), "{:?}", started.elapsed());
+    assert!(nodes[0].1.is_ok());
+    let err = chain.unwrap_err();
+    assert!(
+        err.starts_with("timed out after 300ms reading validators"),
+        "{err}"
+    );
+    assert!(err.contains(&server.url), "{err}");
+}
+
+#[tokio::test]
+async fn an_invalid_url_is_reported_as_such() {
+    let mut src = source(&["ftp://nowhere"]);
+    let (nodes, _) = split(src.poll(NOW).await);
+    let err = nodes[0].1.clone().unwrap_err();
+    assert!(err.starts_with("invalid RPC URL ftp://nowhere"), "{err}");
+}
+
+#[tokio::test]
 async fn malformed_json_is_reported_naming_the_endpoint() {
     let server = CometServer::start(NodeConfig {
         behaviour: Behaviour::MalformedJson,

@@ -25,6 +25,8 @@ pub enum Behaviour {
     Healthy,
     /// Reads the request and never answers.
     Hang,
+    /// Answers every JSON-RPC method but this one, which hangs.
+    HangOn(&'static str),
     /// Answers 200 with truncated JSON.
     MalformedJson,
     /// Answers HTTP 500.
@@ -185,12 +187,13 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
         let id = request["id"].clone();
         let response = match behaviour {
             Behaviour::Hang => std::future::pending::<String>().await,
+            Behaviour::HangOn(m) if m == method => std::future::pending::<String>().await,
             Behaviour::Http500 => http(500, "Internal Server Error", "text/plain", "boom"),
             Behaviour::MalformedJson => {
                 let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{"node_info":{{"#);
                 http(200, "OK", "application/json", &body)
             }
-            Behaviour::Healthy => {
+            Behaviour::Healthy | Behaviour::HangOn(_) => {
                 let envelope = match reply {
                     Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
                     Err((code, message, data)) => json!({

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::tmux::{Tmux, binary};
+use support::tmux::{Tmux, binary, console};
 
 const START: &str = "--start 2026-11-26T03:00:00Z";
 
@@ -45,7 +45,7 @@ fn starts_simulated_shows_help_switches_theme_and_quits_cleanly() {
     t.wait_for(&["no-such-theme"]);
 
     t.keys(&["q"]);
-    let s = t.wait_for(&["EXIT=0"]);
+    let s = t.wait_for(&["EXIT=0", "TTY-END"]);
     assert!(
         !s.contains("SIMULATED"),
         "the dashboard must be gone after exit:\n{s}"
@@ -87,7 +87,7 @@ fn sigterm_restores_the_terminal() {
 
 #[test]
 fn too_small_says_so_and_recovers_when_enlarged() {
-    let t = Tmux::start("small", &format!("{} {START}", binary()), 70, 20);
+    let t = Tmux::start("small", &console(START), 70, 20);
     t.wait_for(&["terminal too small", "70x20", "80x24"]);
     t.resize(80, 24);
     t.wait_for(&["SIMULATED", "us-east-1"]);
@@ -97,7 +97,7 @@ fn too_small_says_so_and_recovers_when_enlarged() {
 
 #[test]
 fn injected_region_failure_shows_on_the_dashboard() {
-    let t = Tmux::start("inject", &format!("{} {START}", binary()), 160, 48);
+    let t = Tmux::start("inject", &console(START), 160, 48);
     t.wait_for(&["SIMULATED", "HEALTHY"]);
     t.keys(&[":"]);
     t.type_text("inject region-down us-east-1");

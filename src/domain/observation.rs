@@ -61,6 +61,10 @@ pub struct ChainStatus {
     pub avg_block_time: Duration,
     /// The validator set with signing status.
     pub validators: Vec<ValidatorStatus>,
+    /// Why the answering RPC nodes do not tell one story (heights far apart,
+    /// different validator sets at one height), naming them; `None` when they
+    /// agree. A split view is shown rather than silently picking a side.
+    pub disagreement: Option<String>,
 }
 
 /// What Secrets Manager says about a backup passphrase secret. Only

@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use super::assess::{self, Breach, Level, PowerBasis};
 use super::bft::RegionLoss;
+use super::estate::RegionSpec;
 use super::estate::{BackupKind, RegionRole};
-use super::fleet::EstateView;
+use super::fleet::{EstateView, RegionView};
 use super::time::Timestamp;
 
 /// The whole snapshot.
@@ -95,8 +96,10 @@ pub struct NodeReport {
 pub struct ChainReport {
     /// Latest height while known.
     pub height: Option<u64>,
-    /// The verdict word (`PRODUCING`, `HALTED ..`, `UNKNOWN`...).
+    /// The verdict word (`PRODUCING`, `HALTED`, `UNKNOWN`...).
     pub status: String,
+    /// RPC nodes that disagree on height, block or validator set, if any.
+    pub disagreement: Option<String>,
     /// Validators (the chain's set, or the configured one if unknown).
     pub validators: Vec<ValidatorReport>,
 }
@@ -116,6 +119,80 @@ pub struct ValidatorReport {
     pub signed_latest: Option<bool>,
 }
 
+/// One region's part of the snapshot.
+fn region_status(
+    view: &EstateView,
+    r: &RegionView,
+    rs: &RegionSpec,
+    now: Timestamp,
+) -> RegionStatus {
+    let spec = &view.spec;
+    let health = match assess::region_health(r, now, spec.poll.health).level {
+        Level::Ok => "healthy",
+        Level::Critical | Level::Warn => "unhealthy",
+        Level::Stale | Level::Unknown => "unknown",
+    };
+    let chain_height = view
+        .chain
+        .known_value(now, spec.poll.chain)
+        .map(|c| c.height);
+    RegionStatus {
+        name: r.name.clone(),
+        role: rs.role,
+        health,
+        health_age_s: r.health.age(now).map(|d| d.as_secs()),
+        replication_lag_s: r
+            .lag
+            .known_value(now, spec.poll.metrics)
+            .map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
+        backups: r
+            .backups
+            .iter()
+            .zip(&spec.backups)
+            .map(|((kind, newest), policy)| BackupStatus {
+                kind: *kind,
+                newest_age_s: newest
+                    .known_value(now, spec.poll.backups)
+                    .copied()
+                    .flatten()
+                    .map(|t| now.secs_since(t)),
+                status: assess::backup(newest, policy, now, spec.poll.backups).word,
+            })
+            .collect(),
+        secrets: r
+            .secrets
+            .iter()
+            .map(|(name, s)| {
+                let known = s.known_value(now, spec.poll.backups);
+                SecretReport {
+                    name: name.clone(),
+                    exists: known.map(Option::is_some),
+                    last_changed_age_s: known
+                        .copied()
+                        .flatten()
+                        .and_then(|i| i.last_changed)
+                        .map(|t| now.secs_since(t)),
+                    status: assess::secret(s, now, spec.poll.backups).word,
+                }
+            })
+            .collect(),
+        nodes: r
+            .nodes
+            .iter()
+            .map(|(name, n)| {
+                let known = n.known_value(now, spec.poll.chain);
+                NodeReport {
+                    name: name.clone(),
+                    height: known.map(|s| s.height),
+                    catching_up: known.map(|s| s.catching_up),
+                    peers: known.map(|s| s.peers),
+                    status: assess::node(n, chain_height, now, spec.poll.chain).word,
+                }
+            })
+            .collect(),
+    }
+}
+
 /// Builds the snapshot of `view` as of `now`.
 #[must_use]
 pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
@@ -124,72 +201,7 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
         .regions
         .iter()
         .zip(&spec.regions)
-        .map(|(r, rs)| {
-            let health = match assess::region_health(r, now, spec.poll.health).level {
-                Level::Ok => "healthy",
-                Level::Critical | Level::Warn => "unhealthy",
-                Level::Stale | Level::Unknown => "unknown",
-            };
-            let chain_height = view
-                .chain
-                .known_value(now, spec.poll.chain)
-                .map(|c| c.height);
-            RegionStatus {
-                name: r.name.clone(),
-                role: rs.role,
-                health,
-                health_age_s: r.health.age(now).map(|d| d.as_secs()),
-                replication_lag_s: r
-                    .lag
-                    .known_value(now, spec.poll.metrics)
-                    .map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
-                backups: r
-                    .backups
-                    .iter()
-                    .zip(&spec.backups)
-                    .map(|((kind, newest), policy)| BackupStatus {
-                        kind: *kind,
-                        newest_age_s: newest
-                            .known_value(now, spec.poll.backups)
-                            .copied()
-                            .flatten()
-                            .map(|t| now.secs_since(t)),
-                        status: assess::backup(newest, policy, now, spec.poll.backups).word,
-                    })
-                    .collect(),
-                secrets: r
-                    .secrets
-                    .iter()
-                    .map(|(name, s)| {
-                        let known = s.known_value(now, spec.poll.backups);
-                        SecretReport {
-                            name: name.clone(),
-                            exists: known.map(Option::is_some),
-                            last_changed_age_s: known
-                                .copied()
-                                .flatten()
-                                .and_then(|i| i.last_changed)
-                                .map(|t| now.secs_since(t)),
-                            status: assess::secret(s, now, spec.poll.backups).word,
-                        }
-                    })
-                    .collect(),
-                nodes: r
-                    .nodes
-                    .iter()
-                    .map(|(name, n)| {
-                        let known = n.known_value(now, spec.poll.chain);
-                        NodeReport {
-                            name: name.clone(),
-                            height: known.map(|s| s.height),
-                            catching_up: known.map(|s| s.catching_up),
-                            peers: known.map(|s| s.peers),
-                            status: assess::node(n, chain_height, now, spec.poll.chain).word,
-                        }
-                    })
-                    .collect(),
-            }
-        })
+        .map(|(r, rs)| region_status(view, r, rs, now))
         .collect();
     let validators = super::roster::rows(view, now, "")
         .into_iter()
@@ -213,6 +225,10 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
                 .known_value(now, spec.poll.chain)
                 .map(|c| c.height),
             status: assess::chain(&view.chain, now, spec.poll.chain).word,
+            disagreement: view
+                .chain
+                .known_value(now, spec.poll.chain)
+                .and_then(|c| c.disagreement.clone()),
             validators,
         },
         region_loss,

@@ -2,6 +2,7 @@
 //! trait with a real and a simulated side.
 
 pub mod clock;
+pub mod cometbft;
 pub mod poller;
 pub mod sim;
 pub mod sim_source;

@@ -73,6 +73,18 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             label(theme, signing_label, 12),
             verdict(theme, &quorum),
         ]));
+        if let Some(d) = &c.disagreement {
+            lines.push(Line::from(vec![
+                label(theme, "nodes", 12),
+                verdict(
+                    theme,
+                    &Verdict {
+                        level: Level::Warn,
+                        word: format!("DISAGREE: {d}"),
+                    },
+                ),
+            ]));
+        }
     } else {
         lines.push(Line::from(verdict(theme, &v)));
         if let Some((e, at)) = &view.chain.last_error {

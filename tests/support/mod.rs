@@ -1,5 +1,6 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
+pub mod cometbft_server;
 pub mod estate;
 pub mod tmux;

@@ -34,10 +34,15 @@ impl Tmux {
         tmux_available();
         let dir = tempfile::tempdir().expect("tempdir");
         let socket = format!("drconsole-test-{name}-{}", std::process::id());
+        // The config is read before the session starts, so a dead pane is
+        // always kept for its exit status, however fast the process dies.
+        let conf = dir.path().join("tmux.conf");
+        std::fs::write(&conf, "set-option -g remain-on-exit on\n").expect("tmux.conf");
+        let conf = conf.display().to_string();
         let t = Tmux { socket, dir };
         let out = t.tmux(&[
             "-f",
-            "/dev/null",
+            &conf,
             "new-session",
             "-d",
             "-s",
@@ -59,7 +64,6 @@ impl Tmux {
             "tmux new-session failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        t.tmux(&["set-option", "-t", "t", "remain-on-exit", "on"]);
         t
     }
 
@@ -139,20 +143,17 @@ impl Tmux {
         })
     }
 
-    /// Waits for the pane's process to exit and returns its exit status.
+    /// Waits for the `EXIT=<status>` line that [`console`] prints after
+    /// the console exits, and returns the status. (tmux's own
+    /// `pane_dead_status` is not always recorded, so the shell reports it.)
     pub fn wait_exit(&self) -> i32 {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if self.pane("pane_dead") == "1" {
-                return self.pane("pane_dead_status").parse().expect("exit status");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "process did not exit; screen:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let s = self.wait_until("EXIT=<status>", |s| {
+            s.lines().any(|l| l.starts_with("EXIT="))
+        });
+        s.lines()
+            .find_map(|l| l.strip_prefix("EXIT="))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("exit status")
     }
 
     /// A path inside the scratch directory.
@@ -170,6 +171,12 @@ impl Drop for Tmux {
             .arg("kill-server")
             .output();
     }
+}
+
+/// A shell command line that runs the console with `args`, then prints
+/// `EXIT=<status>` and stays, so the screen after exit can be read.
+pub fn console(args: &str) -> String {
+    format!("sh -c '{} {args}; echo EXIT=$?; sleep 600'", binary())
 }
 
 /// The binary under test, quoted for a shell.

@@ -158,6 +158,7 @@ impl SimEstate {
             height: self.chain.height(),
             latest_block_time: self.chain.latest_time(),
             avg_block_time: self.chain.avg_block_time(),
+            disagreement: None,
             validators: self
                 .spec
                 .validators

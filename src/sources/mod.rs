@@ -6,3 +6,4 @@ pub mod cometbft;
 pub mod poller;
 pub mod sim;
 pub mod sim_source;
+pub mod live;

@@ -16,6 +16,9 @@ check tagged `drconsole-test-health` answers with several checkers instead:
 Untagged health checks get moto's own answer. Route53 itself then decides
 health from these reports; drconsole applies the same rule to them.
 
+Also fixed: moto writes health checks' booleans the Python way ("False"),
+which the AWS SDK for Rust rightly refuses as XML booleans.
+
 --require-auth makes moto check credentials on every request (moto's
 INITIAL_NO_AUTH_ACTION_COUNT=0): unknown access keys are refused as AWS
 refuses them. State is reset with POST /moto-api/reset.
@@ -106,6 +109,21 @@ def patch_health_check_status():
     Route53.get_health_check_status = get_health_check_status
 
 
+def patch_health_check_booleans():
+    from moto.route53.models import HealthCheck
+
+    original = HealthCheck.to_xml
+
+    def to_xml(self):
+        return (
+            original(self)
+            .replace(">False</", ">false</")
+            .replace(">True</", ">true</")
+        )
+
+    HealthCheck.to_xml = to_xml
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
@@ -119,6 +137,7 @@ def main():
     from moto.server import ThreadedMotoServer
 
     patch_health_check_status()
+    patch_health_check_booleans()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

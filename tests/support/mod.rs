@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod estate;
+pub mod moto;
 pub mod tmux;

@@ -159,7 +159,7 @@ impl CloudWatchMetrics {
             (Err(e), _) => Err(e.clone()),
             (Ok(()), Some(v)) => Ok(Duration::from_secs_f64(v.value.max(0.0))),
             (Ok(()), None) => Err(format!(
-                "no datapoints for {}/{} in the last 10 min",
+                "no datapoints for {} {} in the last 10 min",
                 m.namespace, m.name
             )),
         };

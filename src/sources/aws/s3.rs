@@ -58,7 +58,9 @@ impl Listing {
             return;
         };
         let at = Timestamp::from_millis(at);
-        if self.newest.as_ref().is_none_or(|(n, _)| at > *n) {
+        // LastModified has whole seconds; keys come in key order, so on a
+        // tie the later key (usually the later-named backup) wins.
+        if self.newest.as_ref().is_none_or(|(n, _)| at >= *n) {
             self.newest = Some((at, key.to_owned()));
         }
     }

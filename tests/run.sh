@@ -10,6 +10,23 @@ need() {
 need cargo "install Rust with rustup"
 need tmux "the end-to-end tests drive the console in tmux: apt-get install tmux"
 
+need python3 "the AWS adapter tests run moto in a venv: apt-get install python3 python3-venv"
+
+# moto server for tests/aws_sources.rs, in a venv; reinstalled only when
+# tests/moto/requirements.txt changes (the stamp holds its last copy).
+venv=tests/.venv
+if [ ! -x "$venv/bin/python" ]; then
+  echo "== creating $venv for moto"
+  python3 -m venv "$venv"
+fi
+if ! cmp -s tests/moto/requirements.txt "$venv/requirements.stamp"; then
+  echo "== installing tests/moto/requirements.txt into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/moto/requirements.txt
+  cp tests/moto/requirements.txt "$venv/requirements.stamp"
+fi
+DRCONSOLE_MOTO_PYTHON="$PWD/$venv/bin/python"
+export DRCONSOLE_MOTO_PYTHON
+
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # insta must compare, never write, snapshots when run here.
 export INSTA_UPDATE=no

@@ -3,4 +3,5 @@
 
 pub mod cometbft_server;
 pub mod estate;
+pub mod moto;
 pub mod tmux;

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -16,10 +17,11 @@ use crate::domain::fleet::EstateView;
 use crate::domain::status;
 use crate::domain::time::{Timestamp, parse_duration};
 use crate::runtime::console::{self, Wiring};
+use crate::sources::aws::AwsOptions;
 use crate::sources::clock::{Clock, VirtualClock, WallClock};
-use crate::sources::poller;
 use crate::sources::sim::{Fault, SimEstate};
 use crate::sources::sim_source::{self, SimSource};
+use crate::sources::{live, poller};
 
 /// drconsole: disaster-recovery console for a multi-region CometBFT chain.
 #[derive(Debug, Parser)]
@@ -42,6 +44,10 @@ pub struct Cli {
 /// Options that choose and shape the (simulated) estate.
 #[derive(Debug, Args, Clone)]
 pub struct EstateArgs {
+    /// Environment file of a live estate (see `drconsole env init`);
+    /// without one, the console runs on the simulated estate.
+    #[arg(long, global = true)]
+    pub env: Option<PathBuf>,
     /// Seed of the simulated estate: the same seed gives the same estate.
     #[arg(long, default_value_t = 1, global = true)]
     pub seed: u64,
@@ -66,7 +72,8 @@ pub enum Command {
         /// Print JSON (the only format for now; the flag keeps scripts explicit).
         #[arg(long)]
         json: bool,
-        /// Let the simulated estate run this long first (e.g. 10m).
+        /// Simulated estate: let it run this long first (e.g. 10m).
+        /// Live estate: wait at most this long for every source (default 30s).
         #[arg(long)]
         after: Option<String>,
     },
@@ -131,18 +138,17 @@ fn build_sim(args: &EstateArgs, start: Timestamp) -> Result<SimEstate> {
 }
 
 fn run_status(args: &EstateArgs, _json: bool, after: Option<&str>) -> Result<ExitCode> {
-    let start = start_time(args)?;
-    let mut sim = build_sim(args, start)?;
-    let now = match after {
-        Some(a) => start.plus(
+    let after = after
+        .map(|a| {
             parse_duration(a)
                 .map_err(anyhow::Error::msg)
-                .context("--after")?,
-        ),
-        None => start,
+                .context("--after")
+        })
+        .transpose()?;
+    let (view, now) = match &args.env {
+        Some(path) => live_snapshot(args, path, after)?,
+        None => sim_snapshot(args, after)?,
     };
-    sim.advance_to(now);
-    let view = sim_source::snapshot(&sim);
     let report = status::report(&view, now);
     print_out(&serde_json::to_string_pretty(&report)?)?;
     Ok(if report.breaches.is_empty() {
@@ -150,6 +156,61 @@ fn run_status(args: &EstateArgs, _json: bool, after: Option<&str>) -> Result<Exi
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The live estate as its sources first describe it: every source polled
+/// once (or `wait` elapsed: a silent source's data stays unknown).
+fn live_snapshot(
+    args: &EstateArgs,
+    path: &std::path::Path,
+    wait: Option<Duration>,
+) -> Result<(EstateView, Timestamp)> {
+    refuse_sim_flags(args)?;
+    let env = config::load_environment(path).map_err(anyhow::Error::msg)?;
+    let wait = wait.unwrap_or(Duration::from_secs(30));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let clock: Arc<dyn Clock> = Arc::new(WallClock);
+        let (tx, mut rx) = mpsc::channel(64);
+        let live = live::spawn(&env, &clock, &tx, &AwsOptions::default()).await?;
+        let mut view = EstateView::new(env.spec.clone());
+        let mut pending: std::collections::BTreeSet<String> = live.names.iter().cloned().collect();
+        let deadline = tokio::time::Instant::now() + wait;
+        while !pending.is_empty() {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(report)) => {
+                    pending.remove(&report.source);
+                    view.apply(&report);
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+        for name in &pending {
+            eprintln!(
+                "drconsole: {name} did not answer within {}; its data is unknown",
+                crate::domain::time::format_age(wait)
+            );
+        }
+        Ok((view, clock.now()))
+    })
+}
+
+fn refuse_sim_flags(args: &EstateArgs) -> Result<()> {
+    if !args.inject.is_empty() || args.start.is_some() {
+        bail!("--inject and --start apply to the simulated estate only, not with --env");
+    }
+    Ok(())
+}
+
+fn sim_snapshot(args: &EstateArgs, after: Option<Duration>) -> Result<(EstateView, Timestamp)> {
+    let start = start_time(args)?;
+    let mut sim = build_sim(args, start)?;
+    let now = start.plus(after.unwrap_or_default());
+    sim.advance_to(now);
+    Ok((sim_source::snapshot(&sim), now))
 }
 
 /// Prints a line to stdout; a closed pipe (`| head`) is not an error worth
@@ -202,24 +263,52 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
     let theme = crate::runtime::honour_no_color(
         config::load_theme(&dirs, &cli.theme).map_err(anyhow::Error::msg)?,
     );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    if let Some(path) = &args.env {
+        refuse_sim_flags(args)?;
+        let env = config::load_environment(path).map_err(anyhow::Error::msg)?;
+        crate::runtime::logging::init();
+        log::info!(
+            "drconsole {} on the live estate {}",
+            env!("CARGO_PKG_VERSION"),
+            env.spec.environment
+        );
+        let clock: Arc<dyn Clock> = Arc::new(WallClock);
+        let app = App::new(
+            EstateView::new(env.spec.clone()),
+            layout,
+            theme,
+            clock.now(),
+        );
+        runtime.block_on(async move {
+            let (report_tx, reports) = mpsc::channel(64);
+            let _live = live::spawn(&env, &clock, &report_tx, &AwsOptions::default()).await?;
+            let wiring = Wiring {
+                reports,
+                sim_notices: None,
+                sim_commands: None,
+                dirs,
+                clock,
+                started,
+            };
+            in_terminal(app, wiring).await
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let start = start_time(args)?;
     let sim = build_sim(args, start)?;
-    let spec = sim.spec().clone();
-    let faults: Vec<String> = sim.faults().iter().map(|f| f.fault.describe()).collect();
-
+    let mut app = App::new(EstateView::new(sim.spec().clone()), layout, theme, start);
+    app.speed = args.speed;
+    app.faults = sim.faults().iter().map(|f| f.fault.describe()).collect();
     crate::runtime::logging::init();
     log::info!(
         "drconsole {} on the simulated estate, seed {}",
         env!("CARGO_PKG_VERSION"),
         args.seed
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     let clock: Arc<dyn Clock> = Arc::new(VirtualClock::new(start, args.speed));
-    let mut app = App::new(EstateView::new(spec), layout, theme, start);
-    app.speed = args.speed;
-    app.faults = faults;
     runtime.block_on(async move {
         let (report_tx, reports) = mpsc::channel(64);
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
@@ -237,10 +326,16 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
             clock,
             started,
         };
-        let mut terminal = ratatui::try_init()?;
-        let result = console::run(&mut terminal, app, wiring).await;
-        ratatui::restore();
-        result
+        in_terminal(app, wiring).await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Takes the terminal (alternate screen, raw mode), runs the console and
+/// gives the terminal back whatever happened.
+async fn in_terminal(app: App, wiring: Wiring) -> Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = console::run(&mut terminal, app, wiring).await;
+    ratatui::restore();
+    Ok(result?)
 }

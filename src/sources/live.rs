@@ -1,23 +1,24 @@
 //! Starts every real source an environment file names, each on its own
-//! poller task: one CometBFT source per region (and, with the AWS adapters,
-//! one per AWS service per region), so regions are polled concurrently and
-//! a refresh takes as long as the slowest call, not the sum.
+//! poller task: a CometBFT source per region and a Route53, CloudWatch, S3
+//! and Secrets Manager source per region. Regions and services are polled
+//! concurrently, so a refresh takes as long as the slowest call, not the sum.
 
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::aws::{AwsClients, AwsOptions, AwsSetupError, AwsSources};
 use super::clock::Clock;
 use super::cometbft::CometSource;
 use super::poller::{self, TelemetrySource};
 use crate::config::Environment;
 use crate::domain::observation::PollReport;
 
-/// The running sources: their names (what the sources panel will list)
-/// and their tasks, aborted on drop.
+/// The running sources: their names (as their reports carry them) and
+/// their tasks, which stop when this is dropped.
 pub struct LiveSources {
-    /// One name per source, as its reports carry it.
+    /// One name per source.
     pub names: Vec<String>,
     handles: Vec<JoinHandle<()>>,
 }
@@ -30,22 +31,34 @@ impl Drop for LiveSources {
     }
 }
 
-impl LiveSources {
-    fn start<S: TelemetrySource>(&mut self, source: S, clock: &Arc<dyn Clock>, tx: &mpsc::Sender<PollReport>) {
-        self.names.push(source.name());
-        self.handles.push(tokio::spawn(poller::run(source, Arc::clone(clock), tx.clone())));
-    }
-}
-
 /// Spawns every source of `env`; reports arrive on `tx`.
-#[must_use]
-pub fn spawn(env: &Environment, clock: &Arc<dyn Clock>, tx: &mpsc::Sender<PollReport>) -> LiveSources {
-    let mut live = LiveSources { names: Vec::new(), handles: Vec::new() };
-    for region in &env.regions {
-        if !region.rpc.is_empty() {
-            let source = CometSource::new(region.name.clone(), region.rpc.clone()).with_interval(env.spec.poll.chain);
-            live.start(source, clock, tx);
-        }
+///
+/// # Errors
+/// When the AWS clients cannot be built (bad endpoint URL, no regions).
+pub async fn spawn(
+    env: &Environment,
+    clock: &Arc<dyn Clock>,
+    tx: &mpsc::Sender<PollReport>,
+    aws: &AwsOptions,
+) -> Result<LiveSources, AwsSetupError> {
+    let mut names = Vec::new();
+    let mut handles = Vec::new();
+    for region in env.regions.iter().filter(|r| !r.rpc.is_empty()) {
+        let source = CometSource::new(region.name.clone(), region.rpc.clone())
+            .with_interval(env.spec.poll.chain);
+        names.push(source.name());
+        handles.push(tokio::spawn(poller::run(
+            source,
+            Arc::clone(clock),
+            tx.clone(),
+        )));
     }
-    live
+    let clients = AwsClients::new(env, aws).await?;
+    let sources = AwsSources::new(env, &clients);
+    names.extend(sources.route53.iter().map(TelemetrySource::name));
+    names.extend(sources.cloudwatch.iter().map(TelemetrySource::name));
+    names.extend(sources.s3.iter().map(TelemetrySource::name));
+    names.extend(sources.secrets.iter().map(TelemetrySource::name));
+    handles.extend(sources.spawn(clock, tx)?);
+    Ok(LiveSources { names, handles })
 }

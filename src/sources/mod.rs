@@ -4,7 +4,7 @@
 pub mod aws;
 pub mod clock;
 pub mod cometbft;
+pub mod live;
 pub mod poller;
 pub mod sim;
 pub mod sim_source;
-pub mod live;

@@ -18,7 +18,7 @@ fn start() -> Timestamp {
 
 fn app_with_validators(n: usize) -> App {
     let mut sim = SimEstate::new(EstateSpec::seed_with_validators(n), 1, start());
-    let now = start().plus(Duration::from_secs(600));
+    let now = start().plus(Duration::from_mins(10));
     sim.advance_to(now);
     let view = drconsole::sources::sim_source::snapshot(&sim);
     App::new(
@@ -43,7 +43,7 @@ fn simulate(c: &mut Criterion) {
     c.bench_function("simulate 30 min of the seed estate", |b| {
         b.iter(|| {
             let mut sim = SimEstate::new(EstateSpec::seed(), 1, start());
-            sim.advance_to(start().plus(Duration::from_secs(1800)));
+            sim.advance_to(start().plus(Duration::from_mins(30)));
             sim.observe()
         });
     });

@@ -91,20 +91,20 @@ pub fn load_environment(path: &Path) -> Result<Environment, ConfigError> {
 type Broken = (Range<usize>, String);
 
 const SECOND: Duration = Duration::from_secs(1);
-const MINUTE: Duration = Duration::from_secs(60);
-const HOUR: Duration = Duration::from_secs(3600);
+const MINUTE: Duration = Duration::from_mins(1);
+const HOUR: Duration = Duration::from_hours(1);
 
 /// The seed's targets: RTO 15 minutes, RPO 5 minutes.
 const DEFAULT_TARGETS: Targets = Targets {
-    rto: Duration::from_secs(900),
-    rpo: Duration::from_secs(300),
+    rto: Duration::from_mins(15),
+    rpo: Duration::from_mins(5),
 };
 
 /// Poll intervals that keep a live console fresh without hammering AWS.
 const DEFAULT_POLL: PollIntervals = PollIntervals {
     health: Duration::from_secs(30),
-    metrics: Duration::from_secs(60),
-    backups: Duration::from_secs(300),
+    metrics: Duration::from_mins(1),
+    backups: Duration::from_mins(5),
     chain: Duration::from_secs(5),
 };
 
@@ -226,20 +226,20 @@ fn kind_key(kind: BackupKind) -> &'static str {
 const SEED_BACKUPS: [(BackupKind, Duration, Duration, &str); 3] = [
     (
         BackupKind::ChainState,
-        Duration::from_secs(4 * 3600),
-        Duration::from_secs(24 * 3600),
+        Duration::from_hours(4),
+        Duration::from_hours(24),
         "chain-state/",
     ),
     (
         BackupKind::Keys,
-        Duration::from_secs(24 * 3600),
-        Duration::from_secs(48 * 3600),
+        Duration::from_hours(24),
+        Duration::from_hours(48),
         "keys/",
     ),
     (
         BackupKind::Database,
-        Duration::from_secs(6 * 3600),
-        Duration::from_secs(24 * 3600),
+        Duration::from_hours(6),
+        Duration::from_hours(24),
         "database/",
     ),
 ];
@@ -1059,7 +1059,7 @@ impl<'de> Deserialize<'de> for DurationValue {
 
 /// Duration units in the order they must appear.
 const DURATION_UNITS: [(&str, Duration); 5] = [
-    ("d", Duration::from_secs(86_400)),
+    ("d", Duration::from_hours(24)),
     ("h", HOUR),
     ("m", MINUTE),
     ("s", SECOND),
@@ -1138,9 +1138,9 @@ mod tests {
     #[test]
     fn durations_parse_in_every_form() {
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_mins(2)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_mins(90)));
+        assert_eq!(parse_duration("1d"), Ok(Duration::from_hours(24)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("1m500ms"), Ok(Duration::from_millis(60_500)));
         assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));

@@ -109,7 +109,7 @@ pub fn replication(
 
 /// Slack allowed past the schedule before a backup counts as late.
 fn grace(policy: &BackupPolicy) -> Duration {
-    (policy.every / 10).max(Duration::from_secs(600))
+    (policy.every / 10).max(Duration::from_mins(10))
 }
 
 /// The newest backup of a kind against its schedule and alarm age.

@@ -131,7 +131,7 @@ pub struct EstateSpec {
     pub poll: PollIntervals,
 }
 
-const HOUR: Duration = Duration::from_secs(3600);
+const HOUR: Duration = Duration::from_hours(1);
 
 impl EstateSpec {
     /// The estate described by the seed: us-east-1 primary with 3
@@ -198,8 +198,8 @@ impl EstateSpec {
                 },
             ],
             targets: Targets {
-                rto: Duration::from_secs(900),
-                rpo: Duration::from_secs(300),
+                rto: Duration::from_mins(15),
+                rpo: Duration::from_mins(5),
             },
             poll: PollIntervals {
                 health: Duration::from_secs(1),
@@ -268,8 +268,8 @@ mod tests {
             ),
             (3, 2, 2)
         );
-        assert_eq!(s.targets.rto, Duration::from_secs(900));
-        assert_eq!(s.targets.rpo, Duration::from_secs(300));
+        assert_eq!(s.targets.rto, Duration::from_mins(15));
+        assert_eq!(s.targets.rpo, Duration::from_mins(5));
         assert_eq!(s.regions[0].role, RegionRole::Primary);
     }
 

@@ -71,7 +71,7 @@ pub async fn run<S: TelemetrySource>(
         let delay = backoff(
             source.interval(),
             failures,
-            Duration::from_secs(120),
+            Duration::from_mins(2),
             rng.random_range(-0.2..0.2),
         );
         let report = PollReport {

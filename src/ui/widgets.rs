@@ -140,7 +140,7 @@ pub fn cell<'a>(theme: &Theme, text: &str, width: usize) -> Span<'a> {
 /// Seconds with one decimal below a minute, then a short age.
 #[must_use]
 pub fn short_duration(d: Duration) -> String {
-    if d < Duration::from_secs(60) {
+    if d < Duration::from_mins(1) {
         format!("{:.1}s", d.as_secs_f64())
     } else {
         format_age(d)
@@ -180,9 +180,9 @@ mod tests {
 
     #[test]
     fn round_durations_read_like_speech() {
-        assert_eq!(round_duration(Duration::from_secs(4 * 3600)), "4h");
-        assert_eq!(round_duration(Duration::from_secs(86_400)), "1d");
-        assert_eq!(round_duration(Duration::from_secs(900)), "15m");
+        assert_eq!(round_duration(Duration::from_hours(4)), "4h");
+        assert_eq!(round_duration(Duration::from_hours(24)), "1d");
+        assert_eq!(round_duration(Duration::from_mins(15)), "15m");
         assert_eq!(round_duration(Duration::from_secs(61)), "1m01s");
     }
 

@@ -16,7 +16,7 @@ use crate::domain::time::Timestamp;
 use crate::sources::poller::TelemetrySource;
 
 /// How far back a datapoint may lie and still count.
-const WINDOW: Duration = Duration::from_secs(600);
+const WINDOW: Duration = Duration::from_mins(10);
 /// Period of each datapoint, in seconds.
 const PERIOD_SECS: i32 = 60;
 
@@ -108,7 +108,7 @@ impl CloudWatchMetrics {
             .set_metric_data_queries(Some(queries))
             .start_time(DateTime::from_millis(now.minus(WINDOW).as_millis()))
             .end_time(DateTime::from_millis(
-                now.plus(Duration::from_secs(60)).as_millis(),
+                now.plus(Duration::from_mins(1)).as_millis(),
             ))
             .scan_by(ScanBy::TimestampDescending)
             .send()

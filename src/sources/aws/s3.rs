@@ -31,7 +31,7 @@ pub const MAX_PAGES_PER_POLL: u32 = 200;
 /// Polls between two full listings of a prefix.
 pub const FULL_RELIST_EVERY: u32 = 12;
 /// Poll timeout when a full listing is due: up to 200 sequential pages.
-const FULL_LISTING_TIMEOUT: Duration = Duration::from_secs(120);
+const FULL_LISTING_TIMEOUT: Duration = Duration::from_mins(2);
 
 /// What a listing has seen so far.
 #[derive(Debug, Clone, Default)]

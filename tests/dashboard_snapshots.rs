@@ -62,3 +62,26 @@ fn too_small_terminal_explains_itself() {
     assert!(text.contains("terminal too small"), "{text}");
     assert!(text.contains("80x24"), "{text}");
 }
+
+#[test]
+fn a_failing_source_is_never_pushed_off_a_short_sources_panel() {
+    use drconsole::domain::observation::{Observation, PollReport};
+    let mut a = app("default", "dark", &[]);
+    let now = a.now;
+    let mut report = |name: &str, result: Result<std::time::Duration, String>| {
+        a.update(drconsole::app::Msg::Polled(PollReport {
+            source: name.to_owned(),
+            at: now,
+            next_poll: now.plus(std::time::Duration::from_secs(30)),
+            observations: vec![Observation::ReplicationLag { region: "eu-west-1".into(), result }],
+        }));
+    };
+    for i in 0..12 {
+        report(&format!("cloudwatch region-{i:02}"), Ok(std::time::Duration::from_secs(1)));
+    }
+    report("zz-s3 eu-west-1", Err("AccessDenied: nope".into()));
+    let t = draw(&a, 120, 40);
+    let text = format!("{}", t.backend());
+    assert!(text.contains("✗ zz-s3 eu-west-1"), "{text}");
+    assert!(text.contains("more (") && text.contains("ok) · e expands"), "{text}");
+}

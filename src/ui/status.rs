@@ -57,6 +57,20 @@ pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// A source whose next poll is this far overdue has stopped reporting.
+const OVERDUE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Order of attention: broken, unknown, stale, degraded, fine.
+fn severity_rank(level: Level) -> u8 {
+    match level {
+        Level::Critical => 0,
+        Level::Unknown => 1,
+        Level::Stale => 2,
+        Level::Warn => 3,
+        Level::Ok => 4,
+    }
+}
+
 /// Each source: last success, last error, next poll.
 pub fn sources(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
@@ -68,40 +82,70 @@ pub fn sources(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         .max()
         .unwrap_or(0)
         + 2;
-    for s in &view.sources {
-        let ok = s.last_ok.map_or_else(
-            || "never ok".to_owned(),
-            |t| format!("ok {} ago", format_age(now.since(t))),
-        );
-        let next = s.next_poll.map_or_else(String::new, |t| {
-            if t > now {
-                format!("next in {}", format_age(t.since(now)))
-            } else {
-                "polling".to_owned()
-            }
-        });
-        let (failed, total) = s.failed_last;
-        let (level, err) = match (&s.failing_since, &s.last_error) {
-            (Some(since), Some((e, _))) => (
-                Level::Critical,
-                format!("failing {}: {e}", format_age(now.since(*since))),
-            ),
-            (None, Some((e, _))) if failed > 0 => {
-                (Level::Warn, format!("{failed} of {total} failed: {e}"))
-            }
-            (None, Some((e, at))) => (
-                Level::Ok,
-                format!("last error {} ago: {e}", format_age(now.since(*at))),
-            ),
-            _ => (Level::Ok, String::new()),
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{} ", mark(level)), theme.level(level)),
-            cell(theme, &s.name, name_w),
-            cell(theme, &ok, 13),
-            label(theme, &next, 13),
-            Span::styled(err, theme.level(level)),
-        ]));
+    let mut rows: Vec<(Level, Line<'static>)> = view
+        .sources
+        .iter()
+        .map(|s| {
+            let ok = s.last_ok.map_or_else(
+                || "never ok".to_owned(),
+                |t| format!("ok {} ago", format_age(now.since(t))),
+            );
+            let overdue = s.next_poll.filter(|t| now.since(*t) > OVERDUE);
+            let next = s.next_poll.map_or_else(String::new, |t| {
+                if t > now {
+                    format!("next in {}", format_age(t.since(now)))
+                } else {
+                    "polling".to_owned()
+                }
+            });
+            let (failed, total) = s.failed_last;
+            let (level, err) = match (&s.failing_since, &s.last_error, overdue) {
+                (_, _, Some(t)) => (
+                    Level::Stale,
+                    format!("no report for {}", format_age(now.since(t))),
+                ),
+                (Some(since), Some((e, _)), None) => (
+                    Level::Critical,
+                    format!("failing {}: {e}", format_age(now.since(*since))),
+                ),
+                (None, Some((e, _)), None) if failed > 0 => {
+                    (Level::Warn, format!("{failed} of {total} failed: {e}"))
+                }
+                (None, Some((e, at)), None) => (
+                    Level::Ok,
+                    format!("last error {} ago: {e}", format_age(now.since(*at))),
+                ),
+                _ => (Level::Ok, String::new()),
+            };
+            let line = Line::from(vec![
+                Span::styled(format!("{} ", mark(level)), theme.level(level)),
+                cell(theme, &s.name, name_w),
+                cell(theme, &ok, 13),
+                label(theme, &next, 13),
+                Span::styled(err, theme.level(level)),
+            ]);
+            (level, line)
+        })
+        .collect();
+    // The ones in trouble first: a long list of healthy sources must not
+    // push a failing one off the bottom of the panel.
+    rows.sort_by_key(|(level, _)| severity_rank(*level));
+    let room = usize::from(area.height.saturating_sub(2));
+    let hidden = rows.len().saturating_sub(room);
+    let shown = if hidden > 0 {
+        room.saturating_sub(1)
+    } else {
+        rows.len()
+    };
+    lines.extend(rows.iter().take(shown).map(|(_, l)| l.clone()));
+    if shown < rows.len() {
+        let rest = &rows[shown..];
+        let ok = rest.iter().filter(|(l, _)| *l == Level::Ok).count();
+        lines.push(Line::from(label(
+            theme,
+            &format!("+{} more ({ok} ok) · e expands", rest.len()),
+            0,
+        )));
     }
     if lines.is_empty() {
         lines.push(Line::from(Span::styled(

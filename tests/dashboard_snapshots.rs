@@ -73,15 +73,24 @@ fn a_failing_source_is_never_pushed_off_a_short_sources_panel() {
             source: name.to_owned(),
             at: now,
             next_poll: now.plus(std::time::Duration::from_secs(30)),
-            observations: vec![Observation::ReplicationLag { region: "eu-west-1".into(), result }],
+            observations: vec![Observation::ReplicationLag {
+                region: "eu-west-1".into(),
+                result,
+            }],
         }));
     };
     for i in 0..12 {
-        report(&format!("cloudwatch region-{i:02}"), Ok(std::time::Duration::from_secs(1)));
+        report(
+            &format!("cloudwatch region-{i:02}"),
+            Ok(std::time::Duration::from_secs(1)),
+        );
     }
     report("zz-s3 eu-west-1", Err("AccessDenied: nope".into()));
     let t = draw(&a, 120, 40);
     let text = format!("{}", t.backend());
     assert!(text.contains("✗ zz-s3 eu-west-1"), "{text}");
-    assert!(text.contains("more (") && text.contains("ok) · e expands"), "{text}");
+    assert!(
+        text.contains("more (") && text.contains("ok) · e expands"),
+        "{text}"
+    );
 }

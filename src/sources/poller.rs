@@ -112,3 +112,102 @@ mod tests {
         assert_eq!(backoff(s, 1, s * 60, 0.2), s.mul_f64(2.4));
     }
 }
+
+#[cfg(test)]
+mod run_tests {
+    use super::*;
+    use crate::sources::clock::WallClock;
+
+    /// A source that fails its first `failures` polls, then succeeds.
+    struct Flaky {
+        failures: u32,
+        polls: u32,
+    }
+
+    impl TelemetrySource for Flaky {
+        fn name(&self) -> String {
+            "flaky".to_owned()
+        }
+        fn interval(&self) -> Duration {
+            Duration::from_secs(10)
+        }
+        async fn poll(&mut self, _now: Timestamp) -> Vec<Observation> {
+            self.polls += 1;
+            let result = if self.polls <= self.failures {
+                Err("connection refused".to_owned())
+            } else {
+                Ok(Duration::from_secs(1))
+            };
+            vec![Observation::ReplicationLag {
+                region: "eu-west-1".into(),
+                result,
+            }]
+        }
+        fn timed_out(&self, _after: Duration) -> Vec<Observation> {
+            Vec::new()
+        }
+    }
+
+    /// A source that never answers.
+    struct Hung;
+
+    impl TelemetrySource for Hung {
+        fn name(&self) -> String {
+            "hung".to_owned()
+        }
+        fn interval(&self) -> Duration {
+            Duration::from_secs(10)
+        }
+        fn timeout(&self) -> Duration {
+            Duration::from_secs(2)
+        }
+        async fn poll(&mut self, _now: Timestamp) -> Vec<Observation> {
+            std::future::pending().await
+        }
+        fn timed_out(&self, after: Duration) -> Vec<Observation> {
+            vec![Observation::Chain {
+                result: Err(format!("timed out after {after:?}")),
+            }]
+        }
+    }
+
+    fn gap(r: &PollReport) -> Duration {
+        r.next_poll.since(r.at)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_back_off_and_success_restores_the_interval() {
+        let (tx, mut rx) = mpsc::channel(8);
+        tokio::spawn(run(
+            Flaky {
+                failures: 3,
+                polls: 0,
+            },
+            Arc::new(WallClock),
+            tx,
+        ));
+        let mut gaps = Vec::new();
+        for _ in 0..5 {
+            gaps.push(gap(&rx.recv().await.expect("report")));
+        }
+        let secs: Vec<f64> = gaps.iter().map(Duration::as_secs_f64).collect();
+        // 10 s doubled per consecutive failure, ±20 % jitter.
+        assert!((16.0..=24.0).contains(&secs[0]), "{secs:?}");
+        assert!((32.0..=48.0).contains(&secs[1]), "{secs:?}");
+        assert!((64.0..=96.0).contains(&secs[2]), "{secs:?}");
+        assert!(
+            (8.0..=12.0).contains(&secs[3]),
+            "back to the interval after a success: {secs:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hung_source_reports_a_timeout_instead_of_going_quiet() {
+        let (tx, mut rx) = mpsc::channel(8);
+        tokio::spawn(run(Hung, Arc::new(WallClock), tx));
+        let report = rx.recv().await.expect("report");
+        assert!(
+            matches!(&report.observations[0], Observation::Chain { result: Err(e) } if e.contains("timed out"))
+        );
+    }
+}

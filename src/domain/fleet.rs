@@ -8,7 +8,7 @@ use super::estate::{BackupKind, EstateSpec};
 use super::observation::{
     ChainStatus, HealthStatus, NodeStatus, Observation, PollReport, SecretInfo,
 };
-use super::telemetry::Tracked;
+use super::telemetry::{STALE_AFTER_INTERVALS, Tracked};
 use super::time::Timestamp;
 
 /// Readings for one region.
@@ -54,6 +54,9 @@ pub struct EstateView {
     pub regions: Vec<RegionView>,
     /// The chain.
     pub chain: Tracked<ChainStatus>,
+    /// The source whose answer `chain` holds: with one CometBFT source per
+    /// region, the highest fresh answer wins and a lagging region is named.
+    pub chain_source: Option<String>,
     /// Source behaviour, in order of first report.
     pub sources: Vec<SourceState>,
 }
@@ -90,6 +93,7 @@ impl EstateView {
             spec,
             regions,
             chain: Tracked::default(),
+            chain_source: None,
             sources: Vec::new(),
         }
     }
@@ -102,7 +106,7 @@ impl EstateView {
         let mut first_error: Option<String> = None;
         let mut failed = 0;
         for obs in &report.observations {
-            if let Some(e) = self.apply_one(obs, at) {
+            if let Some(e) = self.apply_one(obs, at, &report.source) {
                 failed += 1;
                 first_error.get_or_insert(e);
             }
@@ -135,7 +139,7 @@ impl EstateView {
         }
     }
 
-    fn apply_one(&mut self, obs: &Observation, at: Timestamp) -> Option<String> {
+    fn apply_one(&mut self, obs: &Observation, at: Timestamp, source: &str) -> Option<String> {
         fn put<T: Clone>(
             slot: &mut Tracked<T>,
             result: &Result<T, String>,
@@ -195,8 +199,44 @@ impl EstateView {
                     .find(|(n, _)| n == name)?;
                 put(&mut slot.1, result, at)
             }
-            Observation::Chain { result } => put(&mut self.chain, result, at),
+            Observation::Chain { result: Ok(chain) } => {
+                self.apply_chain(chain, at, source);
+                None
+            }
+            Observation::Chain { result: Err(e) } => {
+                self.chain.fail(e.clone(), at);
+                Some(e.clone())
+            }
         }
+    }
+
+    /// Takes a chain answer unless a fresher, higher answer from another
+    /// source is already held; two fresh answers more than two blocks
+    /// apart are a disagreement the operator must see.
+    fn apply_chain(&mut self, chain: &ChainStatus, at: Timestamp, source: &str) {
+        let fresh_for = self.spec.poll.chain * STALE_AFTER_INTERVALS;
+        let held = self.chain.reading.as_ref().filter(|r| {
+            at.since(r.observed_at) <= fresh_for && self.chain_source.as_deref() != Some(source)
+        });
+        let mut chain = chain.clone();
+        if let Some(held) = held {
+            let (hh, nh) = (held.value.height, chain.height);
+            let held_source = self.chain_source.clone().unwrap_or_default();
+            if hh.abs_diff(nh) > 2 {
+                let note = format!("{held_source} at height {hh}, {source} at height {nh}");
+                if hh > nh {
+                    let mut kept = held.value.clone();
+                    kept.disagreement.get_or_insert(note);
+                    self.chain.observe(kept, held.observed_at);
+                    return;
+                }
+                chain.disagreement.get_or_insert(note);
+            } else if hh > nh {
+                return;
+            }
+        }
+        self.chain.observe(chain, at);
+        self.chain_source = Some(source.to_owned());
     }
 
     fn region_mut(&mut self, name: &str) -> Option<&mut RegionView> {
@@ -267,5 +307,76 @@ mod tests {
             Some(Timestamp::from_secs(6))
         );
         assert!(v.chain.reading.is_none());
+    }
+
+    fn chain_at(height: u64) -> ChainStatus {
+        ChainStatus {
+            chain_id: "c".into(),
+            height,
+            latest_block_time: Timestamp::from_secs(0),
+            avg_block_time: Duration::from_secs(6),
+            validators: Vec::new(),
+            disagreement: None,
+        }
+    }
+
+    fn chain_report(source: &str, at: i64, height: u64) -> PollReport {
+        PollReport {
+            source: source.into(),
+            at: Timestamp::from_secs(at),
+            next_poll: Timestamp::from_secs(at + 1),
+            observations: vec![Observation::Chain {
+                result: Ok(chain_at(height)),
+            }],
+        }
+    }
+
+    fn held(v: &EstateView) -> (u64, Option<&str>, Option<&str>) {
+        let r = v.chain.reading.as_ref().expect("chain");
+        (
+            r.value.height,
+            v.chain_source.as_deref(),
+            r.value.disagreement.as_deref(),
+        )
+    }
+
+    #[test]
+    fn the_highest_fresh_region_answer_wins() {
+        let mut v = EstateView::new(EstateSpec::seed());
+        v.apply(&chain_report("CometBFT us-east-1", 10, 100));
+        v.apply(&chain_report("CometBFT eu-west-1", 11, 99));
+        assert_eq!(
+            held(&v),
+            (100, Some("CometBFT us-east-1"), None),
+            "one block behind is normal"
+        );
+        v.apply(&chain_report("CometBFT eu-west-1", 12, 101));
+        assert_eq!(held(&v), (101, Some("CometBFT eu-west-1"), None));
+    }
+
+    #[test]
+    fn regions_far_apart_are_a_disagreement() {
+        let mut v = EstateView::new(EstateSpec::seed());
+        v.apply(&chain_report("CometBFT us-east-1", 10, 100));
+        v.apply(&chain_report("CometBFT ap-southeast-1", 11, 90));
+        let (h, src, note) = held(&v);
+        assert_eq!((h, src), (100, Some("CometBFT us-east-1")));
+        assert_eq!(
+            note,
+            Some("CometBFT us-east-1 at height 100, CometBFT ap-southeast-1 at height 90")
+        );
+        assert_eq!(
+            v.chain.reading.as_ref().map(|r| r.observed_at),
+            Some(Timestamp::from_secs(10)),
+            "the kept answer does not get younger"
+        );
+    }
+
+    #[test]
+    fn a_stale_higher_answer_gives_way() {
+        let mut v = EstateView::new(EstateSpec::seed());
+        v.apply(&chain_report("CometBFT us-east-1", 10, 100));
+        v.apply(&chain_report("CometBFT eu-west-1", 20, 90));
+        assert_eq!(held(&v), (90, Some("CometBFT eu-west-1"), None));
     }
 }

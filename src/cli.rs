@@ -263,6 +263,9 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
     let theme = crate::runtime::honour_no_color(
         config::load_theme(&dirs, &cli.theme).map_err(anyhow::Error::msg)?,
     );
+    // Below the chosen layout's size the console switches to `compact`
+    // rather than cut panels off.
+    let small_layout = config::load_layout(&dirs, "compact").ok();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -276,12 +279,13 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
             env.spec.environment
         );
         let clock: Arc<dyn Clock> = Arc::new(WallClock);
-        let app = App::new(
+        let mut app = App::new(
             EstateView::new(env.spec.clone()),
             layout,
             theme,
             clock.now(),
         );
+        app.small_layout = small_layout;
         runtime.block_on(async move {
             let (report_tx, reports) = mpsc::channel(64);
             let _live = live::spawn(&env, &clock, &report_tx, &AwsOptions::default()).await?;
@@ -301,6 +305,7 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
     let sim = build_sim(args, start)?;
     let mut app = App::new(EstateView::new(sim.spec().clone()), layout, theme, start);
     app.speed = args.speed;
+    app.small_layout = small_layout;
     app.faults = sim.faults().iter().map(|f| f.fault.describe()).collect();
     crate::runtime::logging::init();
     log::info!(

@@ -29,13 +29,18 @@ fn typed(app: &mut drconsole::app::App, text: &str) -> Vec<Effect> {
 #[test]
 fn tab_cycles_focus_through_every_panel_both_ways() {
     let mut a = app("default", "dark", &[]);
-    let n = a.layout.panels().len();
-    for _ in 0..n {
+    let panels = a.layout.panels();
+    assert_eq!(a.focused_panel(), panels.first().copied());
+    for _ in 0..panels.len() {
         a.update(code(KeyCode::Tab));
     }
-    assert_eq!(a.focus, 0, "Tab wraps around");
+    assert_eq!(
+        a.focused_panel(),
+        panels.first().copied(),
+        "Tab wraps around"
+    );
     a.update(code(KeyCode::BackTab));
-    assert_eq!(a.focus, n - 1);
+    assert_eq!(a.focused_panel(), panels.last().copied());
 }
 
 #[test]
@@ -186,4 +191,31 @@ fn inject_goes_to_the_simulator() {
         a.update(code(KeyCode::Enter)),
         vec![Effect::InjectFault("region-down eu-west-1".into())]
     );
+}
+
+#[test]
+fn a_small_terminal_switches_to_the_small_layout_and_back() {
+    let mut a = app("default", "dark", &[]);
+    a.small_layout = drconsole::config::builtin_layout("compact");
+    a.update(Msg::Resize(120, 40));
+    assert_eq!(a.layout_in_use().name, "default");
+    a.update(code(KeyCode::Tab));
+    assert_eq!(a.focused_panel(), Some(PanelKind::Chain));
+    a.update(Msg::Resize(80, 24));
+    assert_eq!(a.layout_in_use().name, "compact");
+    assert_eq!(
+        a.focused_panel(),
+        Some(PanelKind::Chain),
+        "focus follows the panel, not an index"
+    );
+    a.update(key('/'));
+    a.update(code(KeyCode::Esc));
+    assert!(
+        a.layout_in_use()
+            .panels()
+            .contains(&a.focused_panel().unwrap()),
+        "focus is always on a visible panel"
+    );
+    a.update(Msg::Resize(120, 40));
+    assert_eq!(a.layout_in_use().name, "default");
 }

@@ -62,8 +62,14 @@ pub struct App {
     pub theme: Theme,
     /// Key bindings.
     pub keymap: Keymap,
-    /// Index of the focused panel in `layout.panels()`.
-    pub focus: usize,
+    /// The focused panel; `None` until the operator moves focus, then the
+    /// first panel of the layout in use.
+    focus: Option<PanelKind>,
+    /// The terminal size the runtime last reported.
+    pub size: (u16, u16),
+    /// The layout used instead of `layout` when the terminal is too small
+    /// for it (normally the built-in `compact`).
+    pub small_layout: Option<Layout>,
     /// The focused panel fills the screen.
     pub expanded: bool,
     /// The help overlay is open.
@@ -96,7 +102,9 @@ impl App {
             layout,
             theme,
             keymap: Keymap::default(),
-            focus: 0,
+            focus: None,
+            size: (0, 0),
+            small_layout: None,
             expanded: false,
             help: false,
             mode: Mode::Normal,
@@ -128,10 +136,24 @@ impl App {
         self.frozen.as_ref()
     }
 
-    /// The focused panel.
+    /// The layout on screen: the chosen one, or the small-terminal layout
+    /// while the terminal is too small for the chosen one to stay usable.
+    #[must_use]
+    pub fn layout_in_use(&self) -> &Layout {
+        let (w, h) = self.size;
+        match &self.small_layout {
+            Some(small) if w > 0 && !self.layout.fits(w, h.saturating_sub(2)) => small,
+            _ => &self.layout,
+        }
+    }
+
+    /// The focused panel, always one of the layout in use.
     #[must_use]
     pub fn focused_panel(&self) -> Option<PanelKind> {
-        self.layout.panels().get(self.focus).copied()
+        let panels = self.layout_in_use().panels();
+        self.focus
+            .filter(|p| panels.contains(p))
+            .or_else(|| panels.first().copied())
     }
 
     /// The selected row of a panel.
@@ -160,7 +182,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(key) => return self.on_key(key),
-            Msg::Resize(..) => {}
+            Msg::Resize(w, h) => self.size = (w, h),
             Msg::Tick(now) => self.now = self.now.max(now),
             Msg::Polled(report) => {
                 self.now = self.now.max(report.at);
@@ -170,7 +192,6 @@ impl App {
             Msg::LayoutLoaded(Ok(layout)) => {
                 self.say(Level::Ok, format!("layout {}", layout.name));
                 self.layout = layout;
-                self.focus = self.focus.min(self.layout.panels().len().saturating_sub(1));
                 self.expanded = false;
             }
             Msg::ThemeLoaded(Ok(theme)) => {
@@ -300,7 +321,14 @@ impl App {
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
-        let panels = self.layout.panels().len().max(1);
+        let panels = self.layout_in_use().panels();
+        let step = |delta: usize| {
+            let at = self
+                .focused_panel()
+                .and_then(|f| panels.iter().position(|p| *p == f))
+                .unwrap_or(0);
+            panels.get((at + delta) % panels.len().max(1)).copied()
+        };
         match action {
             Action::Quit => return self.quit(),
             Action::Help => self.help = !self.help,
@@ -313,8 +341,8 @@ impl App {
                     self.notice = None;
                 }
             }
-            Action::FocusNext => self.focus = (self.focus + 1) % panels,
-            Action::FocusPrev => self.focus = (self.focus + panels - 1) % panels,
+            Action::FocusNext => self.focus = step(1),
+            Action::FocusPrev => self.focus = step(panels.len().saturating_sub(1)),
             Action::Down => self.move_selection(1),
             Action::Up => self.move_selection(-1),
             Action::PageDown => self.move_selection(10),
@@ -325,14 +353,7 @@ impl App {
             Action::Filter => {
                 self.mode = Mode::Filter;
                 self.input.clone_from(&self.filter);
-                if let Some(i) = self
-                    .layout
-                    .panels()
-                    .iter()
-                    .position(|p| *p == PanelKind::Validators)
-                {
-                    self.focus = i;
-                }
+                self.focus = Some(PanelKind::Validators);
             }
             Action::Command => {
                 self.mode = Mode::Command;

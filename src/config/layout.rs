@@ -152,6 +152,24 @@ impl Layout {
             .collect()
     }
 
+    /// Whether every row gets the height it asks for in a `width`x`height`
+    /// area (percentages and fills count three lines: a border and a row).
+    #[must_use]
+    pub fn fits(&self, width: u16, height: u16) -> bool {
+        let need = |s: Size| match s {
+            Size::Cells(n) | Size::Min(n) => n,
+            Size::Percent(_) | Size::Fill(_) => 3,
+        };
+        let rows: u16 = self.rows.iter().map(|r| need(r.height)).sum();
+        let widest: u16 = self
+            .rows
+            .iter()
+            .map(|r| r.slots.iter().map(|s| need(s.width).max(20)).sum::<u16>())
+            .max()
+            .unwrap_or(0);
+        rows <= height && widest <= width
+    }
+
     /// Splits `area` into one rectangle per panel, in [`Layout::panels`] order.
     #[must_use]
     pub fn areas(&self, area: Rect) -> Vec<(PanelKind, Rect)> {

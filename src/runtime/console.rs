@@ -57,6 +57,8 @@ pub async fn run(
     let mut last_frame: Option<Instant> = None;
     let mut dirty = true;
     let mut shown_second = i64::MIN;
+    let size = terminal.size()?;
+    app.update(Msg::Resize(size.width, size.height));
     while !app.quitting {
         if dirty && last_frame.is_none_or(|t| t.elapsed() >= FRAME) {
             terminal.draw(|f| ui::render(f, &app))?;

@@ -58,7 +58,7 @@ pub fn render(f: &mut Frame, app: &App) {
     match (app.expanded, focused) {
         (true, Some(panel)) => render_panel(f, panel, body, &ctx, true),
         _ => {
-            for (panel, rect) in app.layout.areas(body) {
+            for (panel, rect) in app.layout_in_use().areas(body) {
                 render_panel(f, panel, rect, &ctx, Some(panel) == focused);
             }
         }
@@ -186,7 +186,16 @@ fn hints(app: &App) -> Line<'static> {
         spans.push(Span::styled(format!(" {what}  "), theme.style(Slot::Muted)));
     }
     spans.push(Span::styled(
-        format!("layout {} · theme {}", app.layout.name, app.theme.name),
+        if app.layout_in_use().name == app.layout.name {
+            format!("layout {} · theme {}", app.layout.name, app.theme.name)
+        } else {
+            format!(
+                "layout {} (too small for {}) · theme {}",
+                app.layout_in_use().name,
+                app.layout.name,
+                app.theme.name
+            )
+        },
         theme.style(Slot::Muted),
     ));
     Line::from(spans)

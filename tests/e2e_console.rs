@@ -92,7 +92,12 @@ fn too_small_says_so_and_recovers_when_enlarged() {
     t.resize(80, 24);
     // The default layout does not fit 80x24: the console says it shows
     // the compact one instead of cutting panels off.
-    t.wait_for(&["SIMULATED", "us-east-1", "Region loss", "layout compact (too small for default)"]);
+    t.wait_for(&[
+        "SIMULATED",
+        "us-east-1",
+        "Region loss",
+        "layout compact (too small for default)",
+    ]);
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }

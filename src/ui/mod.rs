@@ -170,6 +170,17 @@ fn hints(app: &App) -> Line<'static> {
     use crate::app::keymap::Action as A;
     let theme = &app.theme;
     let mut spans = Vec::new();
+    let in_use = app.layout_in_use();
+    if in_use.name != app.layout.name {
+        // First, so a narrow footer never cuts it off.
+        spans.push(Span::styled(
+            format!(
+                "layout {} (too small for {})  ",
+                in_use.name, app.layout.name
+            ),
+            theme.style(Slot::Warn),
+        ));
+    }
     for (action, what) in [
         (A::Help, "help"),
         (A::Quit, "quit"),
@@ -186,16 +197,7 @@ fn hints(app: &App) -> Line<'static> {
         spans.push(Span::styled(format!(" {what}  "), theme.style(Slot::Muted)));
     }
     spans.push(Span::styled(
-        if app.layout_in_use().name == app.layout.name {
-            format!("layout {} · theme {}", app.layout.name, app.theme.name)
-        } else {
-            format!(
-                "layout {} (too small for {}) · theme {}",
-                app.layout_in_use().name,
-                app.layout.name,
-                app.theme.name
-            )
-        },
+        format!("layout {} · theme {}", in_use.name, app.theme.name),
         theme.style(Slot::Muted),
     ));
     Line::from(spans)

@@ -6,6 +6,7 @@ pub mod assess;
 pub mod bft;
 pub mod estate;
 pub mod fleet;
+pub mod journal;
 pub mod observation;
 pub mod roster;
 pub mod status;

@@ -1,0 +1,403 @@
+//! The journal on disk: `FILE` (JSON lines, append-only) and `FILE.head`
+//! (the last acknowledged entry), both created 0600.
+//!
+//! Durability contract: [`JournalWriter::append`] returns only after the
+//! line is on disk (`sync_data`) and the head has been replaced atomically
+//! (temp file, fsync, rename, fsync of the directory). The caller moves on
+//! only after it returns, so a crash at any moment loses nothing the
+//! journal says happened. The two crash windows are told apart on reopen:
+//!
+//! - died after the line's fsync, before the head's rename: the head is one
+//!   entry behind. The entry counts (it is durable and chained); `open`
+//!   brings the head up to date. The step it records must be treated as of
+//!   unknown outcome, since its caller never heard back.
+//! - died mid-write: the file ends in a torn line without a newline, and the
+//!   head still names the last complete entry. [`JournalWriter::open`]
+//!   refuses it; [`JournalWriter::open_with`] and
+//!   [`TornTail::DropIfUnacknowledged`] truncate exactly those bytes, and
+//!   only when the head proves that the last complete entry is the last one
+//!   ever acknowledged (no append returned for the torn one). Anything else
+//!   (a head beyond the file, a head behind and a torn line) needs a human.
+//!
+//! The verification itself is pure: [`crate::domain::journal`].
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::domain::journal::{
+    Entry, Head, JournalError, Summary, find_secret_key, scan, seal, verify_bytes,
+};
+use crate::domain::time::Timestamp;
+
+/// What the journal file layer can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalFileError {
+    /// The journal is not sound; says where.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// A read, write, fsync or rename failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: String,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// `create` on a file that exists: resuming must be explicit.
+    #[error("{path} already exists: open it to resume the run, or choose another file")]
+    Exists {
+        /// The journal.
+        path: String,
+    },
+    /// Another process holds the journal's lock.
+    #[error("{path} is in use by another process (a second drconsole on the same run?)")]
+    Locked {
+        /// The journal.
+        path: String,
+    },
+    /// `data` names a secret; nothing was written.
+    #[error(
+        "refusing to journal data key {key}: shares, passphrases, secrets, mnemonics and key material never go in the journal"
+    )]
+    SecretInData {
+        /// JSON pointer to the offending key.
+        key: String,
+    },
+    /// An earlier append failed part-way; the file may end in a torn line.
+    #[error("{path}: an earlier append failed ({reason}); reopen the journal to check it")]
+    Broken {
+        /// The journal.
+        path: String,
+        /// The first failure.
+        reason: String,
+    },
+}
+
+/// What [`JournalWriter::open_with`] does with an incomplete last line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TornTail {
+    /// Refuse to open; a human decides.
+    Refuse,
+    /// Truncate the torn bytes when the head shows that they were never
+    /// acknowledged (head = last complete entry); otherwise refuse.
+    DropIfUnacknowledged,
+}
+
+/// Appends entries to one journal, holding an exclusive lock on it.
+#[derive(Debug)]
+pub struct JournalWriter {
+    path: PathBuf,
+    head_path: PathBuf,
+    file: File,
+    run: String,
+    entries: Vec<Entry>,
+    broken: Option<String>,
+}
+
+impl JournalWriter {
+    /// Starts a new, empty journal for `run` (and its head at genesis).
+    ///
+    /// # Errors
+    /// [`JournalFileError::Exists`] if the file exists; I/O errors.
+    pub fn create(path: &Path, run: &str) -> Result<Self, JournalFileError> {
+        let file = new_options()
+            .read(true)
+            .append(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => JournalFileError::Exists { path: shown(path) },
+                _ => io_err(path, e),
+            })?;
+        lock(&file, path)?;
+        file.sync_all().map_err(|e| io_err(path, e))?;
+        let head_path = head_path(path);
+        write_head(&head_path, &Head::genesis())?;
+        Ok(JournalWriter {
+            path: path.to_owned(),
+            head_path,
+            file,
+            run: run.to_owned(),
+            entries: Vec::new(),
+            broken: None,
+        })
+    }
+
+    /// Reopens a journal to resume it, after verifying all of it against
+    /// its head; refuses a torn last line. See [`JournalWriter::open_with`].
+    ///
+    /// # Errors
+    /// The [`JournalError`] that says where it is unsound; I/O errors.
+    pub fn open(path: &Path) -> Result<Self, JournalFileError> {
+        Self::open_with(path, TornTail::Refuse)
+    }
+
+    /// Reopens a journal, verifying it first, and brings a head that is
+    /// one entry behind up to date. Appends continue the run of the last
+    /// entry ([`JournalWriter::run`]; empty for an empty journal, see
+    /// [`JournalWriter::set_run`]).
+    ///
+    /// # Errors
+    /// The [`JournalError`] that says where it is unsound (including
+    /// [`JournalError::TornTail`] unless `torn` allows dropping it); I/O.
+    pub fn open_with(path: &Path, torn: TornTail) -> Result<Self, JournalFileError> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| io_err(path, e))?;
+        lock(&file, path)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|e| io_err(path, e))?;
+        let head_path = head_path(path);
+        let head = read_head(&head_path)?;
+        let found = scan(&bytes, Some(&head))?;
+        if let Some(t) = found.torn {
+            let unacknowledged = head == found.summary.last;
+            if torn == TornTail::Refuse || !unacknowledged {
+                return Err(JournalError::TornTail { line: t.line }.into());
+            }
+            log::warn!(
+                "{}: dropping {} bytes of an incomplete line {} that no append acknowledged",
+                path.display(),
+                bytes.len() - t.offset,
+                t.line
+            );
+            file.set_len(t.offset as u64)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| io_err(path, e))?;
+        }
+        if found.summary.head_lags {
+            write_head(&head_path, &found.summary.last)?;
+        }
+        let run = found
+            .entries
+            .last()
+            .map(|e| e.run.clone())
+            .unwrap_or_default();
+        Ok(JournalWriter {
+            path: path.to_owned(),
+            head_path,
+            file,
+            run,
+            entries: found.entries,
+            broken: None,
+        })
+    }
+
+    /// Appends one entry, durably: the line is fsync'd and the head
+    /// replaced before this returns. Proceed with what it records only
+    /// after `Ok`. `data` naming a secret ([`find_secret_key`]) is refused
+    /// before anything is written: defence in depth behind ceremonies that
+    /// never pass secrets in the first place.
+    ///
+    /// # Errors
+    /// [`JournalFileError::SecretInData`]; I/O errors, after which the
+    /// writer refuses further appends ([`JournalFileError::Broken`]).
+    pub fn append(
+        &mut self,
+        at: Timestamp,
+        kind: &str,
+        data: Value,
+    ) -> Result<&Entry, JournalFileError> {
+        if let Some(reason) = &self.broken {
+            return Err(JournalFileError::Broken {
+                path: shown(&self.path),
+                reason: reason.clone(),
+            });
+        }
+        if let Some(key) = find_secret_key(&data) {
+            return Err(JournalFileError::SecretInData { key });
+        }
+        let entry = seal(&self.last(), at, &self.run, kind, data);
+        let mut line = entry.line();
+        line.push('\n');
+        let written = self
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| io_err(&self.path, e));
+        if let Err(e) = written {
+            self.broken = Some(e.to_string());
+            return Err(e);
+        }
+        let head = entry.head();
+        self.entries.push(entry);
+        if let Err(e) = write_head(&self.head_path, &head) {
+            self.broken = Some(e.to_string());
+            return Err(e);
+        }
+        self.entries.last().ok_or_else(|| JournalFileError::Broken {
+            path: shown(&self.path),
+            reason: "entry vanished".to_owned(),
+        })
+    }
+
+    /// The run new entries are recorded under.
+    #[must_use]
+    pub fn run(&self) -> &str {
+        &self.run
+    }
+
+    /// Records later entries under another run (a journal may hold several).
+    pub fn set_run(&mut self, run: &str) {
+        run.clone_into(&mut self.run);
+    }
+
+    /// Every entry, read at open and appended since: what a resumed run
+    /// replays.
+    #[must_use]
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The sequence number the next append will get.
+    #[must_use]
+    pub fn next_seq(&self) -> u64 {
+        self.last().seq + 1
+    }
+
+    /// The journal's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn last(&self) -> Head {
+        self.entries.last().map_or_else(Head::genesis, Entry::head)
+    }
+}
+
+/// `FILE.head`: where the head of journal `FILE` lives.
+#[must_use]
+pub fn head_path(journal: &Path) -> PathBuf {
+    let mut name = journal.as_os_str().to_owned();
+    name.push(".head");
+    PathBuf::from(name)
+}
+
+/// Verifies a journal file against its head, for `drconsole journal verify`.
+///
+/// # Errors
+/// Where the journal is unsound, or which file cannot be read.
+pub fn verify_file(path: &Path) -> Result<Summary, JournalError> {
+    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+    let head = read_head(&head_path(path)).map_err(|e| match e {
+        JournalFileError::Journal(j) => j,
+        other => JournalError::Unreadable {
+            path: shown(path),
+            reason: other.to_string(),
+        },
+    })?;
+    verify_bytes(&bytes, Some(&head))
+}
+
+/// The entries of a journal, for `drconsole journal show`; verified like
+/// [`verify_file`] first, so nothing unsound is shown as fact.
+///
+/// # Errors
+/// As [`verify_file`].
+pub fn read_journal(path: &Path) -> Result<Vec<Entry>, JournalError> {
+    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+    let head = read_head(&head_path(path)).map_err(|e| match e {
+        JournalFileError::Journal(j) => j,
+        other => JournalError::Unreadable {
+            path: shown(path),
+            reason: other.to_string(),
+        },
+    })?;
+    let found = scan(&bytes, Some(&head))?;
+    match found.torn {
+        Some(t) => Err(JournalError::TornTail { line: t.line }),
+        None => Ok(found.entries),
+    }
+}
+
+fn read_head(path: &Path) -> Result<Head, JournalFileError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let reason = if e.kind() == io::ErrorKind::NotFound {
+            "head file missing, so a cut tail cannot be ruled out".to_owned()
+        } else {
+            e.to_string()
+        };
+        JournalError::Unreadable {
+            path: shown(path),
+            reason,
+        }
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        JournalFileError::Journal(JournalError::Unreadable {
+            path: shown(path),
+            reason: format!("not a journal head: {e}"),
+        })
+    })
+}
+
+/// Replaces the head atomically: temp file, fsync, rename, fsync the
+/// directory so the rename itself survives a crash.
+fn write_head(path: &Path, head: &Head) -> Result<(), JournalFileError> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(".tmp");
+    let tmp = PathBuf::from(tmp_name);
+    let mut text = serde_json::to_string(head).map_err(|e| io_err(&tmp, e.into()))?;
+    text.push('\n');
+    let mut f = new_options()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)
+        .map_err(|e| io_err(&tmp, e))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io_err(&tmp, e))?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_err(dir, e))
+}
+
+/// Open options that create files readable by the owner only: a journal
+/// names people, hosts and heights, which is nobody else's business.
+fn new_options() -> OpenOptions {
+    let mut o = OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        o.mode(0o600);
+    }
+    o
+}
+
+/// One writer per journal: two would fork the chain.
+fn lock(file: &File, path: &Path) -> Result<(), JournalFileError> {
+    file.try_lock().map_err(|e| match e {
+        TryLockError::WouldBlock => JournalFileError::Locked { path: shown(path) },
+        TryLockError::Error(e) => io_err(path, e),
+    })
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn io_err(path: &Path, source: io::Error) -> JournalFileError {
+    JournalFileError::Io {
+        path: shown(path),
+        source,
+    }
+}
+
+fn unreadable(path: &Path, e: &io::Error) -> JournalError {
+    JournalError::Unreadable {
+        path: shown(path),
+        reason: e.to_string(),
+    }
+}

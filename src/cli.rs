@@ -83,11 +83,33 @@ pub enum Command {
         /// Files or directories to check.
         paths: Vec<PathBuf>,
     },
+    /// The append-only, hash-chained journal of runbook runs and ceremonies.
+    Journal {
+        /// What to do with a journal.
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
     /// Environment files for live estates.
     Env {
         /// What to do with environment files.
         #[command(subcommand)]
         command: EnvCommand,
+    },
+}
+
+/// `drconsole journal ...`.
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Check the hash chain and the head file: any edit, deletion,
+    /// reordering or truncation is named with its line. Exit 1 if found.
+    Verify {
+        /// The journal file.
+        file: PathBuf,
+    },
+    /// Print a verified journal, one line per entry.
+    Show {
+        /// The journal file.
+        file: PathBuf,
     },
 }
 
@@ -106,6 +128,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         None => run_console(cli),
         Some(Command::Status { json, after }) => run_status(&cli.estate, *json, after.as_deref()),
         Some(Command::Check { paths }) => Ok(run_check(paths)),
+        Some(Command::Journal { command }) => Ok(run_journal(command)),
         Some(Command::Env {
             command: EnvCommand::Init,
         }) => print_out(config::starter_template().trim_end()).map(|()| ExitCode::SUCCESS),
@@ -211,6 +234,33 @@ fn sim_snapshot(args: &EstateArgs, after: Option<Duration>) -> Result<(EstateVie
     let now = start.plus(after.unwrap_or_default());
     sim.advance_to(now);
     Ok((sim_source::snapshot(&sim), now))
+}
+
+fn run_journal(command: &JournalCommand) -> ExitCode {
+    use crate::runtime::journal_file;
+    let (file, result) = match command {
+        JournalCommand::Verify { file } => (
+            file,
+            journal_file::verify_file(file).map(|summary| summary.to_string()),
+        ),
+        JournalCommand::Show { file } => (
+            file,
+            journal_file::read_journal(file)
+                .map(|entries| crate::domain::journal::render_show(&entries)),
+        ),
+    };
+    match result {
+        Ok(text) => {
+            if print_out(text.trim_end()).is_err() {
+                return ExitCode::from(2);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// Prints a line to stdout; a closed pipe (`| head`) is not an error worth

@@ -136,3 +136,53 @@ fn an_unknown_layout_stops_the_console_before_it_takes_the_terminal() {
         "names the layouts there are: {err}"
     );
 }
+
+#[test]
+fn journal_verify_and_show_name_what_is_wrong_and_where() {
+    use drconsole::domain::time::Timestamp;
+    use drconsole::runtime::journal_file::JournalWriter;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.jsonl");
+    let mut w = JournalWriter::create(&path, "failover-1").unwrap();
+    for (i, step) in ["pre_checks", "pause_traffic", "promote_database"]
+        .iter()
+        .enumerate()
+    {
+        w.append(
+            Timestamp::from_secs(1_800_000_000 + i as i64),
+            "step_passed",
+            serde_json::json!({ "step": step }),
+        )
+        .unwrap();
+    }
+    drop(w);
+    let p = path.to_str().unwrap();
+    let ok = drconsole(&["journal", "verify", p]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let show = drconsole(&["journal", "show", p]);
+    let listing = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        listing.contains("promote_database") && listing.contains("failover-1"),
+        "{listing}"
+    );
+
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("pause_traffic", "pause_trafficX");
+    std::fs::write(&path, text).unwrap();
+    let bad = drconsole(&["journal", "verify", p]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("line 2") && err.contains("edited"), "{err}");
+    let show = drconsole(&["journal", "show", p]);
+    assert_eq!(
+        show.status.code(),
+        Some(1),
+        "a tampered journal is never shown as fact"
+    );
+}

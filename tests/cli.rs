@@ -144,12 +144,9 @@ fn journal_verify_and_show_name_what_is_wrong_and_where() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.jsonl");
     let mut w = JournalWriter::create(&path, "failover-1").unwrap();
-    for (i, step) in ["pre_checks", "pause_traffic", "promote_database"]
-        .iter()
-        .enumerate()
-    {
+    for (i, step) in (0_i64..).zip(["pre_checks", "pause_traffic", "promote_database"]) {
         w.append(
-            Timestamp::from_secs(1_800_000_000 + i as i64),
+            Timestamp::from_secs(1_800_000_000 + i),
             "step_passed",
             serde_json::json!({ "step": step }),
         )

@@ -217,6 +217,12 @@ fn live_snapshot(
                 crate::domain::time::format_age(wait)
             );
         }
+        // The report says only UNKNOWN for what failed; say why here.
+        for source in &view.sources {
+            if let Some((error, _)) = &source.last_error {
+                eprintln!("drconsole: {}: {error}", source.name);
+            }
+        }
         Ok((view, clock.now()))
     })
 }

@@ -15,8 +15,12 @@
 //! print `[REDACTED]` too, and errors never carry secret bytes.
 
 pub mod envelope;
+pub mod share_text;
+pub mod shares;
 
 pub use envelope::{EnvelopeError, EnvelopeKey, Header, open, open_with_key, seal, seal_with_key};
+pub use share_text::{ParseError, SetId, ShareText};
+pub use shares::{Combiner, Progress, ShareError, combine, split};
 
 /// What `Debug` prints in place of a secret.
 pub const REDACTED: &str = "[REDACTED]";

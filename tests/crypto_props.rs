@@ -297,6 +297,7 @@ fn each_kind_of_unreadable_text_has_its_own_message() {
         parse(" \n\t ").to_string(),
         "empty: type the share, groups of 5 characters"
     );
+    assert_eq!(parse(" - -- "), ParseError::Empty);
     let long = "A".repeat(MAX_INPUT_LEN + 1);
     assert_eq!(
         parse(&long).to_string(),

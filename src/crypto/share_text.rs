@@ -342,7 +342,7 @@ impl ShareText {
             });
         }
         let input = input.trim();
-        if input.is_empty() {
+        if input.chars().all(is_separator) {
             return Err(ParseError::Empty);
         }
         let symbols = read_symbols(input)?;

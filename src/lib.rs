@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod domain;
 pub mod runtime;
 pub mod sources;

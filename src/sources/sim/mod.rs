@@ -235,6 +235,14 @@ impl SimEstate {
         self.regions.get(i).map(|r| r.serving)
     }
 
+    /// Whether the region's validators are scaled up; `None` for an
+    /// unknown region.
+    #[must_use]
+    pub fn validators_running(&self, region: &str) -> Option<bool> {
+        let i = self.spec.regions.iter().position(|r| r.name == region)?;
+        self.regions.get(i).map(|r| r.validators_running)
+    }
+
     /// Every database promotion so far, oldest first.
     #[must_use]
     pub fn promotions(&self) -> &[Promotion] {

@@ -515,59 +515,6 @@ fn unknown_names_are_refused_with_the_valid_ones() {
 }
 
 #[test]
-fn fault_text_round_trips() {
-    let examples = [
-        "region-down us-east-1",
-        "lag-growth eu-west-1 2s",
-        "lag-growth eu-west-1 1500ms",
-        "replication-stall eu-west-1",
-        "backup-failure us-east-1 chain_state",
-        "validator-offline us-east-1-val-0",
-        "partition ap-southeast-1",
-        "partition ap-southeast-1,eu-west-1",
-        "health-check-failure eu-west-1",
-    ];
-    for text in examples {
-        let f = Fault::parse(text).unwrap();
-        assert_eq!(f.to_string(), text);
-        assert_eq!(Fault::parse(&f.to_string()).unwrap(), f);
-        assert!(!f.describe().is_empty());
-        Fault::parse_for(text, &EstateSpec::seed()).unwrap();
-    }
-    assert_eq!(
-        Fault::parse("lag-growth eu-west-1 1m").unwrap(),
-        Fault::ReplicationLagGrowth {
-            region: "eu-west-1".into(),
-            per_second: secs(60)
-        }
-    );
-    assert_eq!(
-        Fault::parse("backup-failure eu-west-1 chain-state").unwrap(),
-        Fault::parse("backup-failure eu-west-1 chain_state").unwrap()
-    );
-}
-
-#[test]
-fn bad_fault_text_says_what_was_expected() {
-    let err = |t: &str| Fault::parse(t).unwrap_err();
-    assert!(err("").contains("region-down REGION"));
-    assert!(err("meteor us-east-1").contains("unknown fault 'meteor'"));
-    assert!(err("region-down").contains("region-down REGION"));
-    assert!(err("lag-growth eu-west-1").contains("DURATION"));
-    assert!(err("lag-growth eu-west-1 fast").contains("2s"));
-    assert!(err("backup-failure us-east-1 tapes").contains("chain_state, keys, database"));
-    assert!(err("partition").contains("partition REGION"));
-    let spec = EstateSpec::seed();
-    let e = Fault::parse_for("region-down mars-1", &spec).unwrap_err();
-    assert!(
-        e.contains("valid regions: us-east-1, eu-west-1, ap-southeast-1"),
-        "{e}"
-    );
-    let e = Fault::parse_for("partition us-east-1,eu-west-1,ap-southeast-1", &spec).unwrap_err();
-    assert!(e.contains("each side"), "{e}");
-}
-
-#[test]
 fn bench_sized_scales_the_validator_set() {
     let mut s = bench_sized(150, 3, start());
     assert_eq!(s.spec().validators.len(), 150);

@@ -6,6 +6,23 @@
 //! replication lag and node catch-up, backup job completions) are processed
 //! in time order, and each random draw belongs to an event, so advancing in
 //! one jump or in many small steps yields the same state for the same seed.
+//!
+//! The model, in brief:
+//! - **Chain** (`virtengine-sim-1`): a block every 6 s ± 0.6 s when the
+//!   validators that are online, running, synced and in one network
+//!   component hold more than 2/3 of the power; otherwise a 1 s round
+//!   timeout and another try. Signatures are kept over the last 100 blocks.
+//! - **Regions**: nodes follow the tip while they can reach it; cut off by a
+//!   partition they freeze (and do not know it); after a recovery they
+//!   restart for 10 s, then catch up 10 blocks a second (`catching_up`).
+//! - **Replication**: the database primary has zero lag; replicas wander
+//!   between 0.5 s and 12 s. Lag grows 1 s/s while replication cannot flow
+//!   (stall fault, either end down, or partitioned from the primary) and
+//!   decays by half about every 10 s once it can. Faults named on the
+//!   primary hit every replica.
+//! - **Backups**: each kind on its schedule (keys at 02:00 UTC, others
+//!   aligned to midnight), completing a seeded 3-12 min late, unless the
+//!   region is down or a backup-failure fault names that kind.
 
 mod actions;
 mod backup;

@@ -59,7 +59,8 @@ impl SimEstate {
         Ok(())
     }
 
-    /// Scales the region's validators up (running) or down (stopped).
+    /// Scales the region's validators up (running) or down (stopped);
+    /// started validators sign from the next block (no state sync modelled).
     ///
     /// # Errors
     /// When the region is unknown.

@@ -272,6 +272,22 @@ impl FromStr for Fault {
     }
 }
 
+/// Faults serialize as their text form, so drill scenario files can say
+/// `inject: "region-down us-east-1"` and journals read like the console.
+impl serde::Serialize for Fault {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Reads the text form; errors carry [`Fault::parse`]'s message.
+impl<'de> serde::Deserialize<'de> for Fault {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Fault::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// True when `key` is the validator's name or (any case) its address.
 pub(super) fn names_validator(key: &str, v: &crate::domain::estate::ValidatorSpec) -> bool {
     key == v.name || key.eq_ignore_ascii_case(&v.address)
@@ -379,6 +395,19 @@ mod tests {
         let e =
             Fault::parse_for("partition us-east-1,eu-west-1,ap-southeast-1", &spec).unwrap_err();
         assert!(e.contains("each side"), "{e}");
+    }
+
+    #[test]
+    fn serde_uses_the_text_form() {
+        let f = Fault::ReplicationLagGrowth {
+            region: "eu-west-1".into(),
+            per_second: secs(2),
+        };
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(json, "\"lag-growth eu-west-1 2s\"");
+        assert_eq!(serde_json::from_str::<Fault>(&json).unwrap(), f);
+        let err = serde_json::from_str::<Fault>("\"meteor x\"").unwrap_err();
+        assert!(err.to_string().contains("unknown fault 'meteor'"));
     }
 
     #[test]

@@ -65,6 +65,13 @@ pub enum Fault {
 pub struct FaultId(pub(super) u64);
 
 impl FaultId {
+    /// The id an operator typed (`:clear 3`); clearing an id the estate
+    /// never issued just returns false.
+    #[must_use]
+    pub const fn new(number: u64) -> Self {
+        Self(number)
+    }
+
     /// The number the console shows and `:clear` takes.
     #[must_use]
     pub fn get(self) -> u64 {

@@ -291,6 +291,8 @@ fn an_offline_validator_misses_blocks_while_the_chain_goes_on() {
     assert!(missed(&s).missed_recent > first.missed_recent);
     assert!(chain(&s).height >= h0 + 18);
     // By address works as well, and clearing brings it back.
+    assert_eq!(FaultId::new(id.get()), id);
+    assert!(!s.clear(FaultId::new(99)));
     assert!(s.clear(id));
     assert!(!s.clear(id));
     s.inject(Fault::ValidatorOffline {

@@ -2,6 +2,7 @@
 //! the one text syntax shared by the console's `:inject` command and the CLI.
 
 use std::fmt;
+use std::str::FromStr;
 use std::time::Duration;
 
 use super::SimError;
@@ -64,6 +65,13 @@ pub enum Fault {
 pub struct FaultId(pub(super) u64);
 
 impl FaultId {
+    /// The id an operator typed (`:clear 3`); clearing an id the estate
+    /// never issued just returns false.
+    #[must_use]
+    pub const fn new(number: u64) -> Self {
+        Self(number)
+    }
+
     /// The number the console shows and `:clear` takes.
     #[must_use]
     pub fn get(self) -> u64 {
@@ -262,6 +270,31 @@ impl fmt::Display for Fault {
     }
 }
 
+/// Lets clap value parsers and `str::parse` read faults from flags.
+impl FromStr for Fault {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Fault::parse(text)
+    }
+}
+
+/// Faults serialize as their text form, so drill scenario files can say
+/// `inject: "region-down us-east-1"` and journals read like the console.
+impl serde::Serialize for Fault {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Reads the text form; errors carry [`Fault::parse`]'s message.
+impl<'de> serde::Deserialize<'de> for Fault {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Fault::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// True when `key` is the validator's name or (any case) its address.
 pub(super) fn names_validator(key: &str, v: &crate::domain::estate::ValidatorSpec) -> bool {
     key == v.name || key.eq_ignore_ascii_case(&v.address)
@@ -304,5 +337,89 @@ fn fmt_duration(d: Duration) -> String {
         format!("{}s", d.as_secs())
     } else {
         format!("{}ms", d.as_millis())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    #[test]
+    fn fault_text_round_trips() {
+        let examples = [
+            "region-down us-east-1",
+            "lag-growth eu-west-1 2s",
+            "lag-growth eu-west-1 1500ms",
+            "replication-stall eu-west-1",
+            "backup-failure us-east-1 chain_state",
+            "validator-offline us-east-1-val-0",
+            "partition ap-southeast-1",
+            "partition ap-southeast-1,eu-west-1",
+            "health-check-failure eu-west-1",
+        ];
+        for text in examples {
+            let f = Fault::parse(text).unwrap();
+            assert_eq!(f.to_string(), text);
+            assert_eq!(Fault::parse(&f.to_string()).unwrap(), f);
+            assert!(!f.describe().is_empty());
+            Fault::parse_for(text, &EstateSpec::seed()).unwrap();
+        }
+        assert_eq!(
+            Fault::parse("lag-growth eu-west-1 1m").unwrap(),
+            Fault::ReplicationLagGrowth {
+                region: "eu-west-1".into(),
+                per_second: secs(60)
+            }
+        );
+        assert_eq!(
+            Fault::parse("backup-failure eu-west-1 chain-state").unwrap(),
+            Fault::parse("backup-failure eu-west-1 chain_state").unwrap()
+        );
+    }
+
+    #[test]
+    fn bad_fault_text_says_what_was_expected() {
+        let err = |t: &str| Fault::parse(t).unwrap_err();
+        assert!(err("").contains("region-down REGION"));
+        assert!(err("meteor us-east-1").contains("unknown fault 'meteor'"));
+        assert!(err("region-down").contains("region-down REGION"));
+        assert!(err("lag-growth eu-west-1").contains("DURATION"));
+        assert!(err("lag-growth eu-west-1 fast").contains("2s"));
+        assert!(err("backup-failure us-east-1 tapes").contains("chain_state, keys, database"));
+        assert!(err("partition").contains("partition REGION"));
+        let spec = EstateSpec::seed();
+        let e = Fault::parse_for("region-down mars-1", &spec).unwrap_err();
+        assert!(
+            e.contains("valid regions: us-east-1, eu-west-1, ap-southeast-1"),
+            "{e}"
+        );
+        let e =
+            Fault::parse_for("partition us-east-1,eu-west-1,ap-southeast-1", &spec).unwrap_err();
+        assert!(e.contains("each side"), "{e}");
+    }
+
+    #[test]
+    fn serde_uses_the_text_form() {
+        let f = Fault::ReplicationLagGrowth {
+            region: "eu-west-1".into(),
+            per_second: secs(2),
+        };
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(json, "\"lag-growth eu-west-1 2s\"");
+        assert_eq!(serde_json::from_str::<Fault>(&json).unwrap(), f);
+        let err = serde_json::from_str::<Fault>("\"meteor x\"").unwrap_err();
+        assert!(err.to_string().contains("unknown fault 'meteor'"));
+    }
+
+    #[test]
+    fn from_str_matches_parse() {
+        let f: Fault = "replication-stall eu-west-1".parse().unwrap();
+        assert_eq!(f, Fault::parse("replication-stall eu-west-1").unwrap());
     }
 }

@@ -1,0 +1,152 @@
+//! State derived from the faults in force: who is down, who can reach
+//! whom, who can sign, and how far replication is behind.
+
+use std::time::Duration;
+
+use super::{Fault, SimError, SimEstate, fault};
+use crate::domain::estate::ValidatorSpec;
+
+impl SimEstate {
+    /// Replication into region `i` cannot flow: stalled by a fault, either
+    /// end down, or the two ends on different sides of a partition.
+    pub(super) fn replication_stalled(&self, i: usize, components: &[Option<usize>]) -> bool {
+        let p = self.db_primary;
+        let (name, primary) = (self.region_name(i), self.region_name(p));
+        let fault_stall = self.faults.iter().any(
+            |f| matches!(&f.fault, Fault::ReplicationStall { region } if region == name || region == primary),
+        );
+        fault_stall
+            || components.get(i).copied().flatten().is_none()
+            || components.get(i) != components.get(p)
+    }
+
+    /// Extra lag per second from growth faults on `i` or on the primary.
+    pub(super) fn lag_growth(&self, i: usize, primary: &str) -> i64 {
+        let name = self.region_name(i);
+        self.faults
+            .iter()
+            .filter_map(|f| match &f.fault {
+                Fault::ReplicationLagGrowth { region, per_second }
+                    if region == name || region == primary =>
+                {
+                    Some(i64::try_from(per_second.as_millis()).unwrap_or(i64::MAX))
+                }
+                _ => None,
+            })
+            .fold(0, i64::saturating_add)
+    }
+
+    /// Current replication lag of region `i` (zero on the primary).
+    pub(super) fn lag(&self, i: usize) -> Duration {
+        if i == self.db_primary {
+            return Duration::ZERO;
+        }
+        self.regions.get(i).map_or(Duration::ZERO, |r| {
+            Duration::from_millis(r.lag_base.saturating_add(r.lag_extra).unsigned_abs())
+        })
+    }
+
+    /// Which network component each region is in; `None` when down.
+    /// Two up regions share a component when no partition separates them.
+    pub(super) fn components(&self) -> Vec<Option<usize>> {
+        let sides: Vec<Vec<bool>> = (0..self.regions.len())
+            .map(|i| {
+                let name = self.region_name(i);
+                self.faults
+                    .iter()
+                    .filter_map(|f| match &f.fault {
+                        Fault::NetworkPartition { isolated } => {
+                            Some(isolated.iter().any(|r| r == name))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut out: Vec<Option<usize>> = Vec::with_capacity(sides.len());
+        for i in 0..sides.len() {
+            let c = if self.is_down(i) {
+                None
+            } else {
+                Some(
+                    (0..i)
+                        .find(|&j| out[j].is_some() && sides[j] == sides[i])
+                        .and_then(|j| out[j])
+                        .unwrap_or(i),
+                )
+            };
+            out.push(c);
+        }
+        out
+    }
+
+    /// Per validator, in spec order: can it sign now, and from where.
+    pub(super) fn eligible_validators(&self) -> Vec<Signer> {
+        let components = self.components();
+        let tip = self.chain.height();
+        self.spec
+            .validators
+            .iter()
+            .zip(&self.validator_region)
+            .map(|(v, region)| {
+                if self.validator_offline(v) {
+                    return Signer::Cannot;
+                }
+                let Some(i) = *region else {
+                    return Signer::Anywhere;
+                };
+                match (self.regions.get(i), components.get(i).copied().flatten()) {
+                    (Some(r), Some(c))
+                        if r.validators_running && r.height == tip && self.now >= r.ready_at =>
+                    {
+                        Signer::In(c)
+                    }
+                    _ => Signer::Cannot,
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn validator_offline(&self, v: &ValidatorSpec) -> bool {
+        self.faults.iter().any(|f| {
+            matches!(&f.fault, Fault::ValidatorOffline { validator } if fault::names_validator(validator, v))
+        })
+    }
+
+    pub(super) fn is_down(&self, i: usize) -> bool {
+        let name = self.region_name(i);
+        self.faults
+            .iter()
+            .any(|f| matches!(&f.fault, Fault::RegionDown { region } if region == name))
+    }
+
+    pub(super) fn health_failed(&self, i: usize) -> bool {
+        let name = self.region_name(i);
+        self.faults
+            .iter()
+            .any(|f| matches!(&f.fault, Fault::HealthCheckFailure { region } if region == name))
+    }
+
+    pub(super) fn region_name(&self, i: usize) -> &str {
+        self.spec.regions.get(i).map_or("", |r| r.name.as_str())
+    }
+
+    pub(super) fn index_of(&self, region: &str) -> Result<usize, SimError> {
+        self.spec
+            .regions
+            .iter()
+            .position(|r| r.name == region)
+            .ok_or_else(|| SimError::unknown_region(region, &self.spec))
+    }
+}
+
+/// Whether a validator can sign the next block, and on which side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Signer {
+    /// Offline, stopped, down, syncing or restarting.
+    Cannot,
+    /// Up and synced in this network component.
+    In(usize),
+    /// Mapped to no region: reachable from wherever the block is made.
+    Anywhere,
+}

@@ -279,11 +279,8 @@ pub fn head_path(journal: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Verifies a journal file against its head, for `drconsole journal verify`.
-///
-/// # Errors
-/// Where the journal is unsound, or which file cannot be read.
-pub fn verify_file(path: &Path) -> Result<Summary, JournalError> {
+/// A journal's bytes and its head file, the two things every check needs.
+fn read_with_head(path: &Path) -> Result<(Vec<u8>, Head), JournalError> {
     let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
     let head = read_head(&head_path(path)).map_err(|e| match e {
         JournalFileError::Journal(j) => j,
@@ -292,6 +289,15 @@ pub fn verify_file(path: &Path) -> Result<Summary, JournalError> {
             reason: other.to_string(),
         },
     })?;
+    Ok((bytes, head))
+}
+
+/// Verifies a journal file against its head, for `drconsole journal verify`.
+///
+/// # Errors
+/// Where the journal is unsound, or which file cannot be read.
+pub fn verify_file(path: &Path) -> Result<Summary, JournalError> {
+    let (bytes, head) = read_with_head(path)?;
     verify_bytes(&bytes, Some(&head))
 }
 
@@ -301,14 +307,7 @@ pub fn verify_file(path: &Path) -> Result<Summary, JournalError> {
 /// # Errors
 /// As [`verify_file`].
 pub fn read_journal(path: &Path) -> Result<Vec<Entry>, JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
-    let head = read_head(&head_path(path)).map_err(|e| match e {
-        JournalFileError::Journal(j) => j,
-        other => JournalError::Unreadable {
-            path: shown(path),
-            reason: other.to_string(),
-        },
-    })?;
+    let (bytes, head) = read_with_head(path)?;
     let found = scan(&bytes, Some(&head))?;
     match found.torn {
         Some(t) => Err(JournalError::TornTail { line: t.line }),

@@ -32,6 +32,9 @@ pub struct Ctx<'a> {
     pub now: Timestamp,
     /// Styles.
     pub theme: &'a Theme,
+    /// Targets that do not hold, assessed once per frame for the header
+    /// and the targets panel alike.
+    pub breaches: Vec<assess::Breach>,
 }
 
 /// Draws the console.
@@ -46,6 +49,7 @@ pub fn render(f: &mut Frame, app: &App) {
         view: app.view(),
         now: app.view_now(),
         theme: &app.theme,
+        breaches: assess::breaches(app.view(), app.view_now()),
     };
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -111,7 +115,7 @@ fn render_header(f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             theme.style(Slot::Header),
         ));
     }
-    let breaches = assess::breaches(ctx.view, ctx.now);
+    let breaches = &ctx.breaches;
     let (level, word) = if breaches.is_empty() {
         (Level::Ok, "ALL TARGETS HOLD".to_owned())
     } else {

@@ -15,9 +15,9 @@ use crate::domain::time::format_age;
 
 /// RTO and RPO, and every target that does not hold right now.
 pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
-    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
+    let (view, theme) = (ctx.view, ctx.theme);
     let t = view.spec.targets;
-    let breaches = assess::breaches(view, now);
+    let breaches = &ctx.breaches;
     let mut lines = vec![Line::from(vec![
         label(theme, "RTO", 5),
         cell(theme, &round_duration(t.rto), 8),
@@ -40,7 +40,7 @@ pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
                 word: format!("{} not holding:", breaches.len()),
             },
         )));
-        for b in &breaches {
+        for b in breaches {
             let level = if matches!(b.kind, assess::BreachKind::Unknown) {
                 Level::Unknown
             } else {

@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod journal;
 pub mod observation;
 pub mod roster;
+pub mod runbook;
 pub mod status;
 pub mod telemetry;
 pub mod time;

@@ -7,6 +7,7 @@
 pub mod command;
 pub mod keymap;
 pub mod msg;
+pub mod runbook;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 

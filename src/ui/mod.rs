@@ -4,6 +4,7 @@
 mod chain;
 mod help;
 mod regions;
+pub mod runbook;
 mod status;
 pub mod widgets;
 

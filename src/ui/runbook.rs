@@ -190,13 +190,22 @@ fn render_steps(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
             String::new()
         };
         let style = theme.style(status_slot(row.status));
+        let right = format!("{timer}{attempt}");
+        let width = usize::from(inner.width);
+        let name_room = width.saturating_sub(20 + right.chars().count());
+        let name: String = if row.name.chars().count() > name_room {
+            let cut: String = row.name.chars().take(name_room.saturating_sub(1)).collect();
+            format!("{cut}…")
+        } else {
+            row.name.clone()
+        };
         let mut line = Line::from(vec![
             Span::styled(
-                format!(" {} {:<15}", row.status.symbol(), row.status.word()),
+                format!(" {} {:<16}", row.status.symbol(), row.status.word()),
                 style,
             ),
-            Span::styled(row.name.clone(), theme.style(Slot::Text)),
-            Span::styled(format!(" {timer}{attempt}"), theme.style(Slot::Muted)),
+            Span::styled(format!("{name:<name_room$}"), theme.style(Slot::Text)),
+            Span::styled(format!(" {right}"), theme.style(Slot::Muted)),
         ]);
         if i == screen.selected {
             line = line.style(theme.style(Slot::Selection));
@@ -334,12 +343,12 @@ fn render_gate(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
             ),
         ]));
     }
-    if screen.form.is_none() {
-        lines.push(Line::from(Span::styled(
-            "Enter: answer this gate",
-            theme.style(Slot::Muted),
-        )));
-    }
+    let hint = if screen.form.is_none() {
+        "Enter: answer this gate"
+    } else {
+        "Enter: next field, then submit · the phrase must match exactly"
+    };
+    lines.push(Line::from(Span::styled(hint, theme.style(Slot::Muted))));
     f.render_widget(Paragraph::new(lines), inner);
 }
 

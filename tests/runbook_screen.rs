@@ -74,7 +74,7 @@ fn failover_view() -> RunView {
         title: "Regional Failover Runbook 2.0".into(),
         mode: RunMode::Practice,
         elapsed: Duration::from_secs(272),
-        rto: Some(Duration::from_secs(900)),
+        rto: Some(Duration::from_mins(15)),
         clock_stopped: false,
         rows,
         output: Vec::new(),
@@ -170,7 +170,7 @@ fn failed_step_offers_its_choices_by_key() {
     let mut view = failover_view();
     view.gate = None;
     view.rows[2].status = StepStatus::Failed;
-    view.rows[2].elapsed = Some(Duration::from_secs(60));
+    view.rows[2].elapsed = Some(Duration::from_mins(1));
     view.rows[2].note = Some("timed out after 1m".into());
     view.output = vec!["ERROR: could not reach node 3".into()];
     view.choices = vec![
@@ -254,7 +254,7 @@ fn leaving_a_run_in_progress_asks_first() {
 #[test]
 fn rto_missed_is_said_in_words() {
     let mut view = failover_view();
-    view.elapsed = Duration::from_secs(960);
+    view.elapsed = Duration::from_mins(16);
     let text = draw(&RunScreen::new(view), 120, 30);
     assert!(text.contains("✗ RTO MISSED"));
 }

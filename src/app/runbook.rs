@@ -33,8 +33,8 @@ impl RunMode {
     pub fn banner(&self) -> String {
         match self {
             RunMode::Live { environment } => format!("LIVE: {environment}"),
-            RunMode::Practice => "PRACTICE (simulated estate)".to_string(),
-            RunMode::DryRun => "DRY RUN (nothing runs)".to_string(),
+            RunMode::Practice => "PRACTICE · simulated".to_string(),
+            RunMode::DryRun => "DRY RUN · nothing runs".to_string(),
         }
     }
 }

@@ -352,6 +352,7 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
                 dirs,
                 clock,
                 started,
+                run: None,
             };
             in_terminal(app, wiring).await
         })?;
@@ -386,6 +387,7 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
             dirs,
             clock,
             started,
+            run: None,
         };
         in_terminal(app, wiring).await
     })?;

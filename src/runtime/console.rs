@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use ratatui::crossterm::event::{Event, EventStream, KeyCode, KeyEventKind};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::app::runbook::{RunEffect, RunScreen, RunView};
 use crate::app::{App, Effect, Msg};
 use crate::config::{self, ConfigDirs};
 use crate::domain::observation::PollReport;
@@ -38,6 +39,28 @@ pub struct Wiring {
     pub clock: Arc<dyn Clock>,
     /// When the program started: the first frame logs how long it took.
     pub started: std::time::Instant,
+    /// A runbook run shown on the runbook screen, if one is attached.
+    pub run: Option<RunLink>,
+}
+
+/// The console's side of a runbook run: pictures in, the operator's answers
+/// out. The driver that owns the engine holds the other ends.
+pub struct RunLink {
+    /// The first picture, shown before any update arrives.
+    pub first: RunView,
+    /// Every later picture.
+    pub views: mpsc::UnboundedReceiver<RunView>,
+    /// Gate answers, decisions and leaving, for the driver.
+    pub control: mpsc::UnboundedSender<RunEffect>,
+    /// Leaving the run also leaves the console (`drconsole run`).
+    pub quit_with_run: bool,
+}
+
+/// Which screen has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Front {
+    Dashboard,
+    Runbook,
 }
 
 /// Runs the console until the operator quits or a signal arrives.
@@ -59,9 +82,19 @@ pub async fn run(
     let mut shown_second = i64::MIN;
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
+    let mut run = wiring.run.take();
+    let mut screen = run.as_ref().map(|r| RunScreen::new(r.first.clone()));
+    let mut front = if screen.is_some() {
+        Front::Runbook
+    } else {
+        Front::Dashboard
+    };
     while !app.quitting {
         if dirty && last_frame.is_none_or(|t| t.elapsed() >= FRAME) {
-            terminal.draw(|f| ui::render(f, &app))?;
+            terminal.draw(|f| match (&screen, front) {
+                (Some(s), Front::Runbook) => ui::runbook::render(f, s, &app.theme),
+                _ => ui::render(f, &app),
+            })?;
             if last_frame.is_none() {
                 log::info!(
                     "first frame drawn {} ms after start",
@@ -74,6 +107,34 @@ pub async fn run(
         let frame_due = last_frame.map_or_else(Instant::now, |t| t + FRAME);
         let msg = tokio::select! {
             ev = keys.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release && k.code == KeyCode::F(2) => {
+                    if screen.is_some() {
+                        front = if front == Front::Runbook { Front::Dashboard } else { Front::Runbook };
+                    }
+                    dirty = true;
+                    None
+                }
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release && front == Front::Runbook => {
+                    if let (Some(s), Some(link)) = (screen.as_mut(), run.as_ref()) {
+                        for effect in s.update(k) {
+                            let leave = effect == RunEffect::Leave;
+                            // The driver may already be gone (run finished); leaving still works.
+                            let _ = link.control.send(effect);
+                            if leave {
+                                if link.quit_with_run {
+                                    app.quitting = true;
+                                }
+                                front = Front::Dashboard;
+                            }
+                        }
+                        if front == Front::Dashboard {
+                            screen = None;
+                            run = None;
+                        }
+                    }
+                    dirty = true;
+                    None
+                }
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
                 Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
                 Some(Ok(_)) => None,
@@ -81,6 +142,13 @@ pub async fn run(
                 None => Some(Msg::Terminate),
             },
             Some(report) = wiring.reports.recv() => Some(Msg::Polled(report)),
+            Some(view) = recv_view(&mut run) => {
+                if let Some(s) = screen.as_mut() {
+                    s.show(view);
+                }
+                dirty = true;
+                None
+            }
             Some(notice) = recv_opt(&mut wiring.sim_notices) => Some(match notice {
                 SimNotice::Faults(f) => Msg::FaultsChanged(f),
                 SimNotice::CommandDone(r) => Msg::FaultCommandDone(r),
@@ -104,6 +172,13 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+async fn recv_view(run: &mut Option<RunLink>) -> Option<RunView> {
+    match run {
+        Some(link) => link.views.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn recv_opt<T>(rx: &mut Option<mpsc::UnboundedReceiver<T>>) -> Option<T> {

@@ -732,6 +732,7 @@ impl Engine {
             .find(|d| d.task == task)
             .is_some_and(|d| d.options.contains(&choice));
         if !allowed {
+            self.prompted.remove(&task); // ask again
             out.push(Command::GateRefused {
                 why: format!("{choice:?} is not possible for this step now"),
             });

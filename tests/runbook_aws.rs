@@ -29,24 +29,48 @@ async fn actions(moto: &Moto) -> (AwsActions, drconsole::sources::aws::AwsClient
 async fn put_metric_data_is_visible_to_list_metrics_and_statistics() {
     let moto = Moto::start();
     let (aws, c) = actions(&moto).await;
-    let said = aws.put_metric("VirtEngine/DR", "FailoverDurationSeconds", 412.0, Some("eu-west-1")).await.unwrap();
+    let said = aws
+        .put_metric(
+            "VirtEngine/DR",
+            "FailoverDurationSeconds",
+            412.0,
+            Some("eu-west-1"),
+        )
+        .await
+        .unwrap();
     assert!(said.contains("eu-west-1"), "{said}");
     let cw = &c.region("eu-west-1").unwrap().cloudwatch;
-    let listed = cw.list_metrics().namespace("VirtEngine/DR").send().await.unwrap();
-    assert!(listed.metrics().iter().any(|m| m.metric_name() == Some("FailoverDurationSeconds")));
+    let listed = cw
+        .list_metrics()
+        .namespace("VirtEngine/DR")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .metrics()
+            .iter()
+            .any(|m| m.metric_name() == Some("FailoverDurationSeconds"))
+    );
     let now = std::time::SystemTime::now();
     let stats = cw
         .get_metric_statistics()
         .namespace("VirtEngine/DR")
         .metric_name("FailoverDurationSeconds")
-        .start_time((now - Duration::from_secs(600)).into())
-        .end_time((now + Duration::from_secs(600)).into())
+        .start_time((now - Duration::from_mins(10)).into())
+        .end_time((now + Duration::from_mins(10)).into())
         .period(60)
         .statistics(aws_sdk_cloudwatch::types::Statistic::Maximum)
         .send()
         .await
         .unwrap();
-    assert_eq!(stats.datapoints().first().and_then(|d| d.maximum()), Some(412.0));
+    assert_eq!(
+        stats
+            .datapoints()
+            .first()
+            .and_then(aws_sdk_cloudwatch::types::Datapoint::maximum),
+        Some(412.0)
+    );
 }
 
 #[tokio::test]
@@ -55,11 +79,22 @@ async fn update_health_check_inverts_it() {
     let (aws, c) = actions(&moto).await;
     let r53 = &c.region("us-east-1").unwrap().route53;
     let id = create_health_check(c.region("us-east-1").unwrap(), None).await;
-    aws.update_health_check(&id, None, Some(true)).await.unwrap();
-    let hc = r53.get_health_check().health_check_id(&id).send().await.unwrap();
+    aws.update_health_check(&id, None, Some(true))
+        .await
+        .unwrap();
+    let hc = r53
+        .get_health_check()
+        .health_check_id(&id)
+        .send()
+        .await
+        .unwrap();
     let config = hc.health_check().unwrap().health_check_config().unwrap();
     assert_eq!(config.inverted(), Some(true));
-    assert!(aws.update_health_check("no-such-check", Some(true), None).await.is_err());
+    assert!(
+        aws.update_health_check("no-such-check", Some(true), None)
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -74,7 +109,12 @@ async fn record_weight_upserts_only_the_regions_weighted_record() {
         .send()
         .await
         .unwrap();
-    let zone_id = zone.hosted_zone().unwrap().id().trim_start_matches("/hostedzone/").to_owned();
+    let zone_id = zone
+        .hosted_zone()
+        .unwrap()
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_owned();
     let mut batch = ChangeBatch::builder();
     for (region, ip) in [("us-east-1", "10.0.0.1"), ("eu-west-1", "10.0.1.1")] {
         batch = batch.changes(
@@ -95,19 +135,34 @@ async fn record_weight_upserts_only_the_regions_weighted_record() {
                 .unwrap(),
         );
     }
-    r53.change_resource_record_sets().hosted_zone_id(&zone_id).change_batch(batch.build().unwrap()).send().await.unwrap();
-    aws.set_record_weight(&zone_id, "api.virtengine.io", "us-east-1", 0).await.unwrap();
-    let listed = r53.list_resource_record_sets().hosted_zone_id(&zone_id).send().await.unwrap();
+    r53.change_resource_record_sets()
+        .hosted_zone_id(&zone_id)
+        .change_batch(batch.build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    aws.set_record_weight(&zone_id, "api.virtengine.io", "us-east-1", 0)
+        .await
+        .unwrap();
+    let listed = r53
+        .list_resource_record_sets()
+        .hosted_zone_id(&zone_id)
+        .send()
+        .await
+        .unwrap();
     let weight = |region: &str| {
         listed
             .resource_record_sets()
             .iter()
             .find(|r| r.set_identifier() == Some(region))
-            .and_then(|r| r.weight())
+            .and_then(aws_sdk_route53::types::ResourceRecordSet::weight)
     };
     assert_eq!(weight("us-east-1"), Some(0));
     assert_eq!(weight("eu-west-1"), Some(100));
-    let missing = aws.set_record_weight(&zone_id, "api.virtengine.io", "ap-southeast-1", 0).await.unwrap_err();
+    let missing = aws
+        .set_record_weight(&zone_id, "api.virtengine.io", "ap-southeast-1", 0)
+        .await
+        .unwrap_err();
     assert!(missing.contains("no weighted record"), "{missing}");
 }
 
@@ -117,18 +172,42 @@ async fn a_recovered_live_run_publishes_failover_duration_seconds() {
     let (aws, c) = actions(&moto).await;
     let dir = tempfile::tempdir().unwrap();
     let runner = Arc::new(LiveRunner::shell_only().with_aws(aws));
-    let p = plan(vec![shell("pre", "true")], vec![shell("step", "true")], vec![shell("post", "true")], vec![], &[]);
-    let report = RunDriver::start(p, Mode::Live { environment: "moto".into() }, &dir.path().join("run.jsonl"), runner, Arc::new(ScriptedAnswers::approving()), Arc::new(WallClock))
-        .unwrap()
-        .run()
-        .await
-        .unwrap();
+    let p = plan(
+        vec![shell("pre", "true")],
+        vec![shell("step", "true")],
+        vec![shell("post", "true")],
+        vec![],
+        &[],
+    );
+    let report = RunDriver::start(
+        p,
+        Mode::Live {
+            environment: "moto".into(),
+        },
+        &dir.path().join("run.jsonl"),
+        runner,
+        Arc::new(ScriptedAnswers::approving()),
+        Arc::new(WallClock),
+    )
+    .unwrap()
+    .run()
+    .await
+    .unwrap();
     assert_eq!(report.outcome, RunOutcome::Recovered);
     assert!(report.met_rto());
     let published = report.published.unwrap().unwrap();
-    assert!(published.contains("VirtEngine/DR/FailoverDurationSeconds"), "{published}");
+    assert!(
+        published.contains("VirtEngine/DR/FailoverDurationSeconds"),
+        "{published}"
+    );
     let cw = &c.region("us-east-1").unwrap().cloudwatch;
-    let listed = cw.list_metrics().namespace("VirtEngine/DR").metric_name("FailoverDurationSeconds").send().await.unwrap();
+    let listed = cw
+        .list_metrics()
+        .namespace("VirtEngine/DR")
+        .metric_name("FailoverDurationSeconds")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed.metrics().len(), 1);
 }
 
@@ -147,18 +226,31 @@ async fn notify_posts_json_to_the_webhook() {
             if let Some(end) = text.find("\r\n\r\n") {
                 let len: usize = text
                     .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
                     .unwrap_or(0);
                 if got.len() >= end + 4 + len {
                     break;
                 }
             }
         }
-        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok").await.unwrap();
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+            .await
+            .unwrap();
         String::from_utf8(got).unwrap()
     });
     let hook = Webhook::new(&url, Duration::from_secs(5)).unwrap();
-    let said = hook.notify(&["#dr-incidents".into()], "failover to eu-west-1 done", Some("resolved")).await.unwrap();
+    let said = hook
+        .notify(
+            &["#dr-incidents".into()],
+            "failover to eu-west-1 done",
+            Some("resolved"),
+        )
+        .await
+        .unwrap();
     assert!(said.contains("200"));
     let request = server.await.unwrap();
     assert!(request.starts_with("POST /hook HTTP/1.1"));

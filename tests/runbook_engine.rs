@@ -1,6 +1,11 @@
 //! The runbook engine as a pure state machine: gates, retries, polling,
 //! decisions, rollback, the RTO clock, and replay from its own journal.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::many_single_char_names,
+    missing_docs
+)]
 
 mod support;
 
@@ -13,15 +18,13 @@ use drconsole::domain::runbook::plan::{
     CompareOp, Expectation, Phase, Plan, Poll, RollbackTrigger, StepRef,
 };
 use drconsole::domain::runbook::protocol::{
-    Choice, Command, DecisionRequest, Event, Exit, GateAnswer, GatePurpose, GateRequest, Job,
-    Mode, Outcome, RunOutcome, Task,
+    Choice, Command, DecisionRequest, Event, Exit, GateAnswer, GatePurpose, GateRequest, Job, Mode,
+    Outcome, RunOutcome, Task,
 };
 use drconsole::domain::runbook::record::{Record, Stage, StepState};
 use drconsole::domain::time::Timestamp;
 use proptest::prelude::*;
-use support::plans::{
-    expecting, failover, gated, plan, retrying, shell, undoable,
-};
+use support::plans::{expecting, failover, gated, plan, retrying, shell, undoable};
 
 const T0: i64 = 1_795_000_000_000;
 
@@ -178,17 +181,17 @@ fn a_clean_run_journals_before_it_runs_and_stops_the_rto_clock_at_post_checks() 
     h.pass();
     // Step 0 runs, rendered with quoted values.
     assert_eq!(h.running.len(), 1);
-    assert_eq!(
-        h.running[0].operation.describe(),
-        "fence 'us-east-1'"
-    );
+    assert_eq!(h.running[0].operation.describe(), "fence 'us-east-1'");
     h.pass();
     // The promotion waits for its gate; the gate names the environment.
     assert!(h.running.is_empty());
     let g = h.gates.last().unwrap().clone();
     assert_eq!(g.phrase.as_deref(), Some("promote eu-west-1"));
     assert!(g.title.contains("prod-virtengine"), "{}", g.title);
-    assert_eq!(h.engine.state().state(step(Phase::Step, 1)), StepState::AwaitingGate);
+    assert_eq!(
+        h.engine.state().state(step(Phase::Step, 1)),
+        StepState::AwaitingGate
+    );
     h.answer_last_gate();
     assert_eq!(h.running.len(), 1);
     h.pass();
@@ -196,8 +199,13 @@ fn a_clean_run_journals_before_it_runs_and_stops_the_rto_clock_at_post_checks() 
     h.pass(); // post-check
     let (outcome, elapsed) = h.finished.unwrap();
     assert_eq!(outcome, RunOutcome::Recovered);
-    assert_eq!(elapsed, Duration::from_secs(60));
-    assert_eq!(h.engine.state().elapsed(h.now.plus(Duration::from_secs(999))), elapsed);
+    assert_eq!(elapsed, Duration::from_mins(1));
+    assert_eq!(
+        h.engine
+            .state()
+            .elapsed(h.now.plus(Duration::from_secs(999))),
+        elapsed
+    );
     let kinds: Vec<&str> = h.entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds.first(), Some(&"run.started"));
     assert_eq!(kinds.last(), Some(&"run.finished"));
@@ -206,7 +214,12 @@ fn a_clean_run_journals_before_it_runs_and_stops_the_rto_clock_at_post_checks() 
 #[test]
 fn a_wrong_phrase_too_few_approvers_or_no_reason_keeps_the_gate_shut() {
     let mut p = failover();
-    p.steps[1] = gated(shell("promote-database", "promote ${TARGET_REGION}"), "fail over to ${TARGET_REGION}", 2, true);
+    p.steps[1] = gated(
+        shell("promote-database", "promote ${TARGET_REGION}"),
+        "fail over to ${TARGET_REGION}",
+        2,
+        true,
+    );
     let mut h = Harness::new(p, live());
     h.start();
     h.pass();
@@ -216,20 +229,37 @@ fn a_wrong_phrase_too_few_approvers_or_no_reason_keeps_the_gate_shut() {
     assert_eq!(g.phrase.as_deref(), Some("fail over to eu-west-1"));
     let mut bad = good_answer(&g);
     bad.phrase = Some("fail over to eu-west-1 ".into());
-    h.feed(Event::GateAnswered { at: h.now, answer: bad });
+    h.feed(Event::GateAnswered {
+        at: h.now,
+        answer: bad,
+    });
     assert!(h.refused.last().unwrap().contains("does not match"));
     let mut same = good_answer(&g);
     same.approvers = vec!["alice".into(), " alice ".into()];
-    h.feed(Event::GateAnswered { at: h.now, answer: same });
-    assert!(h.refused.last().unwrap().contains("2 distinct approvers"), "{:?}", h.refused);
+    h.feed(Event::GateAnswered {
+        at: h.now,
+        answer: same,
+    });
+    assert!(
+        h.refused.last().unwrap().contains("2 distinct approvers"),
+        "{:?}",
+        h.refused
+    );
     let mut no_reason = good_answer(&g);
     no_reason.reason = Some("  ".into());
-    h.feed(Event::GateAnswered { at: h.now, answer: no_reason });
+    h.feed(Event::GateAnswered {
+        at: h.now,
+        answer: no_reason,
+    });
     assert_eq!(h.refused.last().unwrap(), "a reason is required");
     assert!(h.running.is_empty());
     h.answer_last_gate();
     assert_eq!(h.running.len(), 1);
-    assert!(h.records().iter().any(|r| matches!(r, Record::GateRefused { .. })));
+    assert!(
+        h.records()
+            .iter()
+            .any(|r| matches!(r, Record::GateRefused { .. }))
+    );
 }
 
 #[test]
@@ -241,11 +271,17 @@ fn a_threshold_question_is_answered_at_a_gate() {
     h.pass();
     h.pass();
     let g = h.gates.last().unwrap().clone();
-    assert_eq!(g.question.as_deref(), Some("Is replication lag below 30 s?"));
+    assert_eq!(
+        g.question.as_deref(),
+        Some("Is replication lag below 30 s?")
+    );
     assert_eq!(g.phrase, None);
     let mut a = good_answer(&g);
     a.answer = None;
-    h.feed(Event::GateAnswered { at: h.now, answer: a });
+    h.feed(Event::GateAnswered {
+        at: h.now,
+        answer: a,
+    });
     assert!(h.refused.last().unwrap().starts_with("answer the question"));
     h.answer_last_gate();
     assert_eq!(h.running.len(), 1);
@@ -274,7 +310,10 @@ fn a_failed_pre_check_blocks_until_overridden_with_a_reason() {
     assert_eq!(g.purpose, GatePurpose::OverridePreChecks);
     let mut a = good_answer(&g);
     a.reason = None;
-    h.feed(Event::GateAnswered { at: h.now, answer: a });
+    h.feed(Event::GateAnswered {
+        at: h.now,
+        answer: a,
+    });
     assert!(h.running.is_empty());
     h.answer_last_gate();
     assert_eq!(h.engine.state().stage, Stage::Steps);
@@ -291,7 +330,10 @@ fn expectations_decide_in_live_mode_and_retries_wait_their_delay() {
     p.pre_checks[0] = retrying(
         expecting(
             shell("healthy-validators", "count"),
-            Expectation::Compare { op: CompareOp::Ge, value: 6.0 },
+            Expectation::Compare {
+                op: CompareOp::Ge,
+                value: 6.0,
+            },
         ),
         3,
         Duration::from_secs(20),
@@ -310,11 +352,21 @@ fn expectations_decide_in_live_mode_and_retries_wait_their_delay() {
     h.feed(Event::Tick { at: h.now });
     assert_eq!(h.running.len(), 1);
     h.feed(Event::Tick { at: wake });
-    let second = h.running.iter().find(|j| j.task == first.task).unwrap().clone();
+    let second = h
+        .running
+        .iter()
+        .find(|j| j.task == first.task)
+        .unwrap()
+        .clone();
     assert_eq!(second.attempt, 2);
     let i = h.running.iter().position(|j| j.task == first.task).unwrap();
     let job = h.running.remove(i);
-    h.feed(Event::Finished { at: wake, task: job.task, attempt: job.attempt, outcome: ok("healthy: 7") });
+    h.feed(Event::Finished {
+        at: wake,
+        task: job.task,
+        attempt: job.attempt,
+        outcome: ok("healthy: 7"),
+    });
     assert_eq!(h.engine.state().state(first.task), StepState::Passed);
 }
 
@@ -332,10 +384,15 @@ fn retries_run_out_and_the_failure_is_offered_retry_skip_rollback_abort() {
     let t = step(Phase::Step, 0);
     assert_eq!(
         h.engine.state().state(t),
-        StepState::Failed { reason: "exit status 3".into() }
+        StepState::Failed {
+            reason: "exit status 3".into()
+        }
     );
     let d = h.decisions.last().unwrap();
-    assert_eq!(d.options, vec![Choice::Retry, Choice::Skip, Choice::RollBack, Choice::Abort]);
+    assert_eq!(
+        d.options,
+        vec![Choice::Retry, Choice::Skip, Choice::RollBack, Choice::Abort]
+    );
     // Retry starts a new series with its own budget.
     h.decide(t, Choice::Retry);
     assert_eq!(h.running.last().unwrap().attempt, 3);
@@ -349,7 +406,10 @@ fn retries_run_out_and_the_failure_is_offered_retry_skip_rollback_abort() {
     h.answer_last_gate();
     assert_eq!(h.engine.state().state(t), StepState::Skipped);
     // The gated promotion is next.
-    assert!(matches!(h.gates.last().unwrap().purpose, GatePurpose::Run(_)));
+    assert!(matches!(
+        h.gates.last().unwrap().purpose,
+        GatePurpose::Run(_)
+    ));
 }
 
 #[test]
@@ -358,7 +418,10 @@ fn poll_reruns_until_the_condition_holds_or_the_timeout() {
     let mut restore = shell("wait-restore", "show jobs");
     restore.poll = Some(Poll {
         interval: Duration::from_secs(30),
-        until: Expectation::ColumnEquals { column: "status".into(), value: "succeeded".into() },
+        until: Expectation::ColumnEquals {
+            column: "status".into(),
+            value: "succeeded".into(),
+        },
     });
     restore.timeout = Some(Duration::from_secs(100));
     p.steps = vec![restore];
@@ -369,14 +432,19 @@ fn poll_reruns_until_the_condition_holds_or_the_timeout() {
     let t = step(Phase::Step, 0);
     for _ in 0..2 {
         h.finish(ok("status\nrunning\n"));
-        assert!(matches!(h.engine.state().state(t), StepState::Waiting { .. }));
+        assert!(matches!(
+            h.engine.state().state(t),
+            StepState::Waiting { .. }
+        ));
         let w = *h.wakes.last().unwrap();
         h.now = w;
         h.feed(Event::Tick { at: w });
     }
     h.finish(ok("status\nrunning\n"));
     match h.engine.state().state(t) {
-        StepState::Failed { reason } => assert!(reason.contains("before the step's timeout"), "{reason}"),
+        StepState::Failed { reason } => {
+            assert!(reason.contains("before the step's timeout"), "{reason}");
+        }
         other => panic!("{other:?}"),
     }
     h.decide(t, Choice::Retry);
@@ -405,13 +473,28 @@ fn rollback_undoes_completed_steps_newest_first_then_the_runbook_rollback() {
     assert_eq!(
         ran,
         vec![
-            (Task::Undo(StepRef { phase: Phase::Step, index: 1 }), "demote 'eu-west-1'".into()),
-            (Task::Undo(StepRef { phase: Phase::Step, index: 0 }), "unfence 'us-east-1'".into()),
+            (
+                Task::Undo(StepRef {
+                    phase: Phase::Step,
+                    index: 1
+                }),
+                "demote 'eu-west-1'".into()
+            ),
+            (
+                Task::Undo(StepRef {
+                    phase: Phase::Step,
+                    index: 0
+                }),
+                "unfence 'us-east-1'".into()
+            ),
             (step(Phase::Rollback, 0), "echo rolled back".into()),
         ]
     );
     assert_eq!(h.finished.unwrap().0, RunOutcome::RolledBack);
-    assert_eq!(h.engine.state().state(step(Phase::Step, 0)), StepState::RolledBack);
+    assert_eq!(
+        h.engine.state().state(step(Phase::Step, 0)),
+        StepState::RolledBack
+    );
 }
 
 #[test]
@@ -425,11 +508,19 @@ fn the_runbook_rollback_waits_for_its_trigger_step() {
     h.pass(); // fence passed, promotion not yet
     h.feed(Event::GateDeclined { at: h.now });
     let t = step(Phase::Step, 1);
-    assert_eq!(h.engine.state().state(t), StepState::Failed { reason: "gate declined".into() });
+    assert_eq!(
+        h.engine.state().state(t),
+        StepState::Failed {
+            reason: "gate declined".into()
+        }
+    );
     h.decide(t, Choice::RollBack);
     assert_eq!(
         h.engine.state().rollback_queue,
-        vec![Task::Undo(StepRef { phase: Phase::Step, index: 0 })]
+        vec![Task::Undo(StepRef {
+            phase: Phase::Step,
+            index: 0
+        })]
     );
 }
 
@@ -454,21 +545,39 @@ fn a_step_running_at_a_crash_is_outcome_unknown_and_never_silently_rerun() {
     let fence = h.running[0].clone();
     // The process dies here. A new one replays the journal.
     let (engine, commands) = Engine::resume(failover(), live(), &h.entries, h.now).unwrap();
-    let mut r = Harness { engine, entries: h.entries.clone(), ..Harness::new(failover(), live()) };
+    let mut r = Harness {
+        engine,
+        entries: h.entries.clone(),
+        ..Harness::new(failover(), live())
+    };
     r.now = h.now;
     r.take(commands);
-    assert_eq!(r.engine.state().state(fence.task), StepState::OutcomeUnknown);
+    assert_eq!(
+        r.engine.state().state(fence.task),
+        StepState::OutcomeUnknown
+    );
     assert!(r.running.is_empty(), "nothing reruns by itself");
     let d = r.decisions.last().unwrap().clone();
     assert!(d.why.contains("verify before retrying"));
     assert!(d.options.contains(&Choice::MarkPassed));
     // A late result from the dead process's attempt changes nothing.
-    r.feed(Event::Finished { at: r.now, task: fence.task, attempt: fence.attempt, outcome: ok("") });
-    assert_eq!(r.engine.state().state(fence.task), StepState::OutcomeUnknown);
+    r.feed(Event::Finished {
+        at: r.now,
+        task: fence.task,
+        attempt: fence.attempt,
+        outcome: ok(""),
+    });
+    assert_eq!(
+        r.engine.state().state(fence.task),
+        StepState::OutcomeUnknown
+    );
     // Retry goes through a gate.
     r.decide(fence.task, Choice::Retry);
     assert!(r.running.is_empty());
-    assert_eq!(r.gates.last().unwrap().purpose, GatePurpose::Retry(fence.task));
+    assert_eq!(
+        r.gates.last().unwrap().purpose,
+        GatePurpose::Retry(fence.task)
+    );
     r.answer_last_gate();
     assert_eq!(r.running.len(), 1);
     assert_eq!(r.running[0].attempt, 2);
@@ -482,15 +591,31 @@ fn mark_passed_after_verifying_by_hand_goes_on() {
     h.pass();
     let fence = h.running[0].clone();
     let (engine, commands) = Engine::resume(failover(), live(), &h.entries, h.now).unwrap();
-    let mut r = Harness { engine, entries: h.entries.clone(), ..Harness::new(failover(), live()) };
+    let mut r = Harness {
+        engine,
+        entries: h.entries.clone(),
+        ..Harness::new(failover(), live())
+    };
     r.take(commands);
     r.decide(fence.task, Choice::MarkPassed);
-    assert_eq!(r.gates.last().unwrap().phrase.as_deref(), Some("fence-failing-region passed"));
+    assert_eq!(
+        r.gates.last().unwrap().phrase.as_deref(),
+        Some("fence-failing-region passed")
+    );
     r.answer_last_gate();
     assert_eq!(r.engine.state().state(fence.task), StepState::Passed);
-    assert_eq!(r.engine.state().completed, vec![StepRef { phase: Phase::Step, index: 0 }]);
+    assert_eq!(
+        r.engine.state().completed,
+        vec![StepRef {
+            phase: Phase::Step,
+            index: 0
+        }]
+    );
     // Next: the promotion's gate.
-    assert!(matches!(r.gates.last().unwrap().purpose, GatePurpose::Run(_)));
+    assert!(matches!(
+        r.gates.last().unwrap().purpose,
+        GatePurpose::Run(_)
+    ));
 }
 
 #[test]
@@ -507,17 +632,29 @@ fn a_journal_of_another_runbook_or_mode_is_not_resumed() {
         Engine::replay(failover(), Mode::Practice, &h.entries),
         Err(ReplayError::Mode { .. })
     ));
-    assert_eq!(Engine::replay(failover(), live(), &[]).unwrap_err(), ReplayError::NoRun);
+    assert_eq!(
+        Engine::replay(failover(), live(), &[]).unwrap_err(),
+        ReplayError::NoRun
+    );
 }
 
 #[test]
 fn practice_mode_judges_by_exit_only_and_dry_run_asks_no_gates() {
     let mut p = failover();
-    p.pre_checks[0] = expecting(shell("count", "count"), Expectation::Compare { op: CompareOp::Ge, value: 6.0 });
+    p.pre_checks[0] = expecting(
+        shell("count", "count"),
+        Expectation::Compare {
+            op: CompareOp::Ge,
+            value: 6.0,
+        },
+    );
     let mut h = Harness::new(p.clone(), Mode::Practice);
     h.start();
     h.finish(ok("recorded"));
-    assert_eq!(h.engine.state().state(step(Phase::PreCheck, 0)), StepState::Passed);
+    assert_eq!(
+        h.engine.state().state(step(Phase::PreCheck, 0)),
+        StepState::Passed
+    );
     let mut d = Harness::new(p, Mode::DryRun);
     d.start();
     while !d.running.is_empty() {
@@ -529,7 +666,13 @@ fn practice_mode_judges_by_exit_only_and_dry_run_asks_no_gates() {
 
 #[test]
 fn a_render_error_fails_the_step_without_running_it() {
-    let p = plan(vec![], vec![shell("uses-missing", "echo ${NOPE}")], vec![], vec![], &[]);
+    let p = plan(
+        vec![],
+        vec![shell("uses-missing", "echo ${NOPE}")],
+        vec![],
+        vec![],
+        &[],
+    );
     let mut h = Harness::new(p, live());
     h.start();
     assert!(h.running.is_empty());
@@ -541,7 +684,16 @@ fn a_render_error_fails_the_step_without_running_it() {
 
 #[test]
 fn runtime_variables_are_filled_in() {
-    let p = plan(vec![], vec![shell("stamp", "echo ${RUN_ID} ${ENVIRONMENT} ${ELAPSED_SECONDS} ${EPOCH_SECONDS}")], vec![], vec![], &[]);
+    let p = plan(
+        vec![],
+        vec![shell(
+            "stamp",
+            "echo ${RUN_ID} ${ENVIRONMENT} ${ELAPSED_SECONDS} ${EPOCH_SECONDS}",
+        )],
+        vec![],
+        vec![],
+        &[],
+    );
     let mut h = Harness::new(p, live());
     h.start();
     assert_eq!(
@@ -574,12 +726,27 @@ fn act() -> impl Strategy<Value = Act> {
 fn property_plan() -> Plan {
     let mut p = failover();
     p.steps[0] = retrying(p.steps[0].clone(), 2, Duration::from_secs(5));
-    p.steps[2] = gated(undoable(shell("shift-traffic", "dns ${TARGET_REGION}"), "dns ${FAILING_REGION}"), "shift traffic", 2, true);
+    p.steps[2] = gated(
+        undoable(
+            shell("shift-traffic", "dns ${TARGET_REGION}"),
+            "dns ${FAILING_REGION}",
+        ),
+        "shift traffic",
+        2,
+        true,
+    );
     p.rollback_trigger = RollbackTrigger::AfterStep("fence-failing-region".into());
     p
 }
 
-const CHOICES: [Choice; 6] = [Choice::Retry, Choice::Skip, Choice::MarkPassed, Choice::RollBack, Choice::Abort, Choice::Override];
+const CHOICES: [Choice; 6] = [
+    Choice::Retry,
+    Choice::Skip,
+    Choice::MarkPassed,
+    Choice::RollBack,
+    Choice::Abort,
+    Choice::Override,
+];
 
 fn play(h: &mut Harness, a: &Act) {
     match *a {
@@ -587,7 +754,12 @@ fn play(h: &mut Harness, a: &Act) {
             if !h.running.is_empty() {
                 let job = h.running.remove(pick % h.running.len());
                 h.advance(Duration::from_secs(3));
-                h.feed(Event::Finished { at: h.now, task: job.task, attempt: job.attempt, outcome: exit(code, "") });
+                h.feed(Event::Finished {
+                    at: h.now,
+                    task: job.task,
+                    attempt: job.attempt,
+                    outcome: exit(code, ""),
+                });
             }
         }
         Act::Gate { kind } => {
@@ -595,7 +767,10 @@ fn play(h: &mut Harness, a: &Act) {
                 let mut answer = good_answer(&g.request);
                 match kind {
                     0 => answer.phrase = Some("wrong".into()),
-                    1 => { h.feed(Event::GateDeclined { at: h.now }); return; }
+                    1 => {
+                        h.feed(Event::GateDeclined { at: h.now });
+                        return;
+                    }
                     _ => {}
                 }
                 h.feed(Event::GateAnswered { at: h.now, answer });
@@ -625,7 +800,9 @@ fn play(h: &mut Harness, a: &Act) {
 
 fn is_gated(plan: &Plan, task: Task) -> bool {
     matches!(task, Task::Step(_))
-        && plan.step(task.step()).is_some_and(|s| s.gate.is_some() || s.question.is_some())
+        && plan
+            .step(task.step())
+            .is_some_and(|s| s.gate.is_some() || s.question.is_some())
 }
 
 proptest! {

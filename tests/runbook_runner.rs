@@ -47,7 +47,14 @@ fn task() -> Task {
     })
 }
 
-async fn sh(cmd: &str, timeout: Option<Duration>) -> (drconsole::domain::runbook::protocol::Exit, String, Vec<OutputLine>) {
+async fn sh(
+    cmd: &str,
+    timeout: Option<Duration>,
+) -> (
+    drconsole::domain::runbook::protocol::Exit,
+    String,
+    Vec<OutputLine>,
+) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (exit, out) = run_shell(cmd, timeout, &tx, task(), 1).await;
     drop(tx);
@@ -75,8 +82,7 @@ async fn shell_output_streams_line_by_line_with_its_exit_status() {
 fn alive(pid: &str) -> bool {
     // A zombie is dead too: read its state.
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| !s.split_whitespace().nth(2).is_some_and(|st| st == "Z"))
-        .unwrap_or(false)
+        .is_ok_and(|s| s.split_whitespace().nth(2).is_none_or(|st| st != "Z"))
 }
 
 #[tokio::test]
@@ -91,7 +97,11 @@ async fn a_timeout_kills_the_whole_process_group() {
     assert!(exit.timed_out);
     assert_eq!(exit.code, None);
     assert_eq!(out, "started\n");
-    assert!(lines.iter().any(|l| l.text.contains("process group killed")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text.contains("process group killed"))
+    );
     let pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_owned();
     // The grandchild got SIGKILL with its group; give the kernel a moment to reap it.
     let mut gone = false;
@@ -117,12 +127,27 @@ async fn a_live_run_journals_each_step_before_it_starts_and_judges_expect() {
     // Each step counts its own step.started record in the journal: it is
     // on disk before the command runs.
     let p = plan(
-        vec![expecting(shell("count-pre", "echo healthy: 7"), Expectation::Compare { op: drconsole::domain::runbook::plan::CompareOp::Ge, value: 6.0 })],
+        vec![expecting(
+            shell("count-pre", "echo healthy: 7"),
+            Expectation::Compare {
+                op: drconsole::domain::runbook::plan::CompareOp::Ge,
+                value: 6.0,
+            },
+        )],
         vec![
-            expecting(shell("sees-own-record", &format!("grep -c MARKER_A '{js}'")), Expectation::Text("1".into())),
-            expecting(shell("rows", "printf ' id\\n----\\n(0 rows)\\n'"), Expectation::Rows(0)),
+            expecting(
+                shell("sees-own-record", &format!("grep -c MARKER_A '{js}'")),
+                Expectation::Text("1".into()),
+            ),
+            expecting(
+                shell("rows", "printf ' id\\n----\\n(0 rows)\\n'"),
+                Expectation::Rows(0),
+            ),
         ],
-        vec![expecting(shell("exit-zero", "exit 0"), Expectation::ExitStatus(0))],
+        vec![expecting(
+            shell("exit-zero", "exit 0"),
+            Expectation::ExitStatus(0),
+        )],
         vec![],
         &[],
     );
@@ -130,10 +155,23 @@ async fn a_live_run_journals_each_step_before_it_starts_and_judges_expect() {
     if let Operation::Shell(_) = &p.steps[0].operation {
         p.steps[0].operation = Operation::Shell(t(&format!("grep -c MARKER_A '{js}' # MARKER_A")));
     }
-    let driver = RunDriver::start(p, live(), &j, Arc::new(LiveRunner::shell_only()), Arc::new(ScriptedAnswers::approving()), clock()).unwrap();
+    let driver = RunDriver::start(
+        p,
+        live(),
+        &j,
+        Arc::new(LiveRunner::shell_only()),
+        Arc::new(ScriptedAnswers::approving()),
+        clock(),
+    )
+    .unwrap();
     let view = driver.subscribe();
     let report = driver.run().await.unwrap();
-    assert_eq!(report.outcome, RunOutcome::Recovered, "{:?}", view.borrow().state);
+    assert_eq!(
+        report.outcome,
+        RunOutcome::Recovered,
+        "{:?}",
+        view.borrow().state
+    );
     let snap = view.borrow().clone();
     assert_eq!(snap.report.as_ref().unwrap().outcome, RunOutcome::Recovered);
     assert!(snap.output.values().flatten().any(|l| l == "healthy: 7"));
@@ -141,7 +179,10 @@ async fn a_live_run_journals_each_step_before_it_starts_and_judges_expect() {
     assert!(summary.entries > 8);
     let entries = read_journal(&j).unwrap();
     assert_eq!(entries[0].kind, "run.started");
-    assert!(entries.iter().any(|e| e.kind == "rto.published"), "live mode publishes (and records the attempt)");
+    assert!(
+        entries.iter().any(|e| e.kind == "rto.published"),
+        "live mode publishes (and records the attempt)"
+    );
 }
 
 #[tokio::test]
@@ -149,19 +190,35 @@ async fn a_failing_expectation_fails_the_step_and_abort_ends_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let p = plan(
         vec![],
-        vec![expecting(shell("count", "echo healthy: 5"), Expectation::Compare { op: drconsole::domain::runbook::plan::CompareOp::Ge, value: 6.0 })],
+        vec![expecting(
+            shell("count", "echo healthy: 5"),
+            Expectation::Compare {
+                op: drconsole::domain::runbook::plan::CompareOp::Ge,
+                value: 6.0,
+            },
+        )],
         vec![],
         vec![],
         &[],
     );
     let answers = Arc::new(ScriptedAnswers::approving().with_decisions([Choice::Abort]));
-    let driver = RunDriver::start(p, live(), &journal_path(dir.path()), Arc::new(LiveRunner::shell_only()), answers, clock()).unwrap();
+    let driver = RunDriver::start(
+        p,
+        live(),
+        &journal_path(dir.path()),
+        Arc::new(LiveRunner::shell_only()),
+        answers,
+        clock(),
+    )
+    .unwrap();
     let view = driver.subscribe();
     let report = driver.run().await.unwrap();
     assert_eq!(report.outcome, RunOutcome::Aborted);
     assert_eq!(
         view.borrow().state.state(task()),
-        StepState::Failed { reason: "got 5, expected >= 6".into() }
+        StepState::Failed {
+            reason: "got 5, expected >= 6".into()
+        }
     );
 }
 
@@ -170,8 +227,22 @@ async fn a_value_cannot_inject_a_command() {
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("pwned");
     let evil = format!("x'; touch {}; echo '", marker.display());
-    let p = plan(vec![], vec![shell("echo-region", "echo ${REGION}")], vec![], vec![], &[("REGION", &evil)]);
-    let driver = RunDriver::start(p, live(), &journal_path(dir.path()), Arc::new(LiveRunner::shell_only()), Arc::new(ScriptedAnswers::approving()), clock()).unwrap();
+    let p = plan(
+        vec![],
+        vec![shell("echo-region", "echo ${REGION}")],
+        vec![],
+        vec![],
+        &[("REGION", &evil)],
+    );
+    let driver = RunDriver::start(
+        p,
+        live(),
+        &journal_path(dir.path()),
+        Arc::new(LiveRunner::shell_only()),
+        Arc::new(ScriptedAnswers::approving()),
+        clock(),
+    )
+    .unwrap();
     let view = driver.subscribe();
     driver.run().await.unwrap();
     assert!(!marker.exists());
@@ -183,9 +254,32 @@ async fn a_value_cannot_inject_a_command() {
 async fn a_declined_gate_stops_the_step_from_running() {
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("promoted");
-    let p = plan(vec![], vec![gated(shell("promote", &format!("touch {}", marker.display())), "promote ${R}", 1, true)], vec![], vec![], &[("R", "eu-west-1")]);
-    let answers = Arc::new(ScriptedAnswers::approving().with_gates([ScriptedGate::Decline]).with_decisions([Choice::Abort]));
-    let driver = RunDriver::start(p, live(), &journal_path(dir.path()), Arc::new(LiveRunner::shell_only()), answers.clone(), clock()).unwrap();
+    let p = plan(
+        vec![],
+        vec![gated(
+            shell("promote", &format!("touch {}", marker.display())),
+            "promote ${R}",
+            1,
+            true,
+        )],
+        vec![],
+        vec![],
+        &[("R", "eu-west-1")],
+    );
+    let answers = Arc::new(
+        ScriptedAnswers::approving()
+            .with_gates([ScriptedGate::Decline])
+            .with_decisions([Choice::Abort]),
+    );
+    let driver = RunDriver::start(
+        p,
+        live(),
+        &journal_path(dir.path()),
+        Arc::new(LiveRunner::shell_only()),
+        answers.clone(),
+        clock(),
+    )
+    .unwrap();
     let report = driver.run().await.unwrap();
     assert_eq!(report.outcome, RunOutcome::Aborted);
     assert!(!marker.exists());
@@ -199,7 +293,12 @@ fn live_mode_is_refused_when_the_environment_does_not_allow_it() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/env/moto.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut env = parse_environment(&path, &text).unwrap();
-    assert_eq!(live_mode(&env).unwrap(), Mode::Live { environment: "moto".into() });
+    assert_eq!(
+        live_mode(&env).unwrap(),
+        Mode::Live {
+            environment: "moto".into()
+        }
+    );
     env.allow_live_actions = false;
     let err = live_mode(&env).unwrap_err();
     assert!(matches!(err, RunError::LiveNotAllowed { .. }));
@@ -210,7 +309,9 @@ fn live_mode_is_refused_when_the_environment_does_not_allow_it() {
 /// a file, a TCP connection, a webhook POST, a metric.
 fn practice_plan(marker: &Path, port: u16) -> Plan {
     let touch = format!("touch {}", marker.display());
-    let connect = format!("exec 3<>/dev/tcp/127.0.0.1/{port}; nc 127.0.0.1 {port} </dev/null; curl -s http://127.0.0.1:{port}/");
+    let connect = format!(
+        "exec 3<>/dev/tcp/127.0.0.1/{port}; nc 127.0.0.1 {port} </dev/null; curl -s http://127.0.0.1:{port}/"
+    );
     let mut notify = shell("notify", "true");
     notify.operation = Operation::Builtin(Builtin::Notify {
         channels: vec!["#dr".into()],
@@ -234,10 +335,19 @@ fn practice_plan(marker: &Path, port: u16) -> Plan {
     plan(
         vec![shell("pre-touch", &touch), shell("pre-connect", &connect)],
         vec![
-            practising(shell("fence", &format!("{touch}; {connect}")), PracticeEffect::Validators(t("${FAILING}"), false)),
+            practising(
+                shell("fence", &format!("{touch}; {connect}")),
+                PracticeEffect::Validators(t("${FAILING}"), false),
+            ),
             weight,
-            practising(gated(shell("promote", &touch), "promote ${TARGET}", 2, true), PracticeEffect::PromoteDatabase(t("${TARGET}"))),
-            practising(shell("scale-up", &connect), PracticeEffect::Validators(t("${TARGET}"), true)),
+            practising(
+                gated(shell("promote", &touch), "promote ${TARGET}", 2, true),
+                PracticeEffect::PromoteDatabase(t("${TARGET}")),
+            ),
+            practising(
+                shell("scale-up", &connect),
+                PracticeEffect::Validators(t("${TARGET}"), true),
+            ),
             notify,
             metric,
         ],
@@ -254,9 +364,21 @@ async fn practice_mode_moves_the_simulated_estate_and_touches_nothing_real() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
-    let estate = Arc::new(Mutex::new(SimEstate::new(EstateSpec::seed(), 7, Timestamp::from_millis(1_795_000_000_000))));
+    let estate = Arc::new(Mutex::new(SimEstate::new(
+        EstateSpec::seed(),
+        7,
+        Timestamp::from_millis(1_795_000_000_000),
+    )));
     let runner = Arc::new(PracticeRunner::new(Arc::clone(&estate)));
-    let driver = RunDriver::start(practice_plan(&marker, port), Mode::Practice, &journal_path(dir.path()), Arc::clone(&runner), Arc::new(ScriptedAnswers::approving()), clock()).unwrap();
+    let driver = RunDriver::start(
+        practice_plan(&marker, port),
+        Mode::Practice,
+        &journal_path(dir.path()),
+        Arc::clone(&runner),
+        Arc::new(ScriptedAnswers::approving()),
+        clock(),
+    )
+    .unwrap();
     let report = driver.run().await.unwrap();
     assert_eq!(report.outcome, RunOutcome::Recovered);
     assert!(report.published.is_none(), "practice publishes no metric");
@@ -275,18 +397,34 @@ async fn practice_mode_moves_the_simulated_estate_and_touches_nothing_real() {
     let log = runner.log();
     assert_eq!(log.len(), 9);
     assert!(log.iter().any(|r| r.would_run.contains("touch")));
-    assert!(log.iter().any(|r| r.would_run.starts_with("notify #dr: failing over to eu-west-1")));
+    assert!(log.iter().any(|r| {
+        r.would_run
+            .starts_with("notify #dr: failing over to eu-west-1")
+    }));
 }
 
 #[tokio::test]
 async fn a_practice_failure_is_rehearsed_and_rolled_back_in_the_simulator() {
     let dir = tempfile::tempdir().unwrap();
-    let estate = Arc::new(Mutex::new(SimEstate::new(EstateSpec::seed(), 7, Timestamp::from_millis(1_795_000_000_000))));
+    let estate = Arc::new(Mutex::new(SimEstate::new(
+        EstateSpec::seed(),
+        7,
+        Timestamp::from_millis(1_795_000_000_000),
+    )));
     let p = plan(
         vec![],
         vec![
-            undoable(practising(shell("stop-traffic", "x"), PracticeEffect::Traffic(t("us-east-1"), false)), "y"),
-            practising(shell("boom", "z"), PracticeEffect::Fail("rehearsed failure".into())),
+            undoable(
+                practising(
+                    shell("stop-traffic", "x"),
+                    PracticeEffect::Traffic(t("us-east-1"), false),
+                ),
+                "y",
+            ),
+            practising(
+                shell("boom", "z"),
+                PracticeEffect::Fail("rehearsed failure".into()),
+            ),
         ],
         vec![],
         vec![],
@@ -294,7 +432,18 @@ async fn a_practice_failure_is_rehearsed_and_rolled_back_in_the_simulator() {
     );
     let answers = Arc::new(ScriptedAnswers::approving().with_decisions([Choice::RollBack]));
     let runner = Arc::new(PracticeRunner::new(Arc::clone(&estate)));
-    let report = RunDriver::start(p, Mode::Practice, &journal_path(dir.path()), Arc::clone(&runner), answers, clock()).unwrap().run().await.unwrap();
+    let report = RunDriver::start(
+        p,
+        Mode::Practice,
+        &journal_path(dir.path()),
+        Arc::clone(&runner),
+        answers,
+        clock(),
+    )
+    .unwrap()
+    .run()
+    .await
+    .unwrap();
     assert_eq!(report.outcome, RunOutcome::RolledBack);
     assert_eq!(runner.log().last().unwrap().would_run, "y");
 }
@@ -308,12 +457,27 @@ async fn a_dry_run_shows_every_command_and_runs_none() {
     assert_eq!(listing.len(), 9);
     assert!(listing.iter().any(|l| l.gated && l.name == "promote"));
     let runner = Arc::new(DryRunRunner::new());
-    let report = RunDriver::start(p, Mode::DryRun, &journal_path(dir.path()), Arc::clone(&runner), Arc::new(ScriptedAnswers::declining()), clock()).unwrap().run().await.unwrap();
+    let report = RunDriver::start(
+        p,
+        Mode::DryRun,
+        &journal_path(dir.path()),
+        Arc::clone(&runner),
+        Arc::new(ScriptedAnswers::declining()),
+        clock(),
+    )
+    .unwrap()
+    .run()
+    .await
+    .unwrap();
     assert_eq!(report.outcome, RunOutcome::Recovered);
     assert!(!marker.exists());
     let shown = runner.shown();
     assert_eq!(shown.len(), 9);
-    assert!(shown.iter().any(|s| s.contains("route53 set weight of api.virtengine.io (us-east-1) in Z1 to 0")));
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("route53 set weight of api.virtengine.io (us-east-1) in Z1 to 0"))
+    );
 }
 
 // ---- kill -9 in the middle of a step --------------------------------------
@@ -325,7 +489,14 @@ fn crash_plan(ready: &Path) -> Plan {
         vec![shell("pre", "true")],
         vec![
             shell("first", "true"),
-            shell("long-step", &format!("echo $$ > {}.pgid; touch {}; sleep 120", ready.display(), ready.display())),
+            shell(
+                "long-step",
+                &format!(
+                    "echo $$ > {}.pgid; touch {}; sleep 120",
+                    ready.display(),
+                    ready.display()
+                ),
+            ),
             shell("after", "true"),
         ],
         vec![],
@@ -344,9 +515,20 @@ fn child_process_running_a_plan_until_killed() {
     };
     let journal = PathBuf::from(journal);
     let ready = journal.with_extension("ready");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
-        let driver = RunDriver::start(crash_plan(&ready), live(), &journal, Arc::new(LiveRunner::shell_only()), Arc::new(ScriptedAnswers::approving()), clock()).unwrap();
+        let driver = RunDriver::start(
+            crash_plan(&ready),
+            live(),
+            &journal,
+            Arc::new(LiveRunner::shell_only()),
+            Arc::new(ScriptedAnswers::approving()),
+            clock(),
+        )
+        .unwrap();
         let _ = driver.run().await;
     });
 }
@@ -357,7 +539,12 @@ async fn kill_9_mid_step_then_resume_shows_outcome_unknown() {
     let journal = journal_path(dir.path());
     let ready = journal.with_extension("ready");
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_process_running_a_plan_until_killed", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_process_running_a_plan_until_killed",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_JOURNAL, &journal)
         .spawn()
         .unwrap();
@@ -371,25 +558,49 @@ async fn kill_9_mid_step_then_resume_shows_outcome_unknown() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     // Its `sleep` lives on in its own process group: end it.
-    let pgid: i32 = std::fs::read_to_string(format!("{}.pgid", ready.display())).unwrap().trim().parse().unwrap();
-    rustix::process::kill_process_group(rustix::process::Pid::from_raw(pgid).unwrap(), rustix::process::Signal::KILL).unwrap();
+    let pgid: i32 = std::fs::read_to_string(format!("{}.pgid", ready.display()))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    rustix::process::kill_process_group(
+        rustix::process::Pid::from_raw(pgid).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
     let entries = read_journal(&journal).unwrap();
-    let long = Task::Step(StepRef { phase: Phase::Step, index: 1 });
+    let long = Task::Step(StepRef {
+        phase: Phase::Step,
+        index: 1,
+    });
     let replayed = Engine::replay(crash_plan(&ready), live(), &entries).unwrap();
     assert_eq!(replayed.state().state(long), StepState::Running);
-    let (resumed, _) = Engine::resume(crash_plan(&ready), live(), &entries, WallClock.now()).unwrap();
+    let (resumed, _) =
+        Engine::resume(crash_plan(&ready), live(), &entries, WallClock.now()).unwrap();
     assert_eq!(resumed.state().state(long), StepState::OutcomeUnknown);
     // The driver resumes the same journal, asks, and never reruns by itself:
     // the scripted operator aborts at the first question.
     std::fs::remove_file(&ready).unwrap();
     let answers = Arc::new(ScriptedAnswers::approving().with_decisions([Choice::Abort]));
-    let driver = RunDriver::resume(crash_plan(&ready), live(), &journal, Arc::new(LiveRunner::shell_only()), answers, clock()).unwrap();
+    let driver = RunDriver::resume(
+        crash_plan(&ready),
+        live(),
+        &journal,
+        Arc::new(LiveRunner::shell_only()),
+        answers,
+        clock(),
+    )
+    .unwrap();
     let view = driver.subscribe();
     let report = driver.run().await.unwrap();
     assert_eq!(report.outcome, RunOutcome::Aborted);
     assert!(!ready.exists(), "the long step ran again");
     assert_eq!(view.borrow().state.state(long), StepState::OutcomeUnknown);
-    let kinds: Vec<String> = read_journal(&journal).unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = read_journal(&journal)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
     assert!(kinds.contains(&"step.outcome_unknown".to_owned()));
     verify_file(&journal).unwrap();
 }

@@ -160,9 +160,8 @@ impl GateAnswers for ScriptedAnswers {
         match next {
             Some(ScriptedGate::Approve) => Some(Self::correct_answer(&request)),
             Some(ScriptedGate::Answer(a)) => Some(a),
-            Some(ScriptedGate::Decline) => None,
             None if self.approve_by_default => Some(Self::correct_answer(&request)),
-            None => None,
+            Some(ScriptedGate::Decline) | None => None,
         }
     }
 
@@ -371,7 +370,8 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
             Ok(t) => serde_json::json!({"seconds": seconds, "ok": true, "detail": t}),
             Err(e) => serde_json::json!({"seconds": seconds, "ok": false, "detail": e}),
         };
-        self.journal.append(self.clock.now(), "rto.published", data)?;
+        self.journal
+            .append(self.clock.now(), "rto.published", data)?;
         Ok(result)
     }
 
@@ -430,8 +430,11 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
                     });
                 }
                 Command::AwaitGate(request) => {
-                    let (answers, events, clock) =
-                        (Arc::clone(&self.answers), events.clone(), self.clock.clone());
+                    let (answers, events, clock) = (
+                        Arc::clone(&self.answers),
+                        events.clone(),
+                        self.clock.clone(),
+                    );
                     tokio::spawn(async move {
                         let event = match answers.gate(request).await {
                             Some(answer) => Event::GateAnswered {
@@ -448,8 +451,11 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
                     self.snapshot.refusals.push(why);
                 }
                 Command::AwaitDecision(request) => {
-                    let (answers, events, clock) =
-                        (Arc::clone(&self.answers), events.clone(), self.clock.clone());
+                    let (answers, events, clock) = (
+                        Arc::clone(&self.answers),
+                        events.clone(),
+                        self.clock.clone(),
+                    );
                     tokio::spawn(async move {
                         let task = request.task;
                         let choice = answers.decide(request).await;

@@ -85,8 +85,8 @@ pub fn plan(
         name: "test-runbook".into(),
         version: "1.0".into(),
         source: "runbooks/test.yaml".into(),
-        rto: Some(Duration::from_secs(900)),
-        rpo: Some(Duration::from_secs(300)),
+        rto: Some(Duration::from_mins(15)),
+        rpo: Some(Duration::from_mins(5)),
         vars: vars
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -129,6 +129,9 @@ pub fn failover() -> Plan {
         ],
         vec![shell("verify-service", "echo ok")],
         vec![shell("notify-rollback", "echo rolled back")],
-        &[("FAILING_REGION", "us-east-1"), ("TARGET_REGION", "eu-west-1")],
+        &[
+            ("FAILING_REGION", "us-east-1"),
+            ("TARGET_REGION", "eu-west-1"),
+        ],
     )
 }

@@ -244,8 +244,8 @@ impl Engine {
         let stage = self.state.stage;
         let mut out = Vec::new();
         for task in self.active() {
-            let state = self.state.state(task);
-            let why = match &state {
+            let task_state = self.state.state(task);
+            let why = match &task_state {
                 StepState::Failed { reason } => format!("failed: {reason}"),
                 StepState::OutcomeUnknown => {
                     "outcome unknown: it was running when drconsole stopped; verify before retrying"
@@ -254,7 +254,7 @@ impl Engine {
                 _ => continue,
             };
             let mut options = vec![Choice::Retry, Choice::Skip];
-            if state == StepState::OutcomeUnknown {
+            if task_state == StepState::OutcomeUnknown {
                 options.push(Choice::MarkPassed);
             }
             match stage {
@@ -339,9 +339,7 @@ impl Engine {
                         .map(|t| self.state.state(t))
                         .collect();
                     let ok = all.iter().all(StepState::settled_ok);
-                    let settled = all
-                        .iter()
-                        .all(|s| s.settled_ok() || s.needs_decision());
+                    let settled = all.iter().all(|s| s.settled_ok() || s.needs_decision());
                     if ok || (settled && self.state.overridden.is_some()) {
                         self.enter(Stage::Steps, at, out);
                         continue;
@@ -582,10 +580,9 @@ impl Engine {
                 return Verdict::Fail(why);
             }
         } else if code != Some(0) {
-            return Verdict::Fail(code.map_or_else(
-                || "killed".to_owned(),
-                |c| format!("exit status {c}"),
-            ));
+            return Verdict::Fail(
+                code.map_or_else(|| "killed".to_owned(), |c| format!("exit status {c}")),
+            );
         }
         if let Some(v) = &outcome.verify
             && (v.code != Some(0) || v.timed_out)
@@ -613,9 +610,9 @@ impl Engine {
                 let step = self.plan.step(task.step());
                 let gate = step.and_then(|s| s.gate.as_ref());
                 let vars = self.vars(at);
-                let phrase = gate.and_then(|g| g.phrase.as_ref()).map(|p| {
-                    p.render(&vars).unwrap_or_else(|_| p.preview(&vars))
-                });
+                let phrase = gate
+                    .and_then(|g| g.phrase.as_ref())
+                    .map(|p| p.render(&vars).unwrap_or_else(|_| p.preview(&vars)));
                 (
                     format!("Run {} on {env}", name(task)),
                     phrase,
@@ -645,7 +642,10 @@ impl Engine {
                 None,
             ),
             GatePurpose::MarkPassed(task) => (
-                format!("Record {} as passed on {env}: you verified it worked", name(task)),
+                format!(
+                    "Record {} as passed on {env}: you verified it worked",
+                    name(task)
+                ),
                 Some(format!("{} passed", name(task))),
                 1,
                 true,
@@ -828,7 +828,9 @@ pub fn check_answer(request: &GateRequest, answer: &GateAnswer) -> Result<(), St
     if let Some(p) = &request.phrase
         && answer.phrase.as_deref() != Some(p.as_str())
     {
-        return Err(format!("the typed phrase does not match: type exactly \"{p}\""));
+        return Err(format!(
+            "the typed phrase does not match: type exactly \"{p}\""
+        ));
     }
     let distinct: BTreeSet<&str> = answer
         .approvers

@@ -274,7 +274,8 @@ mod tests {
             column: "status".into(),
             value: "succeeded".into(),
         };
-        let psql = "  job_id  |  status   \n----------+-----------\n 12345    | succeeded\n(1 row)\n";
+        let psql =
+            "  job_id  |  status   \n----------+-----------\n 12345    | succeeded\n(1 row)\n";
         assert!(ok(&want, psql));
         let running = psql.replace("succeeded", "running  ");
         assert_eq!(

@@ -49,9 +49,7 @@ impl Mode {
 
 /// One unit of work: a step, or undoing a completed step with its own
 /// `rollback`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Task {
     /// The step itself.
@@ -137,7 +135,10 @@ impl RenderedOperation {
                 region,
             } => format!(
                 "cloudwatch put-metric-data {namespace}/{metric} = {value}{}",
-                region.as_ref().map(|r| format!(" in {r}")).unwrap_or_default()
+                region
+                    .as_ref()
+                    .map(|r| format!(" in {r}"))
+                    .unwrap_or_default()
             ),
             RenderedOperation::HealthCheck {
                 health_check_id,
@@ -146,8 +147,12 @@ impl RenderedOperation {
                 ..
             } => format!(
                 "route53 update-health-check {health_check_id}{}{}",
-                disabled.map(|d| format!(" disabled={d}")).unwrap_or_default(),
-                inverted.map(|i| format!(" inverted={i}")).unwrap_or_default()
+                disabled
+                    .map(|d| format!(" disabled={d}"))
+                    .unwrap_or_default(),
+                inverted
+                    .map(|i| format!(" inverted={i}"))
+                    .unwrap_or_default()
             ),
             RenderedOperation::RecordWeight {
                 zone_id,

@@ -151,7 +151,11 @@ impl RunState {
     #[must_use]
     pub fn elapsed(&self, now: Timestamp) -> Duration {
         match self.started_at {
-            Some(s) => self.recovered_at.or(self.finished_at).unwrap_or(now).since(s),
+            Some(s) => self
+                .recovered_at
+                .or(self.finished_at)
+                .unwrap_or(now)
+                .since(s),
             None => Duration::ZERO,
         }
     }
@@ -335,7 +339,10 @@ impl Record {
             .and_then(serde_json::Value::as_str)
             .unwrap_or("unknown")
             .to_owned();
-        let data = value.get("data").cloned().unwrap_or(serde_json::Value::Null);
+        let data = value
+            .get("data")
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
         (kind, data)
     }
 
@@ -349,6 +356,7 @@ impl Record {
     }
 
     /// Applies this record to `state`: the only way a run's state changes.
+    #[allow(clippy::too_many_lines)] // one arm per record, read as a table
     pub fn apply(&self, at: Timestamp, state: &mut RunState) {
         match self {
             Record::RunStarted { run, .. } => {

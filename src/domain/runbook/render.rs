@@ -163,7 +163,12 @@ pub fn dry_run(plan: &Plan) -> Vec<DryRunLine> {
         Err(_) => preview(op, &plan.vars),
     };
     let mut out = Vec::new();
-    for phase in [Phase::PreCheck, Phase::Step, Phase::PostCheck, Phase::Rollback] {
+    for phase in [
+        Phase::PreCheck,
+        Phase::Step,
+        Phase::PostCheck,
+        Phase::Rollback,
+    ] {
         for (index, s) in plan.phase(phase).iter().enumerate() {
             out.push(DryRunLine {
                 step: StepRef { phase, index },

@@ -109,9 +109,7 @@ impl AwsActions {
         let existing = listed
             .resource_record_sets()
             .iter()
-            .find(|r| {
-                r.name().trim_end_matches('.') == want && r.set_identifier() == Some(region)
-            })
+            .find(|r| r.name().trim_end_matches('.') == want && r.set_identifier() == Some(region))
             .ok_or_else(|| format!("no weighted record {record} for {region} in zone {zone_id}"))?;
         let updated = ResourceRecordSet::builder()
             .name(existing.name())

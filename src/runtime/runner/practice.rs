@@ -104,7 +104,10 @@ impl PracticeRunner {
                 ..
             } => done.push(format!(
                 "health check{} disabled: AWS reads it healthy, traffic keeps flowing",
-                region.as_ref().map(|r| format!(" of {r}")).unwrap_or_default()
+                region
+                    .as_ref()
+                    .map(|r| format!(" of {r}"))
+                    .unwrap_or_default()
             )),
             _ => {}
         }

@@ -36,7 +36,13 @@ pub async fn run_shell(
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
-            send(sink, task, attempt, Stream::Note, format!("cannot start sh: {e}"));
+            send(
+                sink,
+                task,
+                attempt,
+                Stream::Note,
+                format!("cannot start sh: {e}"),
+            );
             return (Exit::default(), String::new());
         }
     };

@@ -42,6 +42,23 @@ fn append(c: &mut Criterion) {
             .unwrap();
         });
     });
+    let mut w16 = JournalWriter::create(&dir.path().join("batch.jsonl"), "bench").unwrap();
+    group.throughput(Throughput::Elements(16));
+    group.bench_function("append_batch 16 entries, one fsync", |b| {
+        b.iter(|| {
+            let items = (0..16)
+                .map(|_| {
+                    i += 1;
+                    (
+                        at(i),
+                        "step.started".to_owned(),
+                        json!({"task": {"step": {"phase": "step", "index": 3}}, "attempt": 1, "operation": "kubectl scale --replicas=3"}),
+                    )
+                })
+                .collect();
+            w16.append_batch(items).unwrap();
+        });
+    });
     group.finish();
 }
 

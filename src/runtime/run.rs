@@ -400,12 +400,19 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
         sink: &OutputSink,
     ) -> Result<Option<RunReport>, RunError> {
         let mut report = None;
+        let mut batch = Vec::new();
         for c in commands {
+            if let Command::Journal { at, record } = c {
+                let (kind, data) = record.split();
+                batch.push((at, kind, data));
+                continue;
+            }
+            // Every record before this command is on disk before it runs.
+            if !batch.is_empty() {
+                self.journal.append_batch(std::mem::take(&mut batch))?;
+            }
             match c {
-                Command::Journal { at, record } => {
-                    let (kind, data) = record.split();
-                    self.journal.append(at, &kind, data)?;
-                }
+                Command::Journal { .. } => {}
                 Command::Run(job) => {
                     let runner = Arc::clone(&self.runner);
                     let (events, sink, clock) = (events.clone(), sink.clone(), self.clock.clone());
@@ -479,6 +486,9 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
                     });
                 }
             }
+        }
+        if !batch.is_empty() {
+            self.journal.append_batch(batch)?;
         }
         Ok(report)
     }

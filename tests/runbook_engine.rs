@@ -878,3 +878,63 @@ proptest! {
         }
     }
 }
+
+/// The properties above mean something only if the generated sequences
+/// reach the states they talk about: check that they do.
+#[test]
+fn the_generated_sequences_reach_gates_rollbacks_crashes_and_recovery() {
+    use proptest::strategy::ValueTree as _;
+    use proptest::test_runner::{Config, TestRng, TestRunner};
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+    );
+    let strategy = prop::collection::vec(act(), 0..80);
+    let (mut rollbacks, mut undone, mut unknown, mut gated_runs, mut recovered) = (0, 0, 0, 0, 0);
+    for _ in 0..300 {
+        let acts = strategy.new_tree(&mut runner).unwrap().current();
+        let mut h = Harness::new(property_plan(), live());
+        h.start();
+        for a in &acts {
+            play(&mut h, a);
+        }
+        let records = h.records();
+        rollbacks += usize::from(
+            records
+                .iter()
+                .any(|r| matches!(r, Record::RollbackStarted { queue } if !queue.is_empty())),
+        );
+        undone += usize::from(records.iter().any(|r| {
+            matches!(
+                r,
+                Record::Passed {
+                    task: Task::Undo(_),
+                    ..
+                }
+            )
+        }));
+        unknown += usize::from(
+            records
+                .iter()
+                .any(|r| matches!(r, Record::OutcomeUnknown { .. })),
+        );
+        gated_runs += usize::from(records.iter().any(|r| {
+            matches!(
+                r,
+                Record::GatePassed {
+                    purpose: GatePurpose::Run(_),
+                    ..
+                }
+            )
+        }));
+        recovered += usize::from(h.finished.is_some_and(|(o, _)| o == RunOutcome::Recovered));
+    }
+    eprintln!(
+        "of 300: {rollbacks} rollbacks, {undone} with an undo passed, {unknown} with unknown outcomes, {gated_runs} gated runs, {recovered} recovered"
+    );
+    assert!(rollbacks > 5, "rollbacks: {rollbacks}");
+    assert!(undone > 2, "undo passed: {undone}");
+    assert!(unknown > 5, "outcome unknown: {unknown}");
+    assert!(gated_runs > 5, "gated runs: {gated_runs}");
+    assert!(recovered > 0, "recovered: {recovered}");
+}

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::journal_file::{JournalFileError, JournalWriter, TornTail};
 use super::runner::{OutputLine, OutputSink, StepRunner};
@@ -26,7 +26,7 @@ use crate::domain::runbook::protocol::{
     Choice, Command, DecisionRequest, Event, GateAnswer, GateRequest, Job, Mode, RenderedOperation,
     RenderedPractice, RunOutcome, Task,
 };
-use crate::domain::runbook::record::RunState;
+use crate::domain::runbook::record::{Record, RunState};
 use crate::sources::clock::Clock;
 
 /// Lines of output kept per task for the screen.
@@ -171,6 +171,48 @@ impl GateAnswers for ScriptedAnswers {
             .ok()
             .and_then(|mut d| d.pop_front())
             .unwrap_or(Choice::Abort)
+    }
+}
+
+/// A question for the operator, with where to send the answer.
+#[derive(Debug)]
+pub enum Prompt {
+    /// A gate; send `None` to decline.
+    Gate(GateRequest, oneshot::Sender<Option<GateAnswer>>),
+    /// A failed or unknown task.
+    Decision(DecisionRequest, oneshot::Sender<Choice>),
+}
+
+/// Gate answers from a screen: every question arrives as a [`Prompt`] on
+/// a channel and is answered through its oneshot. A dropped reply sender
+/// declines the gate or aborts, never approves.
+#[derive(Debug, Clone)]
+pub struct ChannelAnswers {
+    prompts: mpsc::UnboundedSender<Prompt>,
+}
+
+impl ChannelAnswers {
+    /// The answers source and the receiver the screen reads prompts from.
+    #[must_use]
+    pub fn new() -> (Self, mpsc::UnboundedReceiver<Prompt>) {
+        let (prompts, rx) = mpsc::unbounded_channel();
+        (ChannelAnswers { prompts }, rx)
+    }
+}
+
+impl GateAnswers for ChannelAnswers {
+    async fn gate(&self, request: GateRequest) -> Option<GateAnswer> {
+        let (tx, rx) = oneshot::channel();
+        self.prompts.send(Prompt::Gate(request, tx)).ok()?;
+        rx.await.ok().flatten()
+    }
+
+    async fn decide(&self, request: DecisionRequest) -> Choice {
+        let (tx, rx) = oneshot::channel();
+        if self.prompts.send(Prompt::Decision(request, tx)).is_err() {
+            return Choice::Abort;
+        }
+        rx.await.unwrap_or(Choice::Abort)
     }
 }
 
@@ -366,12 +408,17 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
             None => Ok(outcome.stdout),
             Some(e) => Err(e),
         };
-        let data = match &result {
-            Ok(t) => serde_json::json!({"seconds": seconds, "ok": true, "detail": t}),
-            Err(e) => serde_json::json!({"seconds": seconds, "ok": false, "detail": e}),
+        let (ok, detail) = match &result {
+            Ok(t) => (true, t.clone()),
+            Err(e) => (false, e.clone()),
         };
-        self.journal
-            .append(self.clock.now(), "rto.published", data)?;
+        let (kind, data) = Record::RtoPublished {
+            seconds,
+            ok,
+            detail,
+        }
+        .split();
+        self.journal.append(self.clock.now(), &kind, data)?;
         Ok(result)
     }
 

@@ -313,6 +313,16 @@ pub enum Record {
         /// Undo tasks newest first, then the runbook's rollback steps.
         queue: Vec<Task>,
     },
+    /// The RTO was published as a metric (live mode), or could not be.
+    #[serde(rename = "rto.published")]
+    RtoPublished {
+        /// The value sent, in seconds.
+        seconds: f64,
+        /// Whether the call succeeded.
+        ok: bool,
+        /// What the call said.
+        detail: String,
+    },
     /// The run is over.
     #[serde(rename = "run.finished")]
     Finished {
@@ -385,7 +395,7 @@ impl Record {
                     t.state = StepState::Pending;
                 }
             }
-            Record::GateRefused { .. } | Record::Decided { .. } => {}
+            Record::GateRefused { .. } | Record::Decided { .. } | Record::RtoPublished { .. } => {}
             Record::GateDeclined { purpose } => {
                 state.gate = None;
                 if let GatePurpose::Run(task) = purpose {

@@ -653,3 +653,68 @@ async fn a_screen_answers_through_channel_prompts() {
     );
     assert!(snap.output.values().flatten().any(|l| l == "promoted"));
 }
+
+// Wait for the slow check's grandchild to exist before aborting.
+struct WaitThenAbort(PathBuf);
+impl drconsole::runtime::run::GateAnswers for WaitThenAbort {
+    async fn gate(
+        &self,
+        _: drconsole::domain::runbook::protocol::GateRequest,
+    ) -> Option<drconsole::domain::runbook::protocol::GateAnswer> {
+        None
+    }
+    async fn decide(&self, _: drconsole::domain::runbook::protocol::DecisionRequest) -> Choice {
+        while !self.0.exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Choice::Abort
+    }
+}
+
+#[tokio::test]
+async fn abort_stops_pre_checks_still_running_with_their_process_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("pid");
+    let p = plan(
+        vec![
+            shell("fails", "exit 1"),
+            shell(
+                "slow",
+                &format!("sleep 300 & echo $! > {}; wait", pidfile.display()),
+            ),
+        ],
+        vec![],
+        vec![],
+        vec![],
+        &[],
+    );
+    let driver = RunDriver::start(
+        p,
+        live(),
+        &journal_path(dir.path()),
+        Arc::new(LiveRunner::shell_only()),
+        Arc::new(WaitThenAbort(pidfile.clone())),
+        clock(),
+    )
+    .unwrap();
+    let report = driver.run().await.unwrap();
+    assert_eq!(report.outcome, RunOutcome::Aborted);
+    // The aborted attempt's task is dropped on the next turn of the runtime.
+    let mut pid = String::new();
+    for _ in 0..200 {
+        pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_owned();
+        if !pid.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut gone = false;
+    for _ in 0..200 {
+        if !alive(&pid) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(gone, "sleep {pid} outlived the aborted run");
+}

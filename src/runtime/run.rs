@@ -264,6 +264,8 @@ pub struct RunDriver<R: StepRunner, G: GateAnswers> {
     clock: Arc<dyn Clock>,
     view: watch::Sender<RunSnapshot>,
     snapshot: RunSnapshot,
+    /// Attempts in flight, cancelled (process groups killed) when the run ends.
+    in_flight: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
@@ -329,6 +331,7 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
             clock,
             view,
             snapshot,
+            in_flight: Vec::new(),
         }
     }
 
@@ -368,6 +371,10 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
                 self.add_line(line);
             }
             self.publish();
+        }
+        // Aborted or rolled back while something still ran: stop it.
+        for h in self.in_flight.drain(..) {
+            h.abort();
         }
         let mut report = report.unwrap_or_else(|| unreachable_report(&self.engine));
         if matches!(self.engine.mode(), Mode::Live { .. })
@@ -463,7 +470,8 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
                 Command::Run(job) => {
                     let runner = Arc::clone(&self.runner);
                     let (events, sink, clock) = (events.clone(), sink.clone(), self.clock.clone());
-                    tokio::spawn(async move {
+                    self.in_flight.retain(|h| !h.is_finished());
+                    self.in_flight.push(tokio::spawn(async move {
                         let (task, attempt) = (job.task, job.attempt);
                         let outcome = runner.run(job, sink).await;
                         let _ = events.send(Event::Finished {
@@ -472,7 +480,7 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
                             attempt,
                             outcome,
                         });
-                    });
+                    }));
                 }
                 Command::Wake { at } => {
                     let (events, clock) = (events.clone(), self.clock.clone());

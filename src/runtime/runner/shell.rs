@@ -47,6 +47,8 @@ pub async fn run_shell(
         }
     };
     let pid = child.id();
+    // If this future is dropped (the run was aborted), the whole group goes.
+    let mut guard = GroupGuard { pid, armed: true };
     let mut out = child.stdout.take().map(|s| BufReader::new(s).lines());
     let mut err = child.stderr.take().map(|s| BufReader::new(s).lines());
     let mut captured = String::new();
@@ -86,6 +88,7 @@ pub async fn run_shell(
             }
         };
         if let Some(status) = waited.await {
+            guard.armed = false;
             let code = status.ok().and_then(|s| s.code());
             return (
                 Exit {
@@ -97,6 +100,7 @@ pub async fn run_shell(
         }
     }
     kill_group(pid);
+    guard.armed = false;
     let _ = child.wait().await;
     send(
         sink,
@@ -135,6 +139,21 @@ fn capture(buf: &mut String, line: &str) {
             from += 1;
         }
         buf.drain(..from);
+    }
+}
+
+/// Kills the process group when dropped while armed: a cancelled step
+/// leaves nothing running behind it.
+struct GroupGuard {
+    pid: Option<u32>,
+    armed: bool,
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            kill_group(self.pid);
+        }
     }
 }
 

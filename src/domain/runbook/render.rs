@@ -35,7 +35,9 @@ pub fn operation(
                 value: raw
                     .trim()
                     .parse::<f64>()
-                    .map_err(|_| format!("metric value {raw:?} is not a number"))?,
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| format!("metric value {raw:?} is not a number"))?,
                 region: opt(region)?,
             }
         }
@@ -217,5 +219,74 @@ fn preview(op: &Operation, vars: &BTreeMap<String, String>) -> String {
             ),
             Builtin::Notify { message, .. } => format!("notify: {}", message.preview(vars)),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn t(text: &str) -> Template {
+        Template::parse(text).expect("parses")
+    }
+
+    #[test]
+    fn numbers_in_built_ins_must_be_numbers() {
+        let metric = |v: &str| {
+            operation(
+                &Operation::Builtin(Builtin::PutMetric {
+                    namespace: t("VirtEngine/DR"),
+                    metric: t("FailoverDurationSeconds"),
+                    value: t("${V}"),
+                    region: None,
+                }),
+                &vars(&[("V", v)]),
+            )
+        };
+        assert!(matches!(
+            metric(" 412.5 "),
+            Ok(RenderedOperation::PutMetric { value, .. }) if (value - 412.5).abs() < f64::EPSILON
+        ));
+        for bad in ["NaN", "inf", "ten", ""] {
+            assert_eq!(
+                metric(bad),
+                Err(format!("metric value {bad:?} is not a number"))
+            );
+        }
+        let weight = operation(
+            &Operation::Builtin(Builtin::RecordWeight {
+                zone_id: t("Z"),
+                record: t("api"),
+                region: t("us-east-1"),
+                weight: t("0.5"),
+            }),
+            &BTreeMap::new(),
+        );
+        assert_eq!(
+            weight,
+            Err("record weight \"0.5\" is not a whole number".to_owned())
+        );
+    }
+
+    #[test]
+    fn shell_values_are_quoted_and_missing_ones_named() {
+        let op = Operation::Shell(t("kubectl --context=${R} scale"));
+        assert_eq!(
+            operation(&op, &vars(&[("R", "a b")])),
+            Ok(RenderedOperation::Shell {
+                command: "kubectl --context='a b' scale".to_owned()
+            })
+        );
+        assert_eq!(
+            operation(&op, &BTreeMap::new()),
+            Err("variable R has no value".to_owned())
+        );
     }
 }

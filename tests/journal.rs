@@ -294,3 +294,57 @@ fn every_single_byte_flip_is_detected() {
         );
     }
 }
+
+#[test]
+fn a_batch_is_one_append_that_chains_like_single_ones() {
+    let (_d, path) = journal(3);
+    let mut w = JournalWriter::open(&path).unwrap();
+    w.append_batch(
+        (4..=7)
+            .map(|i| (at(i), "step.passed".to_owned(), json!({"n": i})))
+            .collect(),
+    )
+    .unwrap();
+    w.append(at(8), "run.finished", json!({})).unwrap();
+    let s = verify_file(&path).unwrap();
+    assert_eq!(s.entries, 8);
+    let entries = read_journal(&path).unwrap();
+    assert_eq!(entries[6].data, json!({"n": 7}));
+    // A secret anywhere in a batch refuses all of it.
+    let refused = w.append_batch(vec![
+        (at(9), "k".to_owned(), json!({})),
+        (at(10), "k".to_owned(), json!({"passphrase": "x"})),
+    ]);
+    assert!(matches!(
+        refused,
+        Err(JournalFileError::SecretInData { .. })
+    ));
+    assert_eq!(verify_file(&path).unwrap().entries, 8);
+}
+
+#[test]
+fn moving_the_first_or_last_line_is_found_too() {
+    let (_d, path) = journal(6);
+    let ls = lines(&path);
+    // The last line moved to the front.
+    let mut moved = ls.clone();
+    let last = moved.pop().unwrap();
+    moved.insert(0, last);
+    write_lines(&path, &moved);
+    assert_eq!(
+        verify_msg(&path),
+        "line 1: the journal starts at entry 6: 5 entries deleted from the start"
+    );
+    // The first line deleted.
+    write_lines(&path, &ls[1..]);
+    assert_eq!(
+        verify_msg(&path),
+        "line 1: the journal starts at entry 2: 1 entry deleted from the start"
+    );
+    // A renumbered line (so the sequence looks right) is an edit.
+    let mut renumbered = ls.clone();
+    renumbered.remove(2);
+    renumbered[2] = renumbered[2].replace("\"seq\":4", "\"seq\":3");
+    write_lines(&path, &renumbered);
+    assert_eq!(verify_msg(&path), "line 3: entry edited (hash mismatch)");
+}

@@ -236,6 +236,57 @@ impl JournalWriter {
         })
     }
 
+    /// Appends several entries durably with one write, one fsync and one
+    /// head update (group commit): what a run driver does with the records
+    /// one event produces. All or nothing is acknowledged; as with
+    /// [`JournalWriter::append`], proceed only after `Ok`.
+    ///
+    /// # Errors
+    /// As [`JournalWriter::append`]; a secret in any entry refuses the
+    /// whole batch before anything is written.
+    pub fn append_batch(
+        &mut self,
+        items: Vec<(Timestamp, String, Value)>,
+    ) -> Result<(), JournalFileError> {
+        if let Some(reason) = &self.broken {
+            return Err(JournalFileError::Broken {
+                path: shown(&self.path),
+                reason: reason.clone(),
+            });
+        }
+        if let Some(key) = items.iter().find_map(|(_, _, data)| find_secret_key(data)) {
+            return Err(JournalFileError::SecretInData { key });
+        }
+        let mut last = self.last();
+        let mut sealed = Vec::with_capacity(items.len());
+        let mut bytes = String::new();
+        for (at, kind, data) in items {
+            let entry = seal(&last, at, &self.run, &kind, data);
+            bytes.push_str(&entry.line());
+            bytes.push('\n');
+            last = entry.head();
+            sealed.push(entry);
+        }
+        if sealed.is_empty() {
+            return Ok(());
+        }
+        let written = self
+            .file
+            .write_all(bytes.as_bytes())
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| io_err(&self.path, e));
+        if let Err(e) = written {
+            self.broken = Some(e.to_string());
+            return Err(e);
+        }
+        self.entries.extend(sealed);
+        if let Err(e) = write_head(&self.head_path, &last) {
+            self.broken = Some(e.to_string());
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// The run new entries are recorded under.
     #[must_use]
     pub fn run(&self) -> &str {

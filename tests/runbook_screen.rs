@@ -142,6 +142,7 @@ fn gate_form_submits_what_was_typed() {
             phrase: "promote eu-west-1".into(),
             approvers: vec!["alice".into(), "bob".into()],
             reason: "us-east-1 lost, drill 7".into(),
+            answer: String::new(),
         })]
     );
     assert!(screen.form.is_none(), "a submitted form keeps no history");

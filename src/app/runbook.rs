@@ -149,6 +149,8 @@ pub enum Decision {
     Abort,
     /// The operator checked by hand that an unknown step did succeed.
     MarkPassed,
+    /// Go on despite failed pre-checks (through a gate with a reason).
+    Override,
 }
 
 impl Decision {
@@ -161,6 +163,7 @@ impl Decision {
             Decision::RollBack => ('b', "roll back"),
             Decision::Abort => ('x', "abort"),
             Decision::MarkPassed => ('v', "verified: mark passed"),
+            Decision::Override => ('o', "override failed pre-checks (gated)"),
         }
     }
 }
@@ -202,6 +205,8 @@ pub enum GateField {
     Approver(usize),
     /// The reason.
     Reason,
+    /// The answer to the gate's question.
+    Answer,
 }
 
 /// A gate form being filled in. It keeps no history: it is dropped once
@@ -214,6 +219,8 @@ pub struct GateForm {
     pub approvers: Vec<String>,
     /// Typed reason.
     pub reason: String,
+    /// Typed answer to the gate's question.
+    pub answer: String,
     field: usize,
 }
 
@@ -228,6 +235,8 @@ pub struct GateAnswer {
     pub approvers: Vec<String>,
     /// The reason as typed.
     pub reason: String,
+    /// The answer to the question, as typed.
+    pub answer: String,
 }
 
 /// What the screen asks the runtime to do.
@@ -312,6 +321,9 @@ impl RunScreen {
             return Vec::new();
         };
         let mut out = Vec::new();
+        if gate.question.is_some() {
+            out.push(GateField::Answer);
+        }
         if gate.phrase.is_some() {
             out.push(GateField::Phrase);
         }
@@ -448,6 +460,7 @@ impl RunScreen {
             phrase: form.phrase,
             approvers,
             reason: form.reason.trim().to_string(),
+            answer: form.answer.trim().to_string(),
         })]
     }
 }
@@ -460,6 +473,7 @@ impl GateForm {
             GateField::Phrase => &self.phrase,
             GateField::Approver(i) => self.approvers.get(i).map_or("", String::as_str),
             GateField::Reason => &self.reason,
+            GateField::Answer => &self.answer,
         }
     }
 
@@ -473,6 +487,7 @@ impl GateForm {
                 self.approvers.get_mut(i)
             }
             GateField::Reason => Some(&mut self.reason),
+            GateField::Answer => Some(&mut self.answer),
         }
     }
 }

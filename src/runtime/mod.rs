@@ -5,6 +5,7 @@ pub mod console;
 pub mod journal_file;
 pub mod logging;
 pub mod run;
+pub mod run_link;
 pub mod runner;
 
 use crate::config::theme::Theme;

@@ -1,6 +1,7 @@
 //! The simulated estate as a telemetry source: the same [`TelemetrySource`]
 //! shape as the real adapters, plus a control channel for fault injection.
 
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -47,9 +48,11 @@ pub enum SimNotice {
     CommandDone(Result<String, String>),
 }
 
-/// The simulator wrapped for the poller.
+/// The simulator wrapped for the poller. The estate is shared with a
+/// practice runbook run, which acts on the same world the dashboard shows;
+/// the renderer never touches it (it only sees poll reports).
 pub struct SimSource {
-    estate: SimEstate,
+    estate: Arc<Mutex<SimEstate>>,
     commands: mpsc::UnboundedReceiver<SimCommand>,
     notices: mpsc::UnboundedSender<SimNotice>,
 }
@@ -62,6 +65,16 @@ impl SimSource {
         commands: mpsc::UnboundedReceiver<SimCommand>,
         notices: mpsc::UnboundedSender<SimNotice>,
     ) -> Self {
+        Self::shared(Arc::new(Mutex::new(estate)), commands, notices)
+    }
+
+    /// Wraps an estate a practice run also acts on.
+    #[must_use]
+    pub fn shared(
+        estate: Arc<Mutex<SimEstate>>,
+        commands: mpsc::UnboundedReceiver<SimCommand>,
+        notices: mpsc::UnboundedSender<SimNotice>,
+    ) -> Self {
         Self {
             estate,
             commands,
@@ -69,26 +82,28 @@ impl SimSource {
         }
     }
 
+    fn lock(&self) -> MutexGuard<'_, SimEstate> {
+        // A panic elsewhere while holding the lock leaves the model usable.
+        self.estate.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn apply(&mut self, cmd: SimCommand) {
+        let mut estate = self.lock();
         let done = match cmd {
             SimCommand::Inject(text) => Fault::parse(&text).and_then(|fault| {
                 let what = fault.describe();
-                self.estate.inject(fault).map_err(|e| e.to_string())?;
+                estate.inject(fault).map_err(|e| e.to_string())?;
                 log::warn!("simulated fault injected: {what}");
                 Ok(format!("injected: {what}"))
             }),
             SimCommand::ClearAll => {
-                self.estate.clear_all();
+                estate.clear_all();
                 log::info!("simulated faults cleared");
                 Ok("all simulated faults cleared".to_owned())
             }
         };
-        let faults = self
-            .estate
-            .faults()
-            .iter()
-            .map(|f| f.fault.describe())
-            .collect();
+        let faults = estate.faults().iter().map(|f| f.fault.describe()).collect();
+        drop(estate);
         // The console may be shutting down; nothing to do if nobody listens.
         let _ = self.notices.send(SimNotice::CommandDone(done));
         let _ = self.notices.send(SimNotice::Faults(faults));
@@ -101,16 +116,16 @@ impl TelemetrySource for SimSource {
     }
 
     fn interval(&self) -> Duration {
-        let p = self.estate.spec().poll;
+        let p = self.lock().spec().poll;
         p.health.min(p.metrics).min(p.backups).min(p.chain)
     }
 
     async fn poll(&mut self, now: Timestamp) -> Vec<Observation> {
-        self.estate.advance_to(now);
+        self.lock().advance_to(now);
         while let Ok(cmd) = self.commands.try_recv() {
             self.apply(cmd);
         }
-        self.estate.observe()
+        self.lock().observe()
     }
 
     fn timed_out(&self, after: Duration) -> Vec<Observation> {

@@ -321,6 +321,7 @@ fn render_gate(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
                 String::new(),
             ),
             GateField::Reason => ("reason".to_string(), String::new()),
+            GateField::Answer => ("your judgement".to_string(), String::new()),
         };
         let typed = screen.form.as_ref().map_or("", |form| form.text(field));
         let cursor = if current == Some(field) { "▏" } else { "" };
@@ -417,6 +418,7 @@ fn render_help(f: &mut Frame, area: Rect, theme: &Theme) {
         ),
         ("x", "abort the run"),
         ("v", "outcome unknown: you verified it succeeded"),
+        ("o", "go on despite failed pre-checks (gated, with a reason)"),
         (
             "q",
             "leave: the journal keeps the run; run it again to resume",

@@ -1,0 +1,248 @@
+//! Joins a runbook run to the runbook screen: the driver's snapshots and
+//! prompts become [`RunView`]s; the screen's gate answers and decisions go
+//! back through the prompt's reply channel.
+//!
+//! The bridge owns the prompt it is waiting on; dropping it (the operator
+//! left) declines the gate or aborts, never approves.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::app::runbook::{
+    Decision, GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunMode, RunView, StepRow, StepStatus,
+};
+use crate::domain::runbook::plan::{Phase, Plan, StepRef};
+use crate::domain::runbook::protocol::{Choice, GateAnswer, GatePurpose, GateRequest, Mode, RunOutcome, Task};
+use crate::domain::runbook::record::StepState;
+use crate::domain::runbook::render::dry_run;
+use crate::domain::time::Timestamp;
+use crate::runtime::console::RunLink;
+use crate::runtime::run::{Prompt, RunSnapshot};
+use crate::sources::clock::Clock;
+
+/// Everything that stays the same for a run's views.
+pub struct RunFacts {
+    /// The plan being run.
+    pub plan: Plan,
+    /// How it touches the world.
+    pub mode: Mode,
+    /// Where its journal is.
+    pub journal: String,
+}
+
+/// Starts the bridge task; returns the console's end of it.
+pub fn spawn(
+    facts: RunFacts,
+    snapshots: watch::Receiver<RunSnapshot>,
+    prompts: mpsc::UnboundedReceiver<Prompt>,
+    clock: Arc<dyn Clock>,
+    quit_with_run: bool,
+) -> RunLink {
+    let first = view(&facts, &snapshots.borrow(), None, clock.now());
+    let (view_tx, views) = mpsc::unbounded_channel();
+    let (control, effects) = mpsc::unbounded_channel();
+    tokio::spawn(bridge(facts, snapshots, prompts, effects, view_tx, clock));
+    RunLink { first, views, control, quit_with_run }
+}
+
+async fn bridge(
+    facts: RunFacts,
+    mut snapshots: watch::Receiver<RunSnapshot>,
+    mut prompts: mpsc::UnboundedReceiver<Prompt>,
+    mut effects: mpsc::UnboundedReceiver<RunEffect>,
+    views: mpsc::UnboundedSender<RunView>,
+    clock: Arc<dyn Clock>,
+) {
+    let mut waiting: Option<Prompt> = None;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut snapshots_open = true;
+    loop {
+        tokio::select! {
+            changed = snapshots.changed(), if snapshots_open => {
+                if changed.is_err() { snapshots_open = false; }
+            }
+            Some(p) = prompts.recv() => waiting = Some(p),
+            effect = effects.recv() => match effect {
+                None | Some(RunEffect::Leave) => return,
+                Some(RunEffect::AnswerGate(a)) => {
+                    if let Some(Prompt::Gate(request, reply)) = waiting.take() {
+                        let _ = reply.send(Some(to_answer(&request, a)));
+                    }
+                }
+                Some(RunEffect::Decide(d)) => match waiting.take() {
+                    Some(Prompt::Decision(_, reply)) => { let _ = reply.send(to_choice(d)); }
+                    other => waiting = other,
+                },
+            },
+            _ = tick.tick() => {}
+        }
+        let v = view(&facts, &snapshots.borrow(), waiting.as_ref(), clock.now());
+        if views.send(v).is_err() {
+            return;
+        }
+    }
+}
+
+fn to_answer(request: &GateRequest, a: ScreenAnswer) -> GateAnswer {
+    GateAnswer {
+        phrase: request.phrase.as_ref().map(|_| a.phrase),
+        approvers: a.approvers,
+        reason: Some(a.reason).filter(|r| !r.is_empty()),
+        answer: request.question.as_ref().map(|_| a.answer),
+    }
+}
+
+fn to_choice(d: Decision) -> Choice {
+    match d {
+        Decision::Retry => Choice::Retry,
+        Decision::Skip => Choice::Skip,
+        Decision::RollBack => Choice::RollBack,
+        Decision::Abort => Choice::Abort,
+        Decision::MarkPassed => Choice::MarkPassed,
+        Decision::Override => Choice::Override,
+    }
+}
+
+fn from_choice(c: Choice) -> Decision {
+    match c {
+        Choice::Retry => Decision::Retry,
+        Choice::Skip => Decision::Skip,
+        Choice::RollBack => Decision::RollBack,
+        Choice::Abort => Decision::Abort,
+        Choice::MarkPassed => Decision::MarkPassed,
+        Choice::Override => Decision::Override,
+    }
+}
+
+fn status(state: &StepState) -> StepStatus {
+    match state {
+        StepState::Pending => StepStatus::Pending,
+        StepState::AwaitingGate => StepStatus::AwaitingGate,
+        StepState::Running | StepState::Waiting { .. } => StepStatus::Running,
+        StepState::Passed => StepStatus::Passed,
+        StepState::Failed { .. } => StepStatus::Failed,
+        StepState::Skipped => StepStatus::Skipped,
+        StepState::OutcomeUnknown => StepStatus::OutcomeUnknown,
+        StepState::RolledBack => StepStatus::RolledBack,
+    }
+}
+
+fn note(state: &StepState, now: Timestamp) -> Option<String> {
+    match state {
+        StepState::Failed { reason } => Some(reason.clone()),
+        StepState::OutcomeUnknown => Some("outcome unknown: verify before retrying".to_string()),
+        StepState::Waiting { until } => Some(format!("next attempt in {}s", until.since(now).as_secs())),
+        _ => None,
+    }
+}
+
+fn step_name(plan: &Plan, purpose: &GatePurpose) -> String {
+    match purpose {
+        GatePurpose::Run(t) | GatePurpose::Skip(t) | GatePurpose::Retry(t) | GatePurpose::MarkPassed(t) => {
+            plan.step(t.step()).map_or_else(String::new, |s| s.name.clone())
+        }
+        GatePurpose::OverridePreChecks => "override failed pre-checks".to_string(),
+    }
+}
+
+/// The screen's picture of a run now.
+#[must_use]
+pub fn view(facts: &RunFacts, snap: &RunSnapshot, waiting: Option<&Prompt>, now: Timestamp) -> RunView {
+    let plan = &facts.plan;
+    let commands = dry_run(plan);
+    let mut rows = Vec::new();
+    let mut current: Option<Task> = None;
+    for phase in [Phase::PreCheck, Phase::Step, Phase::PostCheck, Phase::Rollback] {
+        for (index, step) in plan.phase(phase).iter().enumerate() {
+            let at = StepRef { phase, index };
+            let task = snap.state.task(Task::Step(at));
+            let undo = snap.state.task(Task::Undo(at));
+            let mut status = status(&task.state);
+            if undo.state == StepState::Passed {
+                status = StepStatus::RolledBack;
+            }
+            if matches!(status, StepStatus::Running | StepStatus::Failed | StepStatus::OutcomeUnknown) {
+                current = Some(Task::Step(at));
+            }
+            if matches!(undo.state, StepState::Running | StepState::Failed { .. }) {
+                current = Some(Task::Undo(at));
+            }
+            let elapsed = task.started.map(|s| task.ended.filter(|e| *e >= s).unwrap_or(now).since(s));
+            rows.push(StepRow {
+                phase,
+                name: step.name.clone(),
+                description: step.description.clone(),
+                status,
+                command: commands.iter().find(|c| c.step == at).map_or_else(String::new, |c| c.command.clone()),
+                elapsed,
+                timeout: step.timeout,
+                attempt: task.attempt,
+                max_attempts: step.retry.max_attempts,
+                note: note(&task.state, now).or_else(|| note(&undo.state, now).map(|n| format!("rollback: {n}"))),
+            });
+        }
+    }
+    let output = current
+        .and_then(|t| snap.output.get(&t))
+        .or_else(|| snap.output.values().last())
+        .cloned()
+        .unwrap_or_default();
+    let (gate, choices) = match waiting {
+        Some(Prompt::Gate(r, _)) => (
+            Some(GatePrompt {
+                step: step_name(plan, &r.purpose),
+                action: r.title.clone(),
+                environment: matches!(facts.mode, Mode::Live { .. }).then(|| r.environment.clone()),
+                phrase: r.phrase.clone(),
+                question: r.question.clone(),
+                approvers: r.approvers,
+                reason: r.reason_required,
+            }),
+            Vec::new(),
+        ),
+        Some(Prompt::Decision(d, _)) => (None, d.options.iter().copied().map(from_choice).collect()),
+        None => (None, Vec::new()),
+    };
+    let outcome = snap.report.as_ref().map(|r| {
+        let took = crate::ui::runbook::clock(r.elapsed);
+        match r.outcome {
+            RunOutcome::Recovered => match r.rto {
+                Some(rto) if r.elapsed > rto => format!("RECOVERED in {took}: RTO MISSED"),
+                Some(_) => format!("RECOVERED in {took}, within RTO"),
+                None => format!("RECOVERED in {took}"),
+            },
+            RunOutcome::RolledBack => format!("ROLLED BACK after {took}"),
+            RunOutcome::Aborted => format!("ABORTED after {took}"),
+        }
+    });
+    let state = &snap.state;
+    RunView {
+        title: format!("{} {}", plan.name, plan.version).trim().to_string(),
+        mode: match &facts.mode {
+            Mode::Live { environment } => RunMode::Live { environment: environment.clone() },
+            Mode::Practice => RunMode::Practice,
+            Mode::DryRun => RunMode::DryRun,
+        },
+        elapsed: state.elapsed(now),
+        rto: plan.rto,
+        clock_stopped: state.recovered_at.is_some() || state.finished_at.is_some(),
+        rows,
+        output,
+        gate,
+        choices,
+        outcome,
+        journal: facts.journal.clone(),
+    }
+}
+
+/// The journal file a run of `plan` uses by default: one per runbook and
+/// set of values, so starting the same run again finds it and resumes.
+#[must_use]
+pub fn default_journal(dir: &Path, plan: &Plan) -> std::path::PathBuf {
+    let stem = Path::new(&plan.source).file_stem().map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned());
+    let short: String = plan.fingerprint.chars().take(12).collect();
+    dir.join(format!("{stem}-{short}.journal"))
+}

@@ -177,7 +177,7 @@ pub fn parse_actions(file: &Path, text: &str) -> Result<Actions, ConfigError> {
 }
 
 fn parse_template(src: &Source, t: &Text) -> Result<Template, ConfigError> {
-    Template::parse(&t.value).map_err(|e| src.at(&t.referenced, e.to_string()))
+    Template::parse(&t.value).map_err(|e| src.template_error(&t.referenced, &e))
 }
 
 fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<ActionDef, ConfigError> {
@@ -279,7 +279,7 @@ fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<Action
     let practice = match a.practice {
         Some(p) => {
             for text in practice_texts(&p.value) {
-                let t = Template::parse(text).map_err(|e| src.at(&p.referenced, e.to_string()))?;
+                let t = Template::parse(text).map_err(|e| src.template_error(&p.referenced, &e))?;
                 if let Some(v) = t.vars().into_iter().find(|v| !params.contains_key(*v)) {
                     return Err(src.at(
                         &p.referenced,
@@ -397,7 +397,7 @@ impl ActionDef {
             }
             let r = match &v.value {
                 ParamValue::One(s) => Resolved::One(
-                    Template::parse(s).map_err(|e| src.at(&v.referenced, e.to_string()))?,
+                    Template::parse(s).map_err(|e| src.template_error(&v.referenced, &e))?,
                 ),
                 ParamValue::Many(list) => Resolved::Many(list.clone()),
             };

@@ -249,7 +249,7 @@ fn procedure<'a>(src: &Source, doc: &'a RunbookFile) -> Result<Steps<'a>, Config
 }
 
 fn parse(src: &Source, t: &Text) -> Result<Template, ConfigError> {
-    Template::parse(&t.value).map_err(|e| src.at(&t.referenced, e.to_string()))
+    Template::parse(&t.value).map_err(|e| src.template_error(&t.referenced, &e))
 }
 
 fn duration(src: &Source, t: &Text) -> Result<Duration, ConfigError> {
@@ -688,7 +688,7 @@ fn practice(
     p: &Spanned<PracticeFile>,
 ) -> Result<PracticeEffect, ConfigError> {
     for text in practice_texts(&p.value) {
-        let t = Template::parse(text).map_err(|e| src.at(&p.referenced, e.to_string()))?;
+        let t = Template::parse(text).map_err(|e| src.template_error(&p.referenced, &e))?;
         vc.check(&t, &p.referenced)?;
     }
     Ok(practice_effect(p.value.clone()))

@@ -327,9 +327,8 @@ fn backup_freshness(l: &mut Linter, s: &PlannedStep, estate: &EstateSpec) {
         s.description.as_deref().unwrap_or_default()
     )
     .to_lowercase();
-    if !(about.contains("backup")
-        && (about.contains("fresh") || about.contains("age") || about.contains("rpo")))
-    {
+    let backup = about.contains("backup") || about.contains("snapshot");
+    if !(backup && (about.contains("fresh") || about.contains("age") || about.contains("rpo"))) {
         return;
     }
     let limit = s.question.as_deref().and_then(max_age).or(match s.expect {

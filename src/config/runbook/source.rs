@@ -6,6 +6,7 @@ use std::path::Path;
 use serde_saphyr::{Location, MessageFormatter, UserMessageFormatter};
 
 use crate::config::error::ConfigError;
+use crate::domain::runbook::template::TemplateError;
 
 /// A file's name and text, so any rule can point into it.
 #[derive(Debug, Clone, Copy)]
@@ -75,6 +76,35 @@ impl<'a> Source<'a> {
             .map_or(from, |i| from + i)
     }
 
+    /// A template error in the value written at `loc`, pointing at the
+    /// `${` it is about.
+    #[must_use]
+    pub fn template_error(&self, loc: &Location, err: &TemplateError) -> ConfigError {
+        let from = self.offset(loc);
+        let rest = self.text.get(from..).unwrap_or_default();
+        match err {
+            TemplateError::Unclosed { .. } => {
+                let mut at = 0;
+                while let Some(i) = rest[at..].find("${") {
+                    let start = at + i;
+                    let line_end = rest[start..].find('\n').map_or(rest.len(), |e| start + e);
+                    if !rest[start..line_end].contains('}') {
+                        return self.at_offset(from + start, "unclosed \"${\": write ${NAME}");
+                    }
+                    at = start + 2;
+                }
+                self.at_offset(from, err.to_string())
+            }
+            TemplateError::BadName { name } => {
+                let o = rest
+                    .find(&format!("${{{name}}}"))
+                    .map_or(from, |i| from + i);
+                self.at_offset(o, err.to_string())
+            }
+            TemplateError::Missing { .. } => self.at_offset(from, err.to_string()),
+        }
+    }
+
     /// 1-based line and column of a byte offset.
     #[must_use]
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
@@ -93,9 +123,20 @@ impl<'a> Source<'a> {
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        match err.location() {
-            Some(loc) if loc != Location::UNKNOWN => self.at(&loc, message),
-            _ => self.at_offset(0, message),
+        let at = match err.location() {
+            Some(loc) if loc != Location::UNKNOWN => self.offset(&loc),
+            _ => 0,
+        };
+        // The parser notices a tab where a scalar ends; point at the tab.
+        if message.contains("found a tab")
+            && let Some(tab) = self.text.get(at..).and_then(|r| r.find('\t'))
+        {
+            return self.at_offset(at + tab, "tab character: YAML indents with spaces only");
         }
+        if message.starts_with("invalid u") || message.starts_with("invalid i") {
+            let found = self.text[at..].lines().next().unwrap_or_default().trim();
+            return self.at_offset(at, format!("expected a whole number, found `{found}`"));
+        }
+        self.at_offset(at, message)
     }
 }

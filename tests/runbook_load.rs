@@ -134,8 +134,14 @@ fn upstream_failover_compiles_unchanged_with_its_variables() {
             delay: Duration::from_secs(10)
         }
     );
+}
 
-    // The action names became what they really do.
+#[test]
+fn upstream_failover_actions_become_what_they_really_do() {
+    let p = plan(
+        "tests/fixtures/upstream/regional-failover.yaml",
+        UPSTREAM_FAILOVER_VARS,
+    );
     let pause = step(&p, Phase::Step, "pause_traffic");
     match &pause.operation {
         Operation::Builtin(Builtin::HealthCheckUpdate {

@@ -225,50 +225,7 @@ fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<Action
             }
             ActionKind::Command(t)
         }
-        (None, Some(b)) => {
-            let kind = BuiltinKind::parse(&b.value).ok_or_else(|| {
-                src.at(
-                    &b.referenced,
-                    format!(
-                        "unknown builtin \"{}\", expected put_metric, health_check_update, record_weight or notify",
-                        b.value
-                    ),
-                )
-            })?;
-            let (required, optional) = kind.fields();
-            let mut fields = BTreeMap::new();
-            for (f, v) in a.fields.iter().flatten() {
-                if !required.contains(&f.as_str()) && !optional.contains(&f.as_str()) {
-                    return Err(src.at(
-                        &v.referenced,
-                        format!(
-                            "builtin {} has no field {f}, expected one of {}",
-                            b.value,
-                            [required, optional].concat().join(", ")
-                        ),
-                    ));
-                }
-                let t = parse_template(src, v)?;
-                check_vars(&t, v)?;
-                fields.insert(f.clone(), t);
-            }
-            if let Some(missing) = required.iter().find(|r| !fields.contains_key(**r)) {
-                return Err(src.at(
-                    &b.referenced,
-                    format!("builtin {} needs field {missing}", b.value),
-                ));
-            }
-            for flag in ["disabled", "inverted"] {
-                if let Some(t) = fields.get(flag)
-                    && !matches!(t.to_string().as_str(), "true" | "false")
-                {
-                    return Err(
-                        src.at(&b.referenced, format!("field {flag} must be true or false"))
-                    );
-                }
-            }
-            ActionKind::Builtin(kind, fields)
-        }
+        (None, Some(b)) => builtin_kind(src, b, a.fields.as_ref(), &check_vars)?,
         _ => {
             return Err(src.at(
                 &at,
@@ -299,6 +256,55 @@ fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<Action
         destructive: a.destructive,
         practice,
     })
+}
+
+/// A builtin action's kind and its fields, each a template over the parameters.
+fn builtin_kind(
+    src: &Source,
+    b: &Text,
+    fields_file: Option<&BTreeMap<String, Text>>,
+    check_vars: &dyn Fn(&Template, &Text) -> Result<(), ConfigError>,
+) -> Result<ActionKind, ConfigError> {
+    let kind = BuiltinKind::parse(&b.value).ok_or_else(|| {
+        src.at(
+            &b.referenced,
+            format!(
+                "unknown builtin \"{}\", expected put_metric, health_check_update, record_weight or notify",
+                b.value
+            ),
+        )
+    })?;
+    let (required, optional) = kind.fields();
+    let mut fields = BTreeMap::new();
+    for (f, v) in fields_file.into_iter().flatten() {
+        if !required.contains(&f.as_str()) && !optional.contains(&f.as_str()) {
+            return Err(src.at(
+                &v.referenced,
+                format!(
+                    "builtin {} has no field {f}, expected one of {}",
+                    b.value,
+                    [required, optional].concat().join(", ")
+                ),
+            ));
+        }
+        let t = parse_template(src, v)?;
+        check_vars(&t, v)?;
+        fields.insert(f.clone(), t);
+    }
+    if let Some(missing) = required.iter().find(|r| !fields.contains_key(**r)) {
+        return Err(src.at(
+            &b.referenced,
+            format!("builtin {} needs field {missing}", b.value),
+        ));
+    }
+    for flag in ["disabled", "inverted"] {
+        if let Some(t) = fields.get(flag)
+            && !matches!(t.to_string().as_str(), "true" | "false")
+        {
+            return Err(src.at(&b.referenced, format!("field {flag} must be true or false")));
+        }
+    }
+    Ok(ActionKind::Builtin(kind, fields))
 }
 
 /// The template texts inside a practice effect.

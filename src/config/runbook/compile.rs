@@ -2,6 +2,7 @@
 //! checked, durations and expectations parsed, all with file:line:col.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -166,30 +167,7 @@ pub fn build(
             trigger = rollback_trigger(&src, t, &plan_steps)?;
         }
     }
-    // Templates that drconsole does not run still name variables.
-    if let Some(backup) = &doc.backup {
-        for s in backup.verification.iter().flat_map(|v| &v.steps) {
-            if let Some(c) = &s.command {
-                let t = parse(&src, c)?;
-                vc.note(&without_shell_locals(&t, &c.value), &c.referenced);
-            }
-        }
-        for t in backup.retention.iter().flat_map(BTreeMap::values) {
-            duration(&src, t)?;
-        }
-    }
-    if let Some(rep) = &doc.reporting {
-        for n in &rep.notifications {
-            if let Some(w) = &n.webhook {
-                vc.note(&parse(&src, w)?, &w.referenced);
-            }
-        }
-    }
-    for t in &doc.triggers {
-        if let Some(w) = &t.window {
-            duration(&src, w)?;
-        }
-    }
+    note_unrun(&src, doc, &mut vc)?;
     let values = vc.finish(estate)?;
     let plan = Plan {
         name: doc.name.value.clone(),
@@ -215,6 +193,35 @@ pub fn build(
         actions: b.step_actions,
         op_offset: b.op_offset,
     })
+}
+
+/// Templates drconsole does not run (backup jobs, reporting) still name
+/// variables, and their durations must still parse.
+fn note_unrun(src: &Source, doc: &RunbookFile, vc: &mut VarCheck) -> Result<(), ConfigError> {
+    if let Some(backup) = &doc.backup {
+        for s in backup.verification.iter().flat_map(|v| &v.steps) {
+            if let Some(c) = &s.command {
+                let t = parse(src, c)?;
+                vc.note(&without_shell_locals(&t, &c.value), &c.referenced);
+            }
+        }
+        for t in backup.retention.iter().flat_map(BTreeMap::values) {
+            duration(src, t)?;
+        }
+    }
+    if let Some(rep) = &doc.reporting {
+        for n in &rep.notifications {
+            if let Some(w) = &n.webhook {
+                vc.note(&parse(src, w)?, &w.referenced);
+            }
+        }
+    }
+    for t in &doc.triggers {
+        if let Some(w) = &t.window {
+            duration(src, w)?;
+        }
+    }
+    Ok(())
 }
 
 type Steps<'a> = (&'a [StepFile], &'a [StepFile], &'a [StepFile]);
@@ -309,7 +316,12 @@ fn fingerprint(text: &str, vars: &BTreeMap<String, String>) -> String {
         h.update([0]);
         h.update(v.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Words that mark a raw command as changing infrastructure.
@@ -334,6 +346,52 @@ const DESTRUCTIVE_WORDS: &[&str] = &[
 pub(crate) fn looks_destructive(command: &str) -> bool {
     let c = command.to_lowercase();
     DESTRUCTIVE_WORDS.iter().any(|w| c.contains(w))
+}
+
+/// `retry: {max_attempts, delay}` or `retries:` + `interval:`.
+fn retry(src: &Source, s: &StepFile) -> Result<Retry, ConfigError> {
+    Ok(match (&s.retry, &s.retries) {
+        (Some(_), Some(r)) => {
+            return Err(src.at(&r.referenced, "give retry: or retries:, not both"));
+        }
+        (Some(r), None) => {
+            if r.value.max_attempts.value == 0 {
+                return Err(src.at(
+                    &r.value.max_attempts.referenced,
+                    "max_attempts must be at least 1",
+                ));
+            }
+            Retry {
+                max_attempts: r.value.max_attempts.value,
+                delay: r
+                    .value
+                    .delay
+                    .as_ref()
+                    .map(|d| duration(src, d))
+                    .transpose()?
+                    .unwrap_or_default(),
+            }
+        }
+        // `retries: N` means N more tries after the first, as curl --retry does.
+        (None, Some(r)) => Retry {
+            max_attempts: r.value.saturating_add(1),
+            delay: s
+                .interval
+                .as_ref()
+                .map(|d| duration(src, d))
+                .transpose()?
+                .unwrap_or_default(),
+        },
+        (None, None) => {
+            if let Some(i) = &s.interval {
+                return Err(src.at(
+                    &i.referenced,
+                    "interval: needs retries: (or use retry: {max_attempts, delay})",
+                ));
+            }
+            Retry::default()
+        }
+    })
 }
 
 struct Builder<'a> {
@@ -449,48 +507,7 @@ impl Builder<'_> {
             || matches!(&operation, Operation::Shell(t) if looks_destructive(&t.to_string())),
         );
         let timeout = s.timeout.as_ref().map(|t| duration(&src, t)).transpose()?;
-        let retry = match (&s.retry, &s.retries) {
-            (Some(_), Some(r)) => {
-                return Err(src.at(&r.referenced, "give retry: or retries:, not both"));
-            }
-            (Some(r), None) => {
-                if r.value.max_attempts.value == 0 {
-                    return Err(src.at(
-                        &r.value.max_attempts.referenced,
-                        "max_attempts must be at least 1",
-                    ));
-                }
-                Retry {
-                    max_attempts: r.value.max_attempts.value,
-                    delay: r
-                        .value
-                        .delay
-                        .as_ref()
-                        .map(|d| duration(&src, d))
-                        .transpose()?
-                        .unwrap_or_default(),
-                }
-            }
-            // `retries: N` means N more tries after the first, as curl --retry does.
-            (None, Some(r)) => Retry {
-                max_attempts: r.value.saturating_add(1),
-                delay: s
-                    .interval
-                    .as_ref()
-                    .map(|d| duration(&src, d))
-                    .transpose()?
-                    .unwrap_or_default(),
-            },
-            (None, None) => {
-                if let Some(i) = &s.interval {
-                    return Err(src.at(
-                        &i.referenced,
-                        "interval: needs retries: (or use retry: {max_attempts, delay})",
-                    ));
-                }
-                Retry::default()
-            }
-        };
+        let retry = retry(&src, s)?;
         let poll = match (&s.poll_interval, &s.until) {
             (Some(i), Some(u)) => Some(Poll {
                 interval: duration(&src, i)?,

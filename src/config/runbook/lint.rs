@@ -384,13 +384,13 @@ fn backup_freshness(l: &mut Linter, s: &PlannedStep, estate: &EstateSpec) {
 }
 
 fn validators_per_region(l: &mut Linter, s: &PlannedStep, estate: &EstateSpec) {
-    let Some(q) = s.question.as_deref().map(str::to_lowercase) else {
+    let Some(question) = s.question.as_deref().map(str::to_lowercase) else {
         return;
     };
-    if !(q.contains("each region") && q.contains("validator")) {
+    if !(question.contains("each region") && question.contains("validator")) {
         return;
     }
-    let Some(n) = q
+    let Some(wanted) = question
         .split(">=")
         .nth(1)
         .and_then(|r| r.split_whitespace().next())
@@ -410,8 +410,8 @@ fn validators_per_region(l: &mut Linter, s: &PlannedStep, estate: &EstateSpec) {
         .regions
         .iter()
         .filter_map(|r| {
-            let c = per_region.get(r.name.as_str()).copied().unwrap_or(0);
-            (c < n).then(|| format!("{} has {c}", r.name))
+            let count = per_region.get(r.name.as_str()).copied().unwrap_or(0);
+            (count < wanted).then(|| format!("{} has {count}", r.name))
         })
         .collect();
     if !short.is_empty() {
@@ -420,7 +420,7 @@ fn validators_per_region(l: &mut Linter, s: &PlannedStep, estate: &EstateSpec) {
             Severity::Error,
             "threshold-contradicts-estate",
             format!(
-                "step {} expects at least {n} validators in each region but {}: it can never pass",
+                "step {} expects at least {wanted} validators in each region but {}: it can never pass",
                 s.name,
                 short.join(", ")
             ),

@@ -279,10 +279,9 @@ fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
             if !hidden {
                 check_dir(&path, out);
             }
-        } else if let Some(kind @ (FileKind::Runbook | FileKind::Actions)) = kind_of(&path) {
+        } else if let Some(FileKind::Runbook | FileKind::Actions) = kind_of(&path) {
             // Drill scenarios live under runbooks/drills/ and are not runbooks.
             if !path.parent().is_some_and(|d| d.ends_with("drills")) {
-                let _ = kind;
                 out.extend(runbook::check_runbook_file(&path));
             }
         } else if let Some(kind) = kind_of(&path) {

@@ -577,9 +577,7 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> String {
-        parse_actions(Path::new("a.yaml"), text)
-            .map(|_| String::new())
-            .unwrap_or_else(|e| e.to_string())
+        parse_actions(Path::new("a.yaml"), text).map_or_else(|e| e.to_string(), |_| String::new())
     }
 
     #[test]

@@ -209,7 +209,7 @@ fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<Action
         (Some(c), None) => {
             let t = parse_template(src, c)?;
             check_vars(&t, c)?;
-            if let Some(v) = quoted_var(&t) {
+            if let Some(v) = quoted_var(&t, true) {
                 return Err(src.at_offset(
                     src.var_offset(&c.referenced, &v),
                     format!(
@@ -318,8 +318,9 @@ pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
     }
 }
 
-/// The first `${var}` written inside single or double quotes.
-fn quoted_var(t: &Template) -> Option<String> {
+/// The first `${var}` written inside single quotes (or, with
+/// `also_double`, inside double quotes too).
+pub(crate) fn quoted_var(t: &Template, also_double: bool) -> Option<String> {
     let (mut single, mut double) = (false, false);
     for p in t.pieces() {
         match p {
@@ -338,7 +339,7 @@ fn quoted_var(t: &Template) -> Option<String> {
                     }
                 }
             }
-            Piece::Var(v) if single || double => return Some(v.clone()),
+            Piece::Var(v) if single || (also_double && double) => return Some(v.clone()),
             Piece::Var(_) => {}
         }
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_saphyr::{Location, Spanned};
 use sha2::{Digest, Sha256};
 
-use super::actions::{Actions, Resolved, practice_texts};
+use super::actions::{Actions, Resolved, practice_texts, quoted_var};
 use super::expect::parse_expectation;
 use super::file::{AutomatedTest, PracticeFile, RunbookFile, StepFile, StepRollback, Text};
 use super::source::Source;
@@ -259,6 +259,23 @@ fn parse(src: &Source, t: &Text) -> Result<Template, ConfigError> {
     Template::parse(&t.value).map_err(|e| src.template_error(&t.referenced, &e))
 }
 
+/// A shell command or check: parsed, the script's own variables kept as
+/// text, and no variable inside single quotes, where `sh` could not keep
+/// a value quoted (the value's own quotes would end the string).
+fn shell_template(src: &Source, t: &Text) -> Result<Template, ConfigError> {
+    let template = without_shell_locals(&parse(src, t)?, &t.value);
+    if let Some(v) = quoted_var(&template, false) {
+        return Err(src.at_offset(
+            src.var_offset(&t.referenced, &v),
+            format!(
+                "${{{v}}} is inside single quotes, where its value could end the quoting; \
+                 close them around it: 'text'${{{v}}}'text'"
+            ),
+        ));
+    }
+    Ok(template)
+}
+
 fn duration(src: &Source, t: &Text) -> Result<Duration, ConfigError> {
     parse_duration(&t.value).map_err(|e| src.at(&t.referenced, e))
 }
@@ -468,7 +485,7 @@ impl Builder<'_> {
                         "params: belong to an action:, this step has a command:",
                     ));
                 }
-                let t = without_shell_locals(&parse(&src, c)?, &c.value);
+                let t = shell_template(&src, c)?;
                 vc.check(&t, &c.referenced)?;
                 self.op_offset.insert(at, src.offset(&c.referenced));
                 Ok((Operation::Shell(t), None, None))
@@ -524,7 +541,7 @@ impl Builder<'_> {
             .transpose()?;
         let verify = match &s.verify {
             Some(v) => {
-                let t = without_shell_locals(&parse(&src, v)?, &v.value);
+                let t = shell_template(&src, v)?;
                 vc.check(&t, &v.referenced)?;
                 Some(t)
             }
@@ -666,7 +683,7 @@ impl Builder<'_> {
                 (None, 0) => t.name.value.clone(),
                 (None, n) => format!("{}.{}", t.name.value, n + 1),
             };
-            let cmd = without_shell_locals(&parse(&src, &s.command)?, &s.command.value);
+            let cmd = shell_template(&src, &s.command)?;
             vc.check(&cmd, &s.command.referenced)?;
             let at = StepRef {
                 phase: Phase::PreCheck,

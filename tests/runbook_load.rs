@@ -531,3 +531,93 @@ proptest! {
         prop_assert_eq!(sh(&render("through_an_action")), format!("pre {value} post\n"));
     }
 }
+
+/// Every shell text of a plan (operation, verify, step rollback).
+fn shell_texts(p: &Plan) -> Vec<(String, drconsole::domain::runbook::template::Template)> {
+    let mut out = Vec::new();
+    for s in p
+        .pre_checks
+        .iter()
+        .chain(&p.steps)
+        .chain(&p.post_checks)
+        .chain(&p.rollback)
+    {
+        for op in [Some(&s.operation), s.rollback.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Operation::Shell(t) = op {
+                out.push((s.name.clone(), t.clone()));
+            }
+        }
+        if let Some(v) = &s.verify {
+            out.push((format!("{} (verify)", s.name), v.clone()));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_command_is_valid_sh_once_filled_in() {
+    let runtime = [
+        ("EPOCH_SECONDS", "1790000000"),
+        ("ELAPSED_SECONDS", "600"),
+        ("RUN_ID", "r1"),
+        ("ENVIRONMENT", "sim"),
+    ];
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (
+            "runbooks/regional-failover.yaml",
+            SHIPPED_FAILOVER_VARS.to_vec(),
+        ),
+        (
+            "runbooks/chain-state-restore.yaml",
+            vec![
+                ("REGION", "eu-west-1"),
+                ("NODE", "n"),
+                ("SNAPSHOT_KEY", "k"),
+            ],
+        ),
+        (
+            "runbooks/database-restore.yaml",
+            vec![("REGION", "eu-west-1"), ("BACKUP_URI", "s3://b/x")],
+        ),
+        (
+            "runbooks/validator-key-restore.yaml",
+            vec![
+                ("REGION", "us-east-1"),
+                ("VALIDATOR", "v"),
+                ("BACKUP_OBJECT", "s3://b/k"),
+            ],
+        ),
+        ("runbooks/dr-validation.yaml", vec![]),
+        (
+            "tests/fixtures/upstream/regional-failover.yaml",
+            UPSTREAM_FAILOVER_VARS.to_vec(),
+        ),
+    ];
+    let mut checked = 0;
+    for (file, given) in cases {
+        let p = plan(file, &given);
+        let mut values = p.vars.clone();
+        values.extend(
+            runtime
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        for (name, t) in shell_texts(&p) {
+            let command = t.render_shell(&values).unwrap();
+            let out = std::process::Command::new("sh")
+                .args(["-n", "-c", &command])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{file} {name}: {}\n{command}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} commands");
+}

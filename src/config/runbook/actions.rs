@@ -149,6 +149,24 @@ impl Actions {
         )
     }
 
+    /// The actions a runbook uses: `actions.yaml` beside it if there is
+    /// one, else the shipped file.
+    ///
+    /// # Errors
+    /// The actions file beside it is unreadable or invalid.
+    pub fn for_runbook(runbook: &Path) -> Result<Self, ConfigError> {
+        match runbook.parent().map(|d| d.join("actions.yaml")) {
+            Some(p) if p.is_file() => {
+                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Io {
+                    file: p.clone(),
+                    source,
+                })?;
+                parse_actions(&p, &text)
+            }
+            _ => Self::shipped(),
+        }
+    }
+
     /// An action by name.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&ActionDef> {

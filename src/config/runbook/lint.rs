@@ -428,25 +428,6 @@ fn validators_per_region(l: &mut Linter, s: &PlannedStep, estate: &EstateSpec) {
     }
 }
 
-/// The actions a runbook in `dir` uses: `dir/actions.yaml` if there is one,
-/// else the shipped file.
-///
-/// # Errors
-/// The actions file is unreadable or invalid.
-pub fn actions_for(runbook: &Path) -> Result<Actions, ConfigError> {
-    let beside = runbook.parent().map(|d| d.join("actions.yaml"));
-    match beside {
-        Some(p) if p.is_file() => {
-            let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Io {
-                file: p.clone(),
-                source,
-            })?;
-            parse_actions(&p, &text)
-        }
-        _ => Actions::shipped(),
-    }
-}
-
 /// `drconsole check` on one runbook or actions file: a load error, the
 /// lint's findings, or ok. Checked against the simulated estate's layout
 /// and schedules, with no variables given.
@@ -469,7 +450,7 @@ pub fn check_runbook_file(file: &Path) -> Vec<Finding> {
     }
     let estate = EstateSpec::seed();
     let result = parse_runbook(file, &text).and_then(|rb| {
-        let actions = actions_for(file)?;
+        let actions = Actions::for_runbook(file)?;
         let compiled = build(&rb, &actions, &BTreeMap::new(), &estate, false)?;
         Ok(lint(&rb, &compiled, &estate))
     });

@@ -14,6 +14,7 @@ pub mod expect;
 pub mod file;
 pub mod lint;
 pub mod source;
+mod steps;
 mod vars;
 
 pub use actions::{Actions, SHIPPED_ACTIONS, parse_actions};

@@ -77,8 +77,9 @@ pub enum Command {
         #[arg(long)]
         after: Option<String>,
     },
-    /// Validate layouts and themes (files or directories; default: the
-    /// shipped and installed ones). Exits 1 on any error.
+    /// Validate layouts, themes, environment files and runbooks (files or
+    /// directories; default: the shipped and installed layouts and themes).
+    /// Runbooks are also linted. Exits 1 on any error.
     Check {
         /// Files or directories to check.
         paths: Vec<PathBuf>,

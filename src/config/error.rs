@@ -51,7 +51,7 @@ pub enum ConfigError {
     /// A file `check` was given whose kind it cannot tell from its place.
     #[error(
         "{}: cannot tell what this file is: put layouts under layouts/, themes under themes/, \
-         and give environment files a .toml extension",
+         give environment files a .toml extension and runbooks a .yaml one",
         file.display()
     )]
     UnknownKind {

@@ -1,0 +1,436 @@
+//! One step of a runbook file to one [`PlannedStep`]: its operation
+//! (action or command), timeout, retry, poll, expectation, gate, rollback
+//! and practice effect.
+
+use std::collections::BTreeMap;
+
+use serde_saphyr::{Location, Spanned};
+
+use super::actions::{Actions, Resolved, practice_texts};
+use super::compile::{duration, parse, shell_template};
+use super::expect::parse_expectation;
+use super::file::{
+    AutomatedTest, GateFile, ParamValue, PracticeFile, StepFile, StepRollback, Text,
+};
+use super::source::Source;
+use super::vars::VarCheck;
+use crate::config::error::ConfigError;
+use crate::domain::runbook::plan::{
+    Gate, Operation, Phase, PlannedStep, Poll, PracticeEffect, Retry, SourcePos, StepRef,
+};
+use crate::domain::runbook::template::{Piece, Template};
+
+/// Words that mark a raw command as changing infrastructure.
+const DESTRUCTIVE_WORDS: &[&str] = &[
+    "scale deployment",
+    "scale statefulset",
+    " scale ",
+    "restore from",
+    "drop ",
+    "delete",
+    "truncate",
+    "rm -",
+    "kubectl apply",
+    "kubectl patch",
+    "tar -x",
+    "tar x",
+    "unsafe-reset",
+    "mv ",
+];
+
+/// Whether a raw command looks like it changes something.
+pub(crate) fn looks_destructive(command: &str) -> bool {
+    let c = command.to_lowercase();
+    DESTRUCTIVE_WORDS.iter().any(|w| c.contains(w))
+}
+
+/// `retry: {max_attempts, delay}` or `retries:` + `interval:`.
+fn retry(src: &Source, s: &StepFile) -> Result<Retry, ConfigError> {
+    Ok(match (&s.retry, &s.retries) {
+        (Some(_), Some(r)) => {
+            return Err(src.at(&r.referenced, "give retry: or retries:, not both"));
+        }
+        (Some(r), None) => {
+            if r.value.max_attempts.value == 0 {
+                return Err(src.at(
+                    &r.value.max_attempts.referenced,
+                    "max_attempts must be at least 1",
+                ));
+            }
+            Retry {
+                max_attempts: r.value.max_attempts.value,
+                delay: r
+                    .value
+                    .delay
+                    .as_ref()
+                    .map(|d| duration(src, d))
+                    .transpose()?
+                    .unwrap_or_default(),
+            }
+        }
+        // `retries: N` means N more tries after the first, as curl --retry does.
+        (None, Some(r)) => Retry {
+            max_attempts: r.value.saturating_add(1),
+            delay: s
+                .interval
+                .as_ref()
+                .map(|d| duration(src, d))
+                .transpose()?
+                .unwrap_or_default(),
+        },
+        (None, None) => {
+            if let Some(i) = &s.interval {
+                return Err(src.at(
+                    &i.referenced,
+                    "interval: needs retries: (or use retry: {max_attempts, delay})",
+                ));
+            }
+            Retry::default()
+        }
+    })
+}
+
+/// Builds planned steps, remembering names and where each operation is.
+pub(crate) struct Builder<'a> {
+    src: Source<'a>,
+    actions: &'a Actions,
+    names: BTreeMap<String, usize>,
+    pub(crate) step_actions: BTreeMap<StepRef, String>,
+    pub(crate) op_offset: BTreeMap<StepRef, usize>,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(src: Source<'a>, actions: &'a Actions) -> Self {
+        Self {
+            src,
+            actions,
+            names: BTreeMap::new(),
+            step_actions: BTreeMap::new(),
+            op_offset: BTreeMap::new(),
+        }
+    }
+
+    fn unique(&mut self, name: &Text) -> Result<(), ConfigError> {
+        let src = self.src;
+        if let Some(line) = self.names.get(&name.value) {
+            return Err(src.at(
+                &name.referenced,
+                format!(
+                    "step name \"{}\" is already used on line {line}",
+                    name.value
+                ),
+            ));
+        }
+        self.names.insert(
+            name.value.clone(),
+            usize::try_from(name.referenced.line()).unwrap_or(0),
+        );
+        Ok(())
+    }
+
+    fn pos(&self, loc: &Location) -> SourcePos {
+        let (line, column) = self.src.line_col(self.src.offset(loc));
+        SourcePos { line, column }
+    }
+
+    fn operation(
+        &mut self,
+        vc: &mut VarCheck,
+        at: StepRef,
+        name: &Text,
+        action: Option<&Text>,
+        params: Option<&Spanned<BTreeMap<String, Spanned<ParamValue>>>>,
+        command: Option<&Text>,
+    ) -> Result<(Operation, Option<PracticeFile>, Option<bool>), ConfigError> {
+        let src = self.src;
+        match (action, command) {
+            (Some(a), None) => {
+                let def = self.actions.get(&a.value).ok_or_else(|| {
+                    let names: Vec<&str> = self.actions.names().collect();
+                    src.at(
+                        &a.referenced,
+                        format!(
+                            "unknown action \"{}\", expected one of {}",
+                            a.value,
+                            names.join(", ")
+                        ),
+                    )
+                })?;
+                let given = params.map(|p| &p.value);
+                let resolved = def.resolve(&src, &a.referenced, given)?;
+                for (k, v) in given.into_iter().flatten() {
+                    if let Some(Resolved::One(t)) = resolved.get(k) {
+                        vc.check(t, &v.referenced)?;
+                    }
+                }
+                let op = def.operation(&src, &a.referenced, &resolved)?;
+                self.step_actions.insert(at, def.name.clone());
+                self.op_offset.insert(at, src.offset(&a.referenced));
+                Ok((op, Some(def.practice(&resolved)), Some(def.destructive)))
+            }
+            (None, Some(c)) => {
+                if let Some(p) = params {
+                    return Err(src.at(
+                        &p.referenced,
+                        "params: belong to an action:, this step has a command:",
+                    ));
+                }
+                let t = shell_template(&src, c)?;
+                vc.check(&t, &c.referenced)?;
+                self.op_offset.insert(at, src.offset(&c.referenced));
+                Ok((Operation::Shell(t), None, None))
+            }
+            (Some(a), Some(_)) => Err(src.at(
+                &a.referenced,
+                format!(
+                    "step \"{}\" has both action: and command:, expected one",
+                    name.value
+                ),
+            )),
+            (None, None) => Err(src.at(
+                &name.referenced,
+                format!("step \"{}\" needs an action: or a command:", name.value),
+            )),
+        }
+    }
+
+    pub(crate) fn step(
+        &mut self,
+        vc: &mut VarCheck,
+        at: StepRef,
+        s: &StepFile,
+    ) -> Result<PlannedStep, ConfigError> {
+        let src = self.src;
+        self.unique(&s.name)?;
+        let (operation, action_practice, action_destructive) = self.operation(
+            vc,
+            at,
+            &s.name,
+            s.action.as_ref(),
+            s.params.as_ref(),
+            s.command.as_ref(),
+        )?;
+        let destructive = s.destructive.or(action_destructive).unwrap_or_else(
+            || matches!(&operation, Operation::Shell(t) if looks_destructive(&t.to_string())),
+        );
+        let timeout = s.timeout.as_ref().map(|t| duration(&src, t)).transpose()?;
+        let retry = retry(&src, s)?;
+        let poll = match (&s.poll_interval, &s.until) {
+            (Some(i), Some(u)) => Some(Poll {
+                interval: duration(&src, i)?,
+                until: parse_expectation(&u.value).map_err(|e| src.at(&u.referenced, e))?,
+            }),
+            (None, None) => None,
+            (Some(i), None) => return Err(src.at(&i.referenced, "poll_interval: needs until:")),
+            (None, Some(u)) => return Err(src.at(&u.referenced, "until: needs poll_interval:")),
+        };
+        let expect = s
+            .expect
+            .as_ref()
+            .map(|e| parse_expectation(&e.value).map_err(|m| src.at(&e.referenced, m)))
+            .transpose()?;
+        let verify = match &s.verify {
+            Some(v) => {
+                let t = shell_template(&src, v)?;
+                vc.check(&t, &v.referenced)?;
+                Some(t)
+            }
+            None => None,
+        };
+        let question = s.threshold.as_ref().map(|t| t.value.trim().to_owned());
+        let gate = self.gate(vc, s.gate.as_ref(), question.is_some())?;
+        let rollback = s
+            .rollback
+            .as_ref()
+            .map(|r| self.step_rollback(vc, at, &s.name, r))
+            .transpose()?;
+        let practice = match &s.practice {
+            Some(p) => practice(&src, vc, p)?,
+            None => practice_effect(action_practice.unwrap_or(PracticeFile::None)),
+        };
+        Ok(PlannedStep {
+            name: s.name.value.clone(),
+            description: s.description.as_ref().map(|d| d.value.trim().to_owned()),
+            pos: self.pos(&s.name.referenced),
+            operation,
+            verify,
+            timeout,
+            retry,
+            poll,
+            expect,
+            question,
+            gate,
+            destructive,
+            rollback,
+            practice,
+        })
+    }
+
+    fn step_rollback(
+        &mut self,
+        vc: &mut VarCheck,
+        at: StepRef,
+        name: &Text,
+        r: &Spanned<StepRollback>,
+    ) -> Result<Operation, ConfigError> {
+        // The rollback's action is not the step's: keep the step's record.
+        let saved = (self.step_actions.remove(&at), self.op_offset.remove(&at));
+        let (op, _, _) = self.operation(
+            vc,
+            at,
+            name,
+            r.value.action.as_ref(),
+            r.value.params.as_ref(),
+            r.value.command.as_ref(),
+        )?;
+        self.step_actions.remove(&at);
+        self.op_offset.remove(&at);
+        if let Some(a) = saved.0 {
+            self.step_actions.insert(at, a);
+        }
+        if let Some(o) = saved.1 {
+            self.op_offset.insert(at, o);
+        }
+        Ok(op)
+    }
+
+    fn gate(
+        &self,
+        vc: &mut VarCheck,
+        g: Option<&Spanned<GateFile>>,
+        question: bool,
+    ) -> Result<Option<Gate>, ConfigError> {
+        let src = self.src;
+        let Some(g) = g else {
+            // A question is answered at a gate.
+            return Ok(question.then_some(Gate {
+                phrase: None,
+                approvers: 1,
+                reason: false,
+            }));
+        };
+        let approvers = match &g.value.approvers {
+            Some(a) if !(1..=5).contains(&a.value) => {
+                return Err(src.at(
+                    &a.referenced,
+                    format!("bad gate: approvers must be 1 to 5, not {}", a.value),
+                ));
+            }
+            Some(a) => a.value,
+            None => 1,
+        };
+        let phrase = match &g.value.phrase {
+            Some(p) if p.value.trim().is_empty() => {
+                return Err(src.at(&p.referenced, "bad gate: the phrase is empty"));
+            }
+            Some(p) => {
+                let t = parse(&src, p)?;
+                vc.check(&t, &p.referenced)?;
+                Some(t)
+            }
+            None => None,
+        };
+        Ok(Some(Gate {
+            phrase,
+            approvers,
+            reason: g.value.reason,
+        }))
+    }
+
+    /// One automated test: each of its commands a pre-check.
+    pub(crate) fn test(
+        &mut self,
+        vc: &mut VarCheck,
+        first: usize,
+        t: &AutomatedTest,
+    ) -> Result<Vec<PlannedStep>, ConfigError> {
+        let src = self.src;
+        self.unique(&t.name)?;
+        if t.steps.is_empty() {
+            return Err(src.at(
+                &t.name.referenced,
+                format!("test \"{}\" has no steps", t.name.value),
+            ));
+        }
+        if let Some(s) = &t.schedule {
+            let _ = &s.value;
+        }
+        let timeout = t.timeout.as_ref().map(|d| duration(&src, d)).transpose()?;
+        let expect = t
+            .expect
+            .as_ref()
+            .map(|e| parse_expectation(&e.value).map_err(|m| src.at(&e.referenced, m)))
+            .transpose()?;
+        let question = t.threshold.as_ref().map(|q| q.value.trim().to_owned());
+        let practice_fx = match &t.practice {
+            Some(p) => practice(&src, vc, p)?,
+            None => PracticeEffect::None,
+        };
+        let mut out = Vec::new();
+        for (i, s) in t.steps.iter().enumerate() {
+            let name = match (&s.name, i) {
+                (Some(n), _) => n.value.clone(),
+                (None, 0) => t.name.value.clone(),
+                (None, n) => format!("{}.{}", t.name.value, n + 1),
+            };
+            let cmd = shell_template(&src, &s.command)?;
+            vc.check(&cmd, &s.command.referenced)?;
+            let at = StepRef {
+                phase: Phase::PreCheck,
+                index: first + i,
+            };
+            self.op_offset.insert(at, src.offset(&s.command.referenced));
+            out.push(PlannedStep {
+                name,
+                description: t.description.as_ref().map(|d| d.value.trim().to_owned()),
+                pos: self.pos(&t.name.referenced),
+                operation: Operation::Shell(cmd),
+                verify: None,
+                timeout,
+                retry: Retry::default(),
+                poll: None,
+                expect: expect.clone(),
+                question: question.clone(),
+                gate: question.as_ref().map(|_| Gate {
+                    phrase: None,
+                    approvers: 1,
+                    reason: false,
+                }),
+                destructive: false,
+                rollback: None,
+                practice: practice_fx.clone(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A step's own `practice:`, its templates checked against the variables.
+fn practice(
+    src: &Source,
+    vc: &mut VarCheck,
+    p: &Spanned<PracticeFile>,
+) -> Result<PracticeEffect, ConfigError> {
+    for text in practice_texts(&p.value) {
+        let t = Template::parse(text).map_err(|e| src.template_error(&p.referenced, &e))?;
+        vc.check(&t, &p.referenced)?;
+    }
+    Ok(practice_effect(p.value.clone()))
+}
+
+/// The plan's form of a practice effect (texts already checked templates).
+fn practice_effect(p: PracticeFile) -> PracticeEffect {
+    let t = |s: &str| {
+        Template::parse(s).unwrap_or_else(|_| Template::from_pieces([Piece::Literal(s.to_owned())]))
+    };
+    match p {
+        PracticeFile::None => PracticeEffect::None,
+        PracticeFile::PromoteDatabase(r) => PracticeEffect::PromoteDatabase(t(&r)),
+        PracticeFile::Traffic { region, serving } => PracticeEffect::Traffic(t(&region), serving),
+        PracticeFile::Validators { region, running } => {
+            PracticeEffect::Validators(t(&region), running)
+        }
+        PracticeFile::RecoverRegion(r) => PracticeEffect::RecoverRegion(t(&r)),
+        PracticeFile::Fail(m) => PracticeEffect::Fail(m),
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -14,14 +14,20 @@ use crate::app::App;
 use crate::config::{self, ConfigDirs};
 use crate::domain::estate::EstateSpec;
 use crate::domain::fleet::EstateView;
+use crate::domain::runbook::protocol::Mode;
 use crate::domain::status;
 use crate::domain::time::{Timestamp, parse_duration};
 use crate::runtime::console::{self, Wiring};
-use crate::sources::aws::AwsOptions;
+use crate::runtime::runner::{AwsActions, LiveRunner, PracticeRunner};
+use crate::sources::aws::{AwsClients, AwsOptions};
 use crate::sources::clock::{Clock, VirtualClock, WallClock};
 use crate::sources::sim::{Fault, SimEstate};
 use crate::sources::sim_source::{self, SimSource};
 use crate::sources::{live, poller};
+
+mod run_cmd;
+
+pub use run_cmd::RunArgs;
 
 /// drconsole: disaster-recovery console for a multi-region CometBFT chain.
 #[derive(Debug, Parser)]
@@ -84,6 +90,9 @@ pub enum Command {
         /// Files or directories to check.
         paths: Vec<PathBuf>,
     },
+    /// Run a runbook on the runbook screen, with gates, checks, rollback,
+    /// a journal and an RTO clock; running it again resumes from the journal.
+    Run(RunArgs),
     /// The append-only, hash-chained journal of runbook runs and ceremonies.
     Journal {
         /// What to do with a journal.
@@ -126,7 +135,8 @@ pub enum EnvCommand {
 #[must_use]
 pub fn run(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
-        None => run_console(cli),
+        None => load_env(&cli.estate).and_then(|env| run_console(cli, env, None)),
+        Some(Command::Run(args)) => run_runbook(cli, args),
         Some(Command::Status { json, after }) => run_status(&cli.estate, *json, after.as_deref()),
         Some(Command::Check { paths }) => Ok(run_check(paths)),
         Some(Command::Journal { command }) => Ok(run_journal(command)),
@@ -306,7 +316,33 @@ fn run_check(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn run_console(cli: &Cli) -> Result<ExitCode> {
+fn load_env(args: &EstateArgs) -> Result<Option<config::environment::Environment>> {
+    args.env
+        .as_ref()
+        .map(|p| config::load_environment(p).map_err(anyhow::Error::msg))
+        .transpose()
+}
+
+fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
+    let env = load_env(&cli.estate)?;
+    match run_cmd::prepare(args, env.as_ref())? {
+        run_cmd::RunPlan::Printed => Ok(ExitCode::SUCCESS),
+        run_cmd::RunPlan::Console(prepared) => {
+            let env = if matches!(prepared.mode, Mode::Practice) {
+                None
+            } else {
+                env
+            };
+            run_console(cli, env, Some(*prepared))
+        }
+    }
+}
+
+fn run_console(
+    cli: &Cli,
+    env: Option<config::environment::Environment>,
+    run: Option<run_cmd::PreparedRun>,
+) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let args = &cli.estate;
     if !(args.speed > 0.0 && args.speed <= 10_000.0) {
@@ -326,39 +362,100 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    if let Some(path) = &args.env {
-        refuse_sim_flags(args)?;
-        let env = config::load_environment(path).map_err(anyhow::Error::msg)?;
-        crate::runtime::logging::init();
-        log::info!(
-            "drconsole {} on the live estate {}",
-            env!("CARGO_PKG_VERSION"),
-            env.spec.environment
-        );
-        let clock: Arc<dyn Clock> = Arc::new(WallClock);
-        let mut app = App::new(
-            EstateView::new(env.spec.clone()),
-            layout,
-            theme,
-            clock.now(),
-        );
-        app.small_layout = small_layout;
-        runtime.block_on(async move {
-            let (report_tx, reports) = mpsc::channel(64);
-            let _live = live::spawn(&env, &clock, &report_tx, &AwsOptions::default()).await?;
-            let wiring = Wiring {
-                reports,
-                sim_notices: None,
-                sim_commands: None,
-                dirs,
-                clock,
-                started,
-                run: None,
-            };
-            in_terminal(app, wiring).await
-        })?;
-        return Ok(ExitCode::SUCCESS);
+    let screen = Screen {
+        layout,
+        theme,
+        small_layout,
+        dirs,
+        started,
+    };
+    match env {
+        Some(env) => run_live_console(&runtime, args, env, screen, run),
+        None => run_sim_console(&runtime, args, screen, run),
     }
+}
+
+/// What both consoles start with.
+struct Screen {
+    layout: config::layout::Layout,
+    theme: config::theme::Theme,
+    small_layout: Option<config::layout::Layout>,
+    dirs: ConfigDirs,
+    started: std::time::Instant,
+}
+
+fn run_live_console(
+    runtime: &tokio::runtime::Runtime,
+    args: &EstateArgs,
+    env: config::environment::Environment,
+    screen: Screen,
+    run: Option<run_cmd::PreparedRun>,
+) -> Result<ExitCode> {
+    let Screen {
+        layout,
+        theme,
+        small_layout,
+        dirs,
+        started,
+    } = screen;
+    refuse_sim_flags(args)?;
+    crate::runtime::logging::init();
+    log::info!(
+        "drconsole {} on the live estate {}",
+        env!("CARGO_PKG_VERSION"),
+        env.spec.environment
+    );
+    let clock: Arc<dyn Clock> = Arc::new(WallClock);
+    let mut app = App::new(
+        EstateView::new(env.spec.clone()),
+        layout,
+        theme,
+        clock.now(),
+    );
+    app.small_layout = small_layout;
+    runtime.block_on(async move {
+        let (report_tx, reports) = mpsc::channel(64);
+        let _live = live::spawn(&env, &clock, &report_tx, &AwsOptions::default()).await?;
+        let run = match run {
+            Some(prepared) => {
+                let clients = AwsClients::new(&env, &AwsOptions::default()).await?;
+                let primary = env
+                    .spec
+                    .regions
+                    .first()
+                    .map_or("us-east-1", |r| r.name.as_str());
+                let runner = LiveRunner::shell_only().with_aws(AwsActions::new(clients, primary));
+                Some(run_cmd::attach(prepared, runner, Arc::clone(&clock))?)
+            }
+            None => None,
+        };
+        let wiring = Wiring {
+            reports,
+            sim_notices: None,
+            sim_commands: None,
+            dirs,
+            clock,
+            started,
+            run,
+        };
+        in_terminal(app, wiring).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sim_console(
+    runtime: &tokio::runtime::Runtime,
+    args: &EstateArgs,
+    screen: Screen,
+    run: Option<run_cmd::PreparedRun>,
+) -> Result<ExitCode> {
+    let Screen {
+        layout,
+        theme,
+        small_layout,
+        dirs,
+        started,
+    } = screen;
     let start = start_time(args)?;
     let sim = build_sim(args, start)?;
     let mut app = App::new(EstateView::new(sim.spec().clone()), layout, theme, start);
@@ -376,11 +473,20 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
         let (report_tx, reports) = mpsc::channel(64);
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (notice_tx, notices) = mpsc::unbounded_channel();
+        let estate = Arc::new(Mutex::new(sim));
         tokio::spawn(poller::run(
-            SimSource::new(sim, cmd_rx, notice_tx),
+            SimSource::shared(Arc::clone(&estate), cmd_rx, notice_tx),
             Arc::clone(&clock),
             report_tx,
         ));
+        let run = match run {
+            Some(prepared) => Some(run_cmd::attach(
+                prepared,
+                PracticeRunner::new(estate),
+                Arc::clone(&clock),
+            )?),
+            None => None,
+        };
         let wiring = Wiring {
             reports,
             sim_notices: Some(notices),
@@ -388,7 +494,7 @@ fn run_console(cli: &Cli) -> Result<ExitCode> {
             dirs,
             clock,
             started,
-            run: None,
+            run,
         };
         in_terminal(app, wiring).await
     })?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{Event, EventStream, KeyCode, KeyEventKind};
+use ratatui::crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -115,22 +115,8 @@ pub async fn run(
                     None
                 }
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release && front == Front::Runbook => {
-                    if let (Some(s), Some(link)) = (screen.as_mut(), run.as_ref()) {
-                        for effect in s.update(k) {
-                            let leave = effect == RunEffect::Leave;
-                            // The driver may already be gone (run finished); leaving still works.
-                            let _ = link.control.send(effect);
-                            if leave {
-                                if link.quit_with_run {
-                                    app.quitting = true;
-                                }
-                                front = Front::Dashboard;
-                            }
-                        }
-                        if front == Front::Dashboard {
-                            screen = None;
-                            run = None;
-                        }
+                    if run_key(k, &mut screen, &mut run, &mut app) {
+                        front = Front::Dashboard;
                     }
                     dirty = true;
                     None
@@ -172,6 +158,32 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// A key for the runbook screen; true when the operator left the run.
+fn run_key(
+    key: KeyEvent,
+    screen: &mut Option<RunScreen>,
+    run: &mut Option<RunLink>,
+    app: &mut App,
+) -> bool {
+    let (Some(s), Some(link)) = (screen.as_mut(), run.as_ref()) else {
+        return false;
+    };
+    let mut left = false;
+    for effect in s.update(key) {
+        left |= effect == RunEffect::Leave;
+        // The driver may already be gone (the run ended); leaving still works.
+        let _ = link.control.send(effect);
+    }
+    if left {
+        if link.quit_with_run {
+            app.quitting = true;
+        }
+        *screen = None;
+        *run = None;
+    }
+    left
 }
 
 async fn recv_view(run: &mut Option<RunLink>) -> Option<RunView> {

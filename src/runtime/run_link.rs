@@ -5,6 +5,7 @@
 //! The bridge owns the prompt it is waiting on; dropping it (the operator
 //! left) declines the gate or aborts, never approves.
 
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,10 +13,13 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::app::runbook::{
-    Decision, GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunMode, RunView, StepRow, StepStatus,
+    Decision, GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunMode, RunView, StepRow,
+    StepStatus,
 };
 use crate::domain::runbook::plan::{Phase, Plan, StepRef};
-use crate::domain::runbook::protocol::{Choice, GateAnswer, GatePurpose, GateRequest, Mode, RunOutcome, Task};
+use crate::domain::runbook::protocol::{
+    Choice, GateAnswer, GatePurpose, GateRequest, Mode, RunOutcome, Task,
+};
 use crate::domain::runbook::record::StepState;
 use crate::domain::runbook::render::dry_run;
 use crate::domain::time::Timestamp;
@@ -45,7 +49,12 @@ pub fn spawn(
     let (view_tx, views) = mpsc::unbounded_channel();
     let (control, effects) = mpsc::unbounded_channel();
     tokio::spawn(bridge(facts, snapshots, prompts, effects, view_tx, clock));
-    RunLink { first, views, control, quit_with_run }
+    RunLink {
+        first,
+        views,
+        control,
+        quit_with_run,
+    }
 }
 
 async fn bridge(
@@ -56,7 +65,9 @@ async fn bridge(
     views: mpsc::UnboundedSender<RunView>,
     clock: Arc<dyn Clock>,
 ) {
-    let mut waiting: Option<Prompt> = None;
+    // Every prompt keeps its reply sender until answered: dropping one
+    // would decline or abort on the operator's behalf.
+    let mut waiting: VecDeque<Prompt> = VecDeque::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut snapshots_open = true;
     loop {
@@ -64,22 +75,27 @@ async fn bridge(
             changed = snapshots.changed(), if snapshots_open => {
                 if changed.is_err() { snapshots_open = false; }
             }
-            Some(p) = prompts.recv() => waiting = Some(p),
+            Some(p) = prompts.recv() => waiting.push_back(p),
             effect = effects.recv() => match effect {
                 None | Some(RunEffect::Leave) => return,
                 Some(RunEffect::AnswerGate(a)) => {
-                    if let Some(Prompt::Gate(request, reply)) = waiting.take() {
+                    if matches!(waiting.front(), Some(Prompt::Gate(..)))
+                        && let Some(Prompt::Gate(request, reply)) = waiting.pop_front()
+                    {
                         let _ = reply.send(Some(to_answer(&request, a)));
                     }
                 }
-                Some(RunEffect::Decide(d)) => match waiting.take() {
-                    Some(Prompt::Decision(_, reply)) => { let _ = reply.send(to_choice(d)); }
-                    other => waiting = other,
-                },
+                Some(RunEffect::Decide(d)) => {
+                    if matches!(waiting.front(), Some(Prompt::Decision(..)))
+                        && let Some(Prompt::Decision(_, reply)) = waiting.pop_front()
+                    {
+                        let _ = reply.send(to_choice(d));
+                    }
+                }
             },
             _ = tick.tick() => {}
         }
-        let v = view(&facts, &snapshots.borrow(), waiting.as_ref(), clock.now());
+        let v = view(&facts, &snapshots.borrow(), waiting.front(), clock.now());
         if views.send(v).is_err() {
             return;
         }
@@ -134,28 +150,36 @@ fn note(state: &StepState, now: Timestamp) -> Option<String> {
     match state {
         StepState::Failed { reason } => Some(reason.clone()),
         StepState::OutcomeUnknown => Some("outcome unknown: verify before retrying".to_string()),
-        StepState::Waiting { until } => Some(format!("next attempt in {}s", until.since(now).as_secs())),
+        StepState::Waiting { until } => {
+            Some(format!("next attempt in {}s", until.since(now).as_secs()))
+        }
         _ => None,
     }
 }
 
 fn step_name(plan: &Plan, purpose: &GatePurpose) -> String {
     match purpose {
-        GatePurpose::Run(t) | GatePurpose::Skip(t) | GatePurpose::Retry(t) | GatePurpose::MarkPassed(t) => {
-            plan.step(t.step()).map_or_else(String::new, |s| s.name.clone())
-        }
+        GatePurpose::Run(t)
+        | GatePurpose::Skip(t)
+        | GatePurpose::Retry(t)
+        | GatePurpose::MarkPassed(t) => plan
+            .step(t.step())
+            .map_or_else(String::new, |s| s.name.clone()),
         GatePurpose::OverridePreChecks => "override failed pre-checks".to_string(),
     }
 }
 
-/// The screen's picture of a run now.
-#[must_use]
-pub fn view(facts: &RunFacts, snap: &RunSnapshot, waiting: Option<&Prompt>, now: Timestamp) -> RunView {
-    let plan = &facts.plan;
+/// One row per step in run order, and the task whose output to show.
+fn rows(plan: &Plan, snap: &RunSnapshot, now: Timestamp) -> (Vec<StepRow>, Option<Task>) {
     let commands = dry_run(plan);
     let mut rows = Vec::new();
     let mut current: Option<Task> = None;
-    for phase in [Phase::PreCheck, Phase::Step, Phase::PostCheck, Phase::Rollback] {
+    for phase in [
+        Phase::PreCheck,
+        Phase::Step,
+        Phase::PostCheck,
+        Phase::Rollback,
+    ] {
         for (index, step) in plan.phase(phase).iter().enumerate() {
             let at = StepRef { phase, index };
             let task = snap.state.task(Task::Step(at));
@@ -164,27 +188,49 @@ pub fn view(facts: &RunFacts, snap: &RunSnapshot, waiting: Option<&Prompt>, now:
             if undo.state == StepState::Passed {
                 status = StepStatus::RolledBack;
             }
-            if matches!(status, StepStatus::Running | StepStatus::Failed | StepStatus::OutcomeUnknown) {
+            if matches!(
+                status,
+                StepStatus::Running | StepStatus::Failed | StepStatus::OutcomeUnknown
+            ) {
                 current = Some(Task::Step(at));
             }
             if matches!(undo.state, StepState::Running | StepState::Failed { .. }) {
                 current = Some(Task::Undo(at));
             }
-            let elapsed = task.started.map(|s| task.ended.filter(|e| *e >= s).unwrap_or(now).since(s));
+            let elapsed = task
+                .started
+                .map(|s| task.ended.filter(|e| *e >= s).unwrap_or(now).since(s));
             rows.push(StepRow {
                 phase,
                 name: step.name.clone(),
                 description: step.description.clone(),
                 status,
-                command: commands.iter().find(|c| c.step == at).map_or_else(String::new, |c| c.command.clone()),
+                command: commands
+                    .iter()
+                    .find(|c| c.step == at)
+                    .map_or_else(String::new, |c| c.command.clone()),
                 elapsed,
                 timeout: step.timeout,
                 attempt: task.attempt,
                 max_attempts: step.retry.max_attempts,
-                note: note(&task.state, now).or_else(|| note(&undo.state, now).map(|n| format!("rollback: {n}"))),
+                note: note(&task.state, now)
+                    .or_else(|| note(&undo.state, now).map(|n| format!("rollback: {n}"))),
             });
         }
     }
+    (rows, current)
+}
+
+/// The screen's picture of a run now.
+#[must_use]
+pub fn view(
+    facts: &RunFacts,
+    snap: &RunSnapshot,
+    waiting: Option<&Prompt>,
+    now: Timestamp,
+) -> RunView {
+    let plan = &facts.plan;
+    let (rows, current) = rows(plan, snap, now);
     let output = current
         .and_then(|t| snap.output.get(&t))
         .or_else(|| snap.output.values().last())
@@ -203,7 +249,9 @@ pub fn view(facts: &RunFacts, snap: &RunSnapshot, waiting: Option<&Prompt>, now:
             }),
             Vec::new(),
         ),
-        Some(Prompt::Decision(d, _)) => (None, d.options.iter().copied().map(from_choice).collect()),
+        Some(Prompt::Decision(d, _)) => {
+            (None, d.options.iter().copied().map(from_choice).collect())
+        }
         None => (None, Vec::new()),
     };
     let outcome = snap.report.as_ref().map(|r| {
@@ -222,7 +270,9 @@ pub fn view(facts: &RunFacts, snap: &RunSnapshot, waiting: Option<&Prompt>, now:
     RunView {
         title: format!("{} {}", plan.name, plan.version).trim().to_string(),
         mode: match &facts.mode {
-            Mode::Live { environment } => RunMode::Live { environment: environment.clone() },
+            Mode::Live { environment } => RunMode::Live {
+                environment: environment.clone(),
+            },
             Mode::Practice => RunMode::Practice,
             Mode::DryRun => RunMode::DryRun,
         },
@@ -242,7 +292,9 @@ pub fn view(facts: &RunFacts, snap: &RunSnapshot, waiting: Option<&Prompt>, now:
 /// set of values, so starting the same run again finds it and resumes.
 #[must_use]
 pub fn default_journal(dir: &Path, plan: &Plan) -> std::path::PathBuf {
-    let stem = Path::new(&plan.source).file_stem().map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned());
+    let stem = Path::new(&plan.source)
+        .file_stem()
+        .map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned());
     let short: String = plan.fingerprint.chars().take(12).collect();
     dir.join(format!("{stem}-{short}.journal"))
 }

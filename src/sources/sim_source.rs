@@ -84,7 +84,9 @@ impl SimSource {
 
     fn lock(&self) -> MutexGuard<'_, SimEstate> {
         // A panic elsewhere while holding the lock leaves the model usable.
-        self.estate.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.estate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn apply(&mut self, cmd: SimCommand) {

@@ -418,7 +418,10 @@ fn render_help(f: &mut Frame, area: Rect, theme: &Theme) {
         ),
         ("x", "abort the run"),
         ("v", "outcome unknown: you verified it succeeded"),
-        ("o", "go on despite failed pre-checks (gated, with a reason)"),
+        (
+            "o",
+            "go on despite failed pre-checks (gated, with a reason)",
+        ),
         (
             "q",
             "leave: the journal keeps the run; run it again to resume",

@@ -1,0 +1,217 @@
+//! `drconsole run RUNBOOK`: load and compile the runbook, then run it on
+//! the runbook screen (practice on the simulated estate, or live against an
+//! environment that allows it), resuming from its journal when one exists;
+//! `--dry-run` prints every command and runs none.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use crate::config::environment::Environment;
+use crate::config::runbook::{Actions, compile, load_runbook, parse_actions};
+use crate::domain::estate::EstateSpec;
+use crate::domain::runbook::plan::Plan;
+use crate::domain::runbook::protocol::Mode;
+use crate::domain::runbook::render::dry_run;
+use crate::runtime::console::RunLink;
+use crate::runtime::run::{ChannelAnswers, RunDriver, live_mode};
+use crate::runtime::run_link::{self, RunFacts};
+use crate::runtime::runner::StepRunner;
+use crate::sources::clock::Clock;
+
+/// `drconsole run` options.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// The runbook file (the estate's own files load unchanged).
+    pub runbook: PathBuf,
+    /// A variable's value, `NAME=VALUE` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Run against the simulated estate: nothing real is touched.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub practice: bool,
+    /// Print every command that would run, with values filled in; run none.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The run's journal; default: one per runbook and values under the
+    /// state directory, so running the same thing again resumes it.
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+}
+
+/// A run ready to start, before the console exists.
+pub struct PreparedRun {
+    /// The compiled runbook.
+    pub plan: Plan,
+    /// Practice or live.
+    pub mode: Mode,
+    /// Its journal file.
+    pub journal: PathBuf,
+}
+
+/// What `run` should do after loading.
+pub enum RunPlan {
+    /// `--dry-run`: already printed.
+    Printed,
+    /// Open the console with this run.
+    Console(Box<PreparedRun>),
+}
+
+fn parse_vars(vars: &[String]) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for v in vars {
+        let Some((name, value)) = v.split_once('=') else {
+            bail!("--var {v:?}: expected NAME=VALUE");
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            bail!("--var {v:?}: a name is letters, digits and _");
+        }
+        if out.insert(name.to_owned(), value.to_owned()).is_some() {
+            bail!("--var {name} given twice");
+        }
+    }
+    Ok(out)
+}
+
+/// `actions.yaml` beside the runbook when there is one, else the shipped one.
+fn actions_for(runbook: &Path) -> Result<Actions> {
+    let beside = runbook
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("actions.yaml");
+    if beside.is_file() {
+        let text = std::fs::read_to_string(&beside)?;
+        return parse_actions(&beside, &text).map_err(anyhow::Error::msg);
+    }
+    Actions::shipped().map_err(anyhow::Error::msg)
+}
+
+/// Where runs keep their journals by default.
+fn state_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("drconsole/runs");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".local/state/drconsole/runs"),
+        None => PathBuf::from("drconsole-runs"),
+    }
+}
+
+/// Loads, compiles and checks the mode; prints the dry run.
+///
+/// # Errors
+/// A load or compile error (file:line:col), a live run without an
+/// environment that allows it, or a journal directory that cannot be made.
+pub fn prepare(args: &RunArgs, env: Option<&Environment>) -> Result<RunPlan> {
+    let spec = env.map_or_else(EstateSpec::seed, |e| e.spec.clone());
+    let vars = parse_vars(&args.vars)?;
+    let runbook = load_runbook(&args.runbook).map_err(anyhow::Error::msg)?;
+    let actions = actions_for(&args.runbook)?;
+    let plan = compile(&runbook, &actions, &vars, &spec).map_err(anyhow::Error::msg)?;
+    if args.dry_run {
+        print_dry_run(&plan)?;
+        return Ok(RunPlan::Printed);
+    }
+    let mode = if args.practice {
+        Mode::Practice
+    } else {
+        match env {
+            Some(env) => live_mode(env)?,
+            None => bail!(
+                "a live run needs --env FILE naming the estate (with allow_live_actions = true); use --practice or --dry-run to rehearse"
+            ),
+        }
+    };
+    let journal = if let Some(j) = &args.journal {
+        j.clone()
+    } else {
+        let dir = state_dir();
+        std::fs::create_dir_all(&dir)?;
+        run_link::default_journal(&dir, &plan)
+    };
+    Ok(RunPlan::Console(Box::new(PreparedRun {
+        plan,
+        mode,
+        journal,
+    })))
+}
+
+fn print_dry_run(plan: &Plan) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "DRY RUN of {} {} ({}): nothing runs",
+        plan.name, plan.version, plan.source
+    )?;
+    for line in dry_run(plan) {
+        let gate = if line.gated { " [gate]" } else { "" };
+        writeln!(out, "{:?} {}{gate}", line.step.phase, line.name)?;
+        for l in line.command.lines() {
+            writeln!(out, "    $ {l}")?;
+        }
+        if let Some(v) = &line.verify {
+            writeln!(out, "    verify: {}", v.trim_end())?;
+        }
+        if let Some(r) = &line.rollback {
+            writeln!(out, "    rollback: {r}")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Starts (or resumes) the run on its own task and returns the screen's
+/// end of it. The run stops with the console.
+///
+/// # Errors
+/// The journal cannot be created, or does not resume with this plan.
+pub fn attach<R: StepRunner>(
+    prepared: PreparedRun,
+    runner: R,
+    clock: Arc<dyn Clock>,
+) -> Result<RunLink> {
+    let PreparedRun {
+        plan,
+        mode,
+        journal,
+    } = prepared;
+    let (answers, prompts) = ChannelAnswers::new();
+    let (runner, answers) = (Arc::new(runner), Arc::new(answers));
+    let driver = if journal.exists() {
+        log::info!("resuming the run recorded in {}", journal.display());
+        RunDriver::resume(
+            plan.clone(),
+            mode.clone(),
+            &journal,
+            runner,
+            answers,
+            Arc::clone(&clock),
+        )?
+    } else {
+        RunDriver::start(
+            plan.clone(),
+            mode.clone(),
+            &journal,
+            runner,
+            answers,
+            Arc::clone(&clock),
+        )?
+    };
+    let snapshots = driver.subscribe();
+    tokio::spawn(async move {
+        match driver.run().await {
+            Ok(report) => log::info!("run ended: {:?} after {:?}", report.outcome, report.elapsed),
+            Err(e) => log::error!("run stopped: {e}"),
+        }
+    });
+    let facts = RunFacts {
+        plan,
+        mode,
+        journal: journal.display().to_string(),
+    };
+    Ok(run_link::spawn(facts, snapshots, prompts, clock, true))
+}

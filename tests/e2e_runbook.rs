@@ -1,0 +1,192 @@
+//! End-to-end: `drconsole run` in a tmux pseudo-terminal. A practice
+//! failover from start to its RTO result, answering every gate by typing;
+//! and a live run killed with SIGKILL mid-step that resumes from its
+//! journal with the step marked "outcome unknown", never silently rerun.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use std::process::Command;
+
+use support::tmux::{Tmux, binary};
+
+const FAILOVER_VARS: &str = "--var FAILING_REGION=us-east-1 --var TARGET_REGION=eu-west-1 \
+     --var FAILING_REGION_HEALTH_CHECK_ID=hc-use1 --var TARGET_REGION_HEALTH_CHECK_ID=hc-euw1 \
+     --var ZONE_ID=Z0PRACTICE";
+
+fn run_cmd(args: &str) -> String {
+    format!("sh -c '{} {args}; echo EXIT=$?; sleep 600'", binary())
+}
+
+/// The phrase a gate on screen asks for, between the quotes.
+fn phrase(screen: &str) -> Option<String> {
+    let line = screen.lines().find(|l| l.contains("type exactly"))?;
+    let start = line.find('"')? + 1;
+    let end = start + line[start..].find('"')?;
+    Some(line[start..end].to_owned())
+}
+
+/// Answers the gate on screen: phrase, each approver, the reason.
+fn answer_gate(t: &Tmux, screen: &str, n: usize) {
+    if screen.contains("your judgement") {
+        t.type_text("yes, checked");
+        t.keys(&["Enter"]);
+    }
+    if let Some(p) = phrase(screen) {
+        t.type_text(&p);
+        t.keys(&["Enter"]);
+    }
+    let approvers = screen
+        .lines()
+        .filter(|l| l.contains("approver ") || l.contains("your name"))
+        .count()
+        .max(1);
+    for i in 0..approvers {
+        t.type_text(&format!("op{n}-{i}"));
+        t.keys(&["Enter"]);
+    }
+    if screen
+        .lines()
+        .any(|l| l.trim_start_matches('║').starts_with("reason"))
+    {
+        t.type_text("practice failover drill");
+        t.keys(&["Enter"]);
+    }
+}
+
+#[test]
+fn practice_failover_runs_to_its_rto_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("failover.journal");
+    let t = Tmux::start(
+        "runbook-practice",
+        &run_cmd(&format!(
+            "run runbooks/regional-failover.yaml --practice {FAILOVER_VARS} --journal {}",
+            journal.display()
+        )),
+        140,
+        45,
+    );
+    let first = t.wait_for(&["PRACTICE", "RTO clock", "GATE"]);
+    assert!(
+        first.contains("fence_failing_validators"),
+        "fencing comes first:\n{first}"
+    );
+    let mut gates = Vec::new();
+    for n in 0..40 {
+        let s = t.wait_until("a gate or the end", |s| {
+            s.contains("GATE") || s.contains("RECOVERED")
+        });
+        if s.contains("RECOVERED") {
+            break;
+        }
+        let title = s
+            .lines()
+            .find(|l| l.contains("GATE"))
+            .unwrap_or_default()
+            .to_owned();
+        gates.push(title.clone());
+        answer_gate(&t, &s, n);
+        t.wait_until("the gate to change", |s| {
+            s.contains("RECOVERED") || !s.lines().any(|l| l == title)
+        });
+    }
+    let end = t.wait_for(&["RECOVERED in", "within RTO", "(stopped)"]);
+    assert!(
+        gates.iter().any(|g| g.contains("promote_database")),
+        "promotion is gated: {gates:?}"
+    );
+    assert!(
+        gates.iter().any(|g| g.contains("update_dns")),
+        "DNS change is gated: {gates:?}"
+    );
+    assert!(end.contains("✓ passed"), "{end}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+    let verify = Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .args(["journal", "verify"])
+        .arg(&journal)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let shown = Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .args(["journal", "show"])
+        .arg(&journal)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("promote_database"), "{shown}");
+}
+
+#[test]
+fn kill_9_mid_step_resumes_as_outcome_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("slow.journal");
+    let marker = format!("{}", 100 + std::process::id() % 800);
+    let args = format!(
+        "--env tests/fixtures/env/moto.toml run tests/fixtures/runbooks/slow-live.yaml --var MARKER={marker} --journal {}",
+        journal.display()
+    );
+    // The binary runs directly in the pane so its pid is the pane's.
+    let direct = format!("{} {args}", binary());
+    let first = Tmux::start("runbook-kill", &direct, 120, 30);
+    first.wait_for(&["LIVE: moto", "slow started"]);
+    let pid = first.pane("pane_pid");
+    assert!(
+        Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // The step's own shell lives on after the kill; stop it so the host stays clean.
+    let _ = Command::new("pkill")
+        .args(["-f", &format!("sleep 47.{marker}")])
+        .status();
+    drop(first);
+
+    let second = Tmux::start("runbook-resume", &run_cmd(&args), 120, 30);
+    let s = second.wait_for(&[
+        "OUTCOME UNKNOWN",
+        "verify before retrying",
+        "verified: mark passed",
+    ]);
+    assert!(s.contains("✓ passed          first"), "{s}");
+    let started = |j: &str| {
+        j.lines()
+            .filter(|l| l.contains("step.started") && l.contains("\"index\":1"))
+            .count()
+    };
+    assert_eq!(
+        started(&std::fs::read_to_string(&journal).unwrap()),
+        1,
+        "the slow step was not rerun"
+    );
+    second.keys(&["v"]);
+    let gate = second.wait_for(&["GATE on moto"]);
+    answer_gate(&second, &gate, 0);
+    let end = second.wait_for(&["RECOVERED in"]);
+    assert!(end.contains("last"), "{end}");
+    second.keys(&["q"]);
+    assert_eq!(second.wait_exit(), 0);
+    let lines = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(
+        started(&lines),
+        1,
+        "marked passed after checking, still never rerun"
+    );
+    let verify = Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .args(["journal", "verify"])
+        .arg(&journal)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}

@@ -35,7 +35,24 @@ pub struct Runbook {
 /// The first problem, with file:line:col.
 pub fn parse_runbook(file: &Path, text: &str) -> Result<Runbook, ConfigError> {
     let src = Source::new(file, text);
-    let doc: RunbookFile = serde_saphyr::from_str(text).map_err(|e| src.yaml_error(&e))?;
+    let blank = text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    if blank {
+        return Err(src.at_offset(0, "empty runbook, expected at least name: and steps:"));
+    }
+    let doc: RunbookFile = serde_saphyr::from_str(text).map_err(|e| match src.yaml_error(&e) {
+        ConfigError::Invalid {
+            message,
+            line: 1,
+            col: 1,
+            ..
+        } if message == "expected mapping start" => src.at_offset(
+            0,
+            "expected a runbook: a mapping with name:, steps: and so on",
+        ),
+        other => other,
+    })?;
     Ok(Runbook {
         file: file.to_path_buf(),
         text: text.to_owned(),

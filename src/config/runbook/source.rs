@@ -137,6 +137,9 @@ impl<'a> Source<'a> {
             let found = self.text[at..].lines().next().unwrap_or_default().trim();
             return self.at_offset(at, format!("expected a whole number, found `{found}`"));
         }
+        if message == "expected mapping start" && at > 0 {
+            return self.at_offset(at, "expected a mapping of key: value pairs here");
+        }
         self.at_offset(at, message)
     }
 }

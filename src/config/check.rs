@@ -15,6 +15,7 @@ use super::environment_file::parse_environment;
 use super::error::ConfigError;
 use super::layout_file::parse_layout;
 use super::loader::{ConfigDirs, is_valid_name};
+use super::runbook;
 use super::theme_file::parse_theme;
 
 /// What a user file is. Add a variant (and its directory) for each new kind
@@ -27,11 +28,21 @@ pub enum FileKind {
     Theme,
     /// An environment file describing a live estate: any other `.toml`.
     Environment,
+    /// A runbook: any `.yaml` (the estate keeps its own wherever it likes).
+    Runbook,
+    /// `actions.yaml`: what runbook action names do.
+    Actions,
 }
 
 impl FileKind {
     /// Every kind `check` knows.
-    pub const ALL: [FileKind; 3] = [FileKind::Layout, FileKind::Theme, FileKind::Environment];
+    pub const ALL: [FileKind; 5] = [
+        FileKind::Layout,
+        FileKind::Theme,
+        FileKind::Environment,
+        FileKind::Runbook,
+        FileKind::Actions,
+    ];
 
     /// The kinds the console finds by name in its search directories, and
     /// so the ones `check` with no arguments looks for there.
@@ -45,6 +56,7 @@ impl FileKind {
             FileKind::Layout => "layouts",
             FileKind::Theme => "themes",
             FileKind::Environment => "environments",
+            FileKind::Runbook | FileKind::Actions => "runbooks",
         }
     }
 
@@ -61,6 +73,8 @@ impl FileKind {
             FileKind::Layout => "layout",
             FileKind::Theme => "theme",
             FileKind::Environment => "environment",
+            FileKind::Runbook => "runbook",
+            FileKind::Actions => "actions",
         }
     }
 
@@ -69,6 +83,7 @@ impl FileKind {
     pub fn extension(self) -> &'static str {
         match self {
             FileKind::Layout | FileKind::Theme | FileKind::Environment => "toml",
+            FileKind::Runbook | FileKind::Actions => "yaml",
         }
     }
 
@@ -78,13 +93,15 @@ impl FileKind {
             FileKind::Layout => parse_layout(name, file, text).map(drop),
             FileKind::Theme => parse_theme(name, file, text).map(drop),
             FileKind::Environment => parse_environment(file, text).map(drop),
+            FileKind::Runbook => runbook::parse_runbook(file, text).map(drop),
+            FileKind::Actions => runbook::parse_actions(file, text).map(drop),
         }
     }
 
     /// Whether a file's name matters: layouts and themes are selected by
     /// it, environment files by path.
     fn selected_by_name(self) -> bool {
-        !matches!(self, FileKind::Environment)
+        matches!(self, FileKind::Layout | FileKind::Theme)
     }
 
     /// How a shipped file of this kind is named in messages.
@@ -92,6 +109,9 @@ impl FileKind {
         match self {
             FileKind::Layout | FileKind::Theme => builtin_path(self.dir(), name),
             FileKind::Environment => PathBuf::from(format!("(builtin) src/config/{name}.toml")),
+            FileKind::Runbook | FileKind::Actions => {
+                PathBuf::from(format!("(builtin) runbooks/{name}.yaml"))
+            }
         }
     }
 
@@ -101,12 +121,17 @@ impl FileKind {
             FileKind::Layout => &LAYOUTS,
             FileKind::Theme => &THEMES,
             FileKind::Environment => &ENVIRONMENTS,
+            FileKind::Runbook => &[],
+            FileKind::Actions => &ACTIONS,
         }
     }
 }
 
 /// The shipped environment file: the starter `drconsole env init` prints.
 const ENVIRONMENTS: [(&str, &str); 1] = [("env-starter", STARTER)];
+
+/// The shipped actions file, compiled in for runbooks that have none beside them.
+const ACTIONS: [(&str, &str); 1] = [("actions", runbook::SHIPPED_ACTIONS)];
 
 impl fmt::Display for FileKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -121,13 +146,19 @@ pub enum Finding {
     Ok(PathBuf, FileKind),
     /// The file (or directory) has a problem.
     Err(ConfigError),
+    /// A domain rule's finding on a runbook (an error or a warning).
+    Lint(runbook::LintFinding),
 }
 
 impl Finding {
     /// Whether this finding should make `check` fail.
     #[must_use]
     pub fn is_err(&self) -> bool {
-        matches!(self, Finding::Err(_))
+        match self {
+            Finding::Err(_) => true,
+            Finding::Lint(l) => l.severity == runbook::Severity::Error,
+            Finding::Ok(..) => false,
+        }
     }
 }
 
@@ -136,6 +167,7 @@ impl fmt::Display for Finding {
         match self {
             Finding::Ok(file, kind) => write!(f, "ok {} ({kind})", file.display()),
             Finding::Err(e) => write!(f, "{e}"),
+            Finding::Lint(l) => write!(f, "{l}"),
         }
     }
 }
@@ -148,7 +180,7 @@ pub fn check_paths(paths: &[PathBuf]) -> Vec<Finding> {
     for path in paths {
         match fs::metadata(path) {
             Ok(m) if m.is_dir() => check_dir(path, &mut out),
-            Ok(_) => out.push(check_given_file(path)),
+            Ok(_) => out.extend(check_given_file(path)),
             Err(source) => out.push(Finding::Err(ConfigError::Io {
                 file: path.clone(),
                 source,
@@ -194,6 +226,14 @@ pub fn check_builtins() -> Vec<Finding> {
 /// The kind a file's place gives it, if any: its directory's, else an
 /// environment file for any `.toml`.
 fn kind_of(file: &Path) -> Option<FileKind> {
+    if file.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        let actions = file.file_name().is_some_and(|n| n == "actions.yaml");
+        return Some(if actions {
+            FileKind::Actions
+        } else {
+            FileKind::Runbook
+        });
+    }
     let by_dir = file
         .parent()
         .and_then(Path::file_name)
@@ -206,12 +246,13 @@ fn kind_of(file: &Path) -> Option<FileKind> {
 }
 
 /// A file named on the command line: it must be one we know how to check.
-fn check_given_file(file: &Path) -> Finding {
+fn check_given_file(file: &Path) -> Vec<Finding> {
     match kind_of(file) {
-        Some(kind) => check_file(file, kind),
-        None => Finding::Err(ConfigError::UnknownKind {
+        Some(FileKind::Runbook | FileKind::Actions) => runbook::check_runbook_file(file),
+        Some(kind) => vec![check_file(file, kind)],
+        None => vec![Finding::Err(ConfigError::UnknownKind {
             file: file.to_path_buf(),
-        }),
+        })],
     }
 }
 
@@ -237,6 +278,12 @@ fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
         if is_dir {
             if !hidden {
                 check_dir(&path, out);
+            }
+        } else if let Some(kind @ (FileKind::Runbook | FileKind::Actions)) = kind_of(&path) {
+            // Drill scenarios live under runbooks/drills/ and are not runbooks.
+            if !path.parent().is_some_and(|d| d.ends_with("drills")) {
+                let _ = kind;
+                out.extend(runbook::check_runbook_file(&path));
             }
         } else if let Some(kind) = kind_of(&path) {
             out.push(check_file(&path, kind));
@@ -286,7 +333,7 @@ mod tests {
         let findings = check_builtins();
         assert_eq!(
             findings.len(),
-            LAYOUTS.len() + THEMES.len() + ENVIRONMENTS.len()
+            LAYOUTS.len() + THEMES.len() + ENVIRONMENTS.len() + ACTIONS.len()
         );
         assert!(findings.iter().all(|f| !f.is_err()), "{findings:#?}");
         assert_eq!(
@@ -295,7 +342,7 @@ mod tests {
         );
         assert_eq!(
             findings.last().unwrap().to_string(),
-            "ok (builtin) src/config/env-starter.toml (environment)"
+            "ok (builtin) runbooks/actions.yaml (actions)"
         );
     }
 
@@ -364,7 +411,7 @@ mod tests {
             format!("ok {} (environment)", prod.display())
         );
 
-        let yaml = tmp.path().join("prod.yaml");
+        let yaml = tmp.path().join("prod.json");
         fs::write(&yaml, "").unwrap();
         let f = check_paths(&[yaml]);
         assert!(

@@ -9,6 +9,7 @@ pub mod error;
 pub mod layout;
 pub mod layout_file;
 pub mod loader;
+pub mod runbook;
 pub mod theme;
 pub mod theme_file;
 

@@ -239,6 +239,24 @@ fn track_double_quotes(text: &str, mut in_double: bool) -> bool {
     in_double
 }
 
+impl Template {
+    /// Builds a template from pieces (adjacent literals are merged): how
+    /// `config::runbook` splices an action's parameters into its command
+    /// and keeps a script's own `${VAR}` as shell text.
+    #[must_use]
+    pub fn from_pieces(pieces: impl IntoIterator<Item = Piece>) -> Self {
+        let mut out: Vec<Piece> = Vec::new();
+        for p in pieces {
+            match (out.last_mut(), p) {
+                (_, Piece::Literal(t)) if t.is_empty() => {}
+                (Some(Piece::Literal(prev)), Piece::Literal(t)) => prev.push_str(&t),
+                (_, p) => out.push(p),
+            }
+        }
+        Self { pieces: out }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

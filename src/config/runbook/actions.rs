@@ -1,0 +1,567 @@
+//! `runbooks/actions.yaml`: what each `action:` name of a runbook does.
+//!
+//! ```yaml
+//! actions:
+//!   kubernetes_scale:
+//!     description: Scale a deployment
+//!     params: {context: {}, namespace: {}, deployment: {}, replicas: {}}
+//!     command: kubectl --context=${context} -n ${namespace} scale deployment/${deployment} --replicas=${replicas}
+//!     destructive: true
+//!   custom_metric:
+//!     params: {namespace: {}, metric: {}, value: {}}
+//!     builtin: put_metric
+//!     fields: {namespace: "${namespace}", metric: "${metric}", value: "${value}"}
+//! ```
+//!
+//! A template here refers to the action's own parameters; a step's
+//! parameter values refer to the runbook's variables. Parameters are
+//! spliced in when a step is compiled, literal text shell-quoted unless it
+//! is a plain word, so a command template must use `${param}` outside
+//! quotes: drconsole does the quoting.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::file::{ParamValue, PracticeFile, Text};
+use super::source::Source;
+use crate::config::error::ConfigError;
+use crate::domain::runbook::plan::{Builtin, Operation};
+use crate::domain::runbook::template::{Piece, Template, shell_quote};
+
+/// The shipped `runbooks/actions.yaml`, used when a runbook's directory has none.
+pub const SHIPPED_ACTIONS: &str = include_str!("../../../runbooks/actions.yaml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionsFile {
+    actions: BTreeMap<String, Spanned<ActionFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionFile {
+    description: Option<Text>,
+    #[serde(default)]
+    params: BTreeMap<String, Spanned<ParamDeclFile>>,
+    command: Option<Text>,
+    builtin: Option<Text>,
+    fields: Option<BTreeMap<String, Text>>,
+    #[serde(default)]
+    destructive: bool,
+    practice: Option<Spanned<PracticeFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParamDeclFile {
+    description: Option<Text>,
+    default: Option<Text>,
+}
+
+/// The built-in calls an action can map to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltinKind {
+    /// CloudWatch `PutMetricData`.
+    PutMetric,
+    /// Route53 `UpdateHealthCheck`.
+    HealthCheckUpdate,
+    /// Route53 weighted record change.
+    RecordWeight,
+    /// Webhook notification.
+    Notify,
+}
+
+impl BuiltinKind {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "put_metric" => Self::PutMetric,
+            "health_check_update" => Self::HealthCheckUpdate,
+            "record_weight" => Self::RecordWeight,
+            "notify" => Self::Notify,
+            _ => return None,
+        })
+    }
+
+    /// (required fields, optional fields).
+    fn fields(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Self::PutMetric => (&["namespace", "metric", "value"], &["region"]),
+            Self::HealthCheckUpdate => (&["health_check_id"], &["disabled", "inverted", "region"]),
+            Self::RecordWeight => (&["zone_id", "record", "region", "weight"], &[]),
+            Self::Notify => (&["channels", "message"], &["severity"]),
+        }
+    }
+}
+
+/// What an action runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionKind {
+    /// A shell command template over the parameters.
+    Command(Template),
+    /// A built-in call; each field a template over the parameters.
+    Builtin(BuiltinKind, BTreeMap<String, Template>),
+}
+
+/// One action of `actions.yaml`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionDef {
+    /// Its name, as runbooks write it.
+    pub name: String,
+    /// What it does.
+    pub description: Option<String>,
+    /// Its parameters with their defaults (`None`: required).
+    pub params: BTreeMap<String, Option<Template>>,
+    /// What it runs.
+    pub kind: ActionKind,
+    /// Whether it changes infrastructure.
+    pub destructive: bool,
+    /// Its default effect in practice mode, over the parameters.
+    pub practice: PracticeFile,
+}
+
+/// Every action a runbook may name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Actions {
+    defs: BTreeMap<String, ActionDef>,
+}
+
+/// A step's parameters once resolved: a template or a list.
+#[derive(Debug, Clone)]
+pub enum Resolved {
+    /// One value, a template over runbook variables.
+    One(Template),
+    /// A list (notification channels).
+    Many(Vec<String>),
+}
+
+impl Actions {
+    /// The shipped actions.
+    ///
+    /// # Errors
+    /// Only if the shipped file is broken, which a test rules out.
+    pub fn shipped() -> Result<Self, ConfigError> {
+        parse_actions(
+            Path::new("(builtin) runbooks/actions.yaml"),
+            SHIPPED_ACTIONS,
+        )
+    }
+
+    /// An action by name.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&ActionDef> {
+        self.defs.get(name)
+    }
+
+    /// Every action name, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.defs.keys().map(String::as_str)
+    }
+}
+
+/// Parses and checks an actions file.
+///
+/// # Errors
+/// The first problem, with file:line:col.
+pub fn parse_actions(file: &Path, text: &str) -> Result<Actions, ConfigError> {
+    let src = Source::new(file, text);
+    let parsed: ActionsFile = serde_saphyr::from_str(text).map_err(|e| src.yaml_error(&e))?;
+    let mut defs = BTreeMap::new();
+    for (name, a) in parsed.actions {
+        let def = action_def(&src, &name, a)?;
+        defs.insert(name, def);
+    }
+    Ok(Actions { defs })
+}
+
+fn parse_template(src: &Source, t: &Text) -> Result<Template, ConfigError> {
+    Template::parse(&t.value).map_err(|e| src.at(&t.referenced, e.to_string()))
+}
+
+fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<ActionDef, ConfigError> {
+    let at = a.referenced;
+    let a = a.value;
+    let mut params = BTreeMap::new();
+    for (p, decl) in &a.params {
+        let default = decl
+            .value
+            .default
+            .as_ref()
+            .map(|d| parse_template(src, d))
+            .transpose()?;
+        let _ = &decl.value.description;
+        params.insert(p.clone(), default);
+    }
+    let check_vars = |t: &Template, text: &Text| -> Result<(), ConfigError> {
+        for v in t.vars() {
+            if !params.contains_key(v) {
+                return Err(src.at_offset(
+                    src.var_offset(&text.referenced, v),
+                    format!("action {name} uses ${{{v}}} but declares no parameter {v}"),
+                ));
+            }
+        }
+        Ok(())
+    };
+    let kind = match (&a.command, &a.builtin) {
+        (Some(c), None) => {
+            let t = parse_template(src, c)?;
+            check_vars(&t, c)?;
+            if let Some(v) = quoted_var(&t) {
+                return Err(src.at_offset(
+                    src.var_offset(&c.referenced, &v),
+                    format!(
+                        "action {name}: write ${{{v}}} outside quotes; drconsole quotes parameter values itself"
+                    ),
+                ));
+            }
+            if a.fields.is_some() {
+                return Err(src.at(
+                    &at,
+                    format!("action {name}: fields are for builtins, not commands"),
+                ));
+            }
+            ActionKind::Command(t)
+        }
+        (None, Some(b)) => {
+            let kind = BuiltinKind::parse(&b.value).ok_or_else(|| {
+                src.at(
+                    &b.referenced,
+                    format!(
+                        "unknown builtin \"{}\", expected put_metric, health_check_update, record_weight or notify",
+                        b.value
+                    ),
+                )
+            })?;
+            let (required, optional) = kind.fields();
+            let mut fields = BTreeMap::new();
+            for (f, v) in a.fields.iter().flatten() {
+                if !required.contains(&f.as_str()) && !optional.contains(&f.as_str()) {
+                    return Err(src.at(
+                        &v.referenced,
+                        format!(
+                            "builtin {} has no field {f}, expected one of {}",
+                            b.value,
+                            [required, optional].concat().join(", ")
+                        ),
+                    ));
+                }
+                let t = parse_template(src, v)?;
+                check_vars(&t, v)?;
+                fields.insert(f.clone(), t);
+            }
+            if let Some(missing) = required.iter().find(|r| !fields.contains_key(**r)) {
+                return Err(src.at(
+                    &b.referenced,
+                    format!("builtin {} needs field {missing}", b.value),
+                ));
+            }
+            for flag in ["disabled", "inverted"] {
+                if let Some(t) = fields.get(flag)
+                    && !matches!(t.to_string().as_str(), "true" | "false")
+                {
+                    return Err(
+                        src.at(&b.referenced, format!("field {flag} must be true or false"))
+                    );
+                }
+            }
+            ActionKind::Builtin(kind, fields)
+        }
+        _ => {
+            return Err(src.at(
+                &at,
+                format!("action {name} needs exactly one of command and builtin"),
+            ));
+        }
+    };
+    let practice = match a.practice {
+        Some(p) => {
+            for text in practice_texts(&p.value) {
+                let t = Template::parse(text).map_err(|e| src.at(&p.referenced, e.to_string()))?;
+                if let Some(v) = t.vars().into_iter().find(|v| !params.contains_key(*v)) {
+                    return Err(src.at(
+                        &p.referenced,
+                        format!("action {name}: practice uses ${{{v}}}, not one of its parameters"),
+                    ));
+                }
+            }
+            p.value
+        }
+        None => PracticeFile::None,
+    };
+    Ok(ActionDef {
+        name: name.to_owned(),
+        description: a.description.map(|d| d.value),
+        params,
+        kind,
+        destructive: a.destructive,
+        practice,
+    })
+}
+
+/// The template texts inside a practice effect.
+pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
+    match p {
+        PracticeFile::None | PracticeFile::Fail(_) => vec![],
+        PracticeFile::PromoteDatabase(r) | PracticeFile::RecoverRegion(r) => vec![r],
+        PracticeFile::Traffic { region, .. } | PracticeFile::Validators { region, .. } => {
+            vec![region]
+        }
+    }
+}
+
+/// The first `${var}` written inside single or double quotes.
+fn quoted_var(t: &Template) -> Option<String> {
+    let (mut single, mut double) = (false, false);
+    for p in t.pieces() {
+        match p {
+            Piece::Literal(text) => {
+                let mut escaped = false;
+                for c in text.chars() {
+                    if escaped {
+                        escaped = false;
+                        continue;
+                    }
+                    match c {
+                        '\\' if !single => escaped = true,
+                        '\'' if !double => single = !single,
+                        '"' if !single => double = !double,
+                        _ => {}
+                    }
+                }
+            }
+            Piece::Var(v) if single || double => return Some(v.clone()),
+            Piece::Var(_) => {}
+        }
+    }
+    None
+}
+
+/// True for text the shell reads as one plain word, so it needs no quotes.
+fn plain_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c))
+}
+
+/// Replaces each parameter reference of `t` by the parameter's template.
+/// For a shell command, literal text that is not a plain word is quoted.
+pub(crate) fn splice(t: &Template, params: &BTreeMap<String, Template>, shell: bool) -> Template {
+    let mut out = Vec::new();
+    for p in t.pieces() {
+        match p {
+            Piece::Literal(l) => out.push(Piece::Literal(l.clone())),
+            Piece::Var(name) => {
+                for q in params.get(name).map(Template::pieces).unwrap_or_default() {
+                    out.push(match q {
+                        Piece::Literal(l) if shell && !plain_word(l) => {
+                            Piece::Literal(shell_quote(l))
+                        }
+                        other => other.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Template::from_pieces(out)
+}
+
+impl ActionDef {
+    /// Resolves a step's parameters against this action: unknown ones and
+    /// missing required ones are errors at `at` (the step's `action:`).
+    ///
+    /// # Errors
+    /// An unknown, missing, badly formed or list-where-text parameter.
+    pub(crate) fn resolve(
+        &self,
+        src: &Source,
+        at: &serde_saphyr::Location,
+        given: Option<&BTreeMap<String, Spanned<ParamValue>>>,
+    ) -> Result<BTreeMap<String, Resolved>, ConfigError> {
+        let empty = BTreeMap::new();
+        let given = given.unwrap_or(&empty);
+        let mut out = BTreeMap::new();
+        for (name, v) in given {
+            if !self.params.contains_key(name) {
+                let known: Vec<&str> = self.params.keys().map(String::as_str).collect();
+                return Err(src.at(
+                    &v.referenced,
+                    format!(
+                        "action {} has no parameter {name}, expected one of {}",
+                        self.name,
+                        known.join(", ")
+                    ),
+                ));
+            }
+            let r = match &v.value {
+                ParamValue::One(s) => Resolved::One(
+                    Template::parse(s).map_err(|e| src.at(&v.referenced, e.to_string()))?,
+                ),
+                ParamValue::Many(list) => Resolved::Many(list.clone()),
+            };
+            out.insert(name.clone(), r);
+        }
+        let given_templates: BTreeMap<String, Template> = out
+            .iter()
+            .filter_map(|(k, v)| match v {
+                Resolved::One(t) => Some((k.clone(), t.clone())),
+                Resolved::Many(_) => None,
+            })
+            .collect();
+        for (name, default) in &self.params {
+            if out.contains_key(name) {
+                continue;
+            }
+            match default {
+                Some(d) => {
+                    if let Some(v) = d
+                        .vars()
+                        .into_iter()
+                        .find(|v| !given_templates.contains_key(*v))
+                    {
+                        return Err(src.at(
+                            at,
+                            format!(
+                                "action {} needs parameter {v} (the default of {name} uses it)",
+                                self.name
+                            ),
+                        ));
+                    }
+                    out.insert(
+                        name.clone(),
+                        Resolved::One(splice(d, &given_templates, false)),
+                    );
+                }
+                None => {
+                    return Err(src.at(at, format!("action {} needs parameter {name}", self.name)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The operation this action performs with resolved parameters.
+    ///
+    /// # Errors
+    /// A list given where a single value is needed.
+    pub(crate) fn operation(
+        &self,
+        src: &Source,
+        at: &serde_saphyr::Location,
+        params: &BTreeMap<String, Resolved>,
+    ) -> Result<Operation, ConfigError> {
+        let mut single = BTreeMap::new();
+        let mut lists = BTreeMap::new();
+        for (k, v) in params {
+            match v {
+                Resolved::One(t) => {
+                    single.insert(k.clone(), t.clone());
+                }
+                Resolved::Many(l) => {
+                    lists.insert(k.clone(), l.clone());
+                }
+            }
+        }
+        let list_misuse = |t: &Template| {
+            t.vars()
+                .into_iter()
+                .find(|v| lists.contains_key(*v))
+                .map(|v| {
+                    src.at(
+                    at,
+                    format!(
+                        "parameter {v} of action {} is a list; only notification channels take one",
+                        self.name
+                    ),
+                )
+                })
+        };
+        match &self.kind {
+            ActionKind::Command(t) => {
+                if let Some(e) = list_misuse(t) {
+                    return Err(e);
+                }
+                Ok(Operation::Shell(splice(t, &single, true)))
+            }
+            ActionKind::Builtin(kind, fields) => {
+                let field = |f: &str| fields.get(f).map(|t| splice(t, &single, false));
+                let req = |f: &str| field(f).unwrap_or_default();
+                for (f, t) in fields {
+                    if f != "channels"
+                        && let Some(e) = list_misuse(t)
+                    {
+                        return Err(e);
+                    }
+                }
+                let flag = |f: &str| field(f).map(|t| t.to_string() == "true");
+                Ok(Operation::Builtin(match kind {
+                    BuiltinKind::PutMetric => Builtin::PutMetric {
+                        namespace: req("namespace"),
+                        metric: req("metric"),
+                        value: req("value"),
+                        region: field("region"),
+                    },
+                    BuiltinKind::HealthCheckUpdate => Builtin::HealthCheckUpdate {
+                        health_check_id: req("health_check_id"),
+                        disabled: flag("disabled"),
+                        inverted: flag("inverted"),
+                        region: field("region"),
+                    },
+                    BuiltinKind::RecordWeight => Builtin::RecordWeight {
+                        zone_id: req("zone_id"),
+                        record: req("record"),
+                        region: req("region"),
+                        weight: req("weight"),
+                    },
+                    BuiltinKind::Notify => {
+                        let channels = fields
+                            .get("channels")
+                            .and_then(|t| t.vars().first().map(|v| (*v).to_owned()))
+                            .and_then(|v| match params.get(&v) {
+                                Some(Resolved::Many(l)) => Some(l.clone()),
+                                Some(Resolved::One(t)) => Some(vec![t.to_string()]),
+                                None => None,
+                            })
+                            .unwrap_or_default();
+                        Builtin::Notify {
+                            channels,
+                            message: req("message"),
+                            severity: field("severity").map(|t| t.to_string()),
+                        }
+                    }
+                }))
+            }
+        }
+    }
+
+    /// The default practice effect with parameters filled in (as text templates).
+    pub(crate) fn practice(&self, params: &BTreeMap<String, Resolved>) -> PracticeFile {
+        let single: BTreeMap<String, Template> = params
+            .iter()
+            .filter_map(|(k, v)| match v {
+                Resolved::One(t) => Some((k.clone(), t.clone())),
+                Resolved::Many(_) => None,
+            })
+            .collect();
+        let fill = |s: &str| {
+            Template::parse(s)
+                .map_or_else(|_| s.to_owned(), |t| splice(&t, &single, false).to_string())
+        };
+        match &self.practice {
+            PracticeFile::None => PracticeFile::None,
+            PracticeFile::Fail(m) => PracticeFile::Fail(m.clone()),
+            PracticeFile::PromoteDatabase(r) => PracticeFile::PromoteDatabase(fill(r)),
+            PracticeFile::RecoverRegion(r) => PracticeFile::RecoverRegion(fill(r)),
+            PracticeFile::Traffic { region, serving } => PracticeFile::Traffic {
+                region: fill(region),
+                serving: *serving,
+            },
+            PracticeFile::Validators { region, running } => PracticeFile::Validators {
+                region: fill(region),
+                running: *running,
+            },
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod builtin;
 pub mod check;
+pub mod drill_file;
 pub mod environment;
 pub mod environment_file;
 pub mod error;

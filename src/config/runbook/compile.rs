@@ -318,7 +318,6 @@ const DESTRUCTIVE_WORDS: &[&str] = &[
     "scale statefulset",
     " scale ",
     "restore from",
-    "restore ",
     "drop ",
     "delete",
     "truncate",

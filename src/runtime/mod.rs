@@ -4,6 +4,8 @@
 pub mod console;
 pub mod journal_file;
 pub mod logging;
+pub mod run;
+pub mod runner;
 
 use crate::config::theme::Theme;
 

@@ -4,4 +4,5 @@
 pub mod cometbft_server;
 pub mod estate;
 pub mod moto;
+pub mod plans;
 pub mod tmux;

@@ -1,0 +1,490 @@
+//! A run's state and the journal records that change it.
+//!
+//! The engine changes [`RunState`] only by applying [`Record`]s, the same
+//! records it asks the driver to journal; so replaying a journal applies
+//! exactly what the live run applied and rebuilds exactly its state.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::{Phase, StepRef};
+use super::protocol::{Choice, GateAnswer, GatePurpose, GateRequest, Mode, RunOutcome, Task};
+use crate::domain::time::Timestamp;
+
+/// Where a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Not started.
+    #[default]
+    NotStarted,
+    /// Pre-checks running or failed.
+    PreChecks,
+    /// The procedure.
+    Steps,
+    /// Post-checks.
+    PostChecks,
+    /// Undoing, newest first.
+    RollingBack,
+    /// Over.
+    Finished(RunOutcome),
+}
+
+/// A task's state, as the screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum StepState {
+    /// Not reached yet.
+    #[default]
+    Pending,
+    /// Waiting for its gate.
+    AwaitingGate,
+    /// An attempt is running.
+    Running,
+    /// Waiting before the next attempt (retry delay or poll interval).
+    Waiting {
+        /// When the next attempt starts.
+        until: Timestamp,
+    },
+    /// Done and good.
+    Passed,
+    /// Failed; waiting for a decision.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// Skipped through a gate.
+    Skipped,
+    /// It was running when the process died: verify before retrying.
+    OutcomeUnknown,
+    /// Its own rollback ran.
+    RolledBack,
+}
+
+impl StepState {
+    /// Whether it waits for the operator.
+    #[must_use]
+    pub fn needs_decision(&self) -> bool {
+        matches!(self, StepState::Failed { .. } | StepState::OutcomeUnknown)
+    }
+
+    /// Whether the run may go past it.
+    #[must_use]
+    pub fn settled_ok(&self) -> bool {
+        matches!(self, StepState::Passed | StepState::Skipped)
+    }
+}
+
+/// One task's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TaskStatus {
+    /// Its state.
+    pub state: StepState,
+    /// The last attempt started (0: never).
+    pub attempt: u32,
+    /// The first attempt of the current series (retry budget and poll
+    /// timeout count from it).
+    pub series_from: u32,
+    /// When the current series started.
+    pub series_started: Option<Timestamp>,
+    /// When the last attempt started.
+    pub started: Option<Timestamp>,
+    /// When it last passed, failed or was skipped.
+    pub ended: Option<Timestamp>,
+    /// Its gate was passed for the current series.
+    pub gate_cleared: bool,
+    /// The last attempt's exit status.
+    pub last_exit: Option<i32>,
+}
+
+/// A gate the operator has been asked and has not answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingGate {
+    /// What was asked.
+    pub request: GateRequest,
+}
+
+/// Everything the journal says about a run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunState {
+    /// The run id.
+    pub run: String,
+    /// When the run (and its RTO clock) started.
+    pub started_at: Option<Timestamp>,
+    /// When the post-checks passed: the RTO clock stopped.
+    pub recovered_at: Option<Timestamp>,
+    /// When it finished.
+    pub finished_at: Option<Timestamp>,
+    /// Where it is.
+    pub stage: Stage,
+    /// Every task touched so far (untouched tasks are pending).
+    pub tasks: BTreeMap<Task, TaskStatus>,
+    /// Steps (phase [`Phase::Step`]) in the order they passed: rollback
+    /// undoes them in reverse.
+    pub completed: Vec<StepRef>,
+    /// The gate being asked.
+    pub gate: Option<PendingGate>,
+    /// Failed pre-checks were overridden, with this reason.
+    pub overridden: Option<String>,
+    /// What the rollback runs, in order, fixed when it started.
+    pub rollback_queue: Vec<Task>,
+}
+
+impl RunState {
+    /// A task's status, pending when never touched.
+    #[must_use]
+    pub fn task(&self, task: Task) -> TaskStatus {
+        self.tasks.get(&task).cloned().unwrap_or_default()
+    }
+
+    /// A task's state.
+    #[must_use]
+    pub fn state(&self, task: Task) -> StepState {
+        self.tasks
+            .get(&task)
+            .map(|t| t.state.clone())
+            .unwrap_or_default()
+    }
+
+    /// The RTO clock: from the start to recovery (or to `now` while running).
+    #[must_use]
+    pub fn elapsed(&self, now: Timestamp) -> Duration {
+        match self.started_at {
+            Some(s) => self
+                .recovered_at
+                .or(self.finished_at)
+                .unwrap_or(now)
+                .since(s),
+            None => Duration::ZERO,
+        }
+    }
+
+    fn entry(&mut self, task: Task) -> &mut TaskStatus {
+        self.tasks.entry(task).or_default()
+    }
+}
+
+/// One journaled transition. `kind` in the journal is the serde tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", deny_unknown_fields)]
+pub enum Record {
+    /// A run began.
+    #[serde(rename = "run.started")]
+    RunStarted {
+        /// Run id.
+        run: String,
+        /// Runbook name.
+        runbook: String,
+        /// Runbook version.
+        version: String,
+        /// The plan's fingerprint: a resume must match it.
+        fingerprint: String,
+        /// Live, practice or dry run.
+        mode: Mode,
+    },
+    /// The run moved on to another stage.
+    #[serde(rename = "run.stage")]
+    StageEntered {
+        /// The stage.
+        stage: Stage,
+    },
+    /// A gate was put to the operator.
+    #[serde(rename = "gate.asked")]
+    GateAsked {
+        /// What was asked, exactly.
+        request: GateRequest,
+    },
+    /// The operator satisfied the gate.
+    #[serde(rename = "gate.passed")]
+    GatePassed {
+        /// Its purpose.
+        purpose: GatePurpose,
+        /// What was answered (phrase, approvers, reason, answer).
+        answer: GateAnswer,
+    },
+    /// An answer that did not satisfy the gate (audit only).
+    #[serde(rename = "gate.refused")]
+    GateRefused {
+        /// Its purpose.
+        purpose: GatePurpose,
+        /// What was wrong.
+        why: String,
+    },
+    /// The operator declined the gate.
+    #[serde(rename = "gate.declined")]
+    GateDeclined {
+        /// Its purpose.
+        purpose: GatePurpose,
+    },
+    /// An attempt started: from here on its outcome is unknown until it
+    /// is recorded.
+    #[serde(rename = "step.started")]
+    Started {
+        /// The task.
+        task: Task,
+        /// The attempt.
+        attempt: u32,
+        /// What ran, for the record.
+        operation: String,
+    },
+    /// The next attempt waits until `until`.
+    #[serde(rename = "step.waiting")]
+    Waiting {
+        /// The task.
+        task: Task,
+        /// The attempt that just ended.
+        attempt: u32,
+        /// Why it is tried again.
+        why: String,
+        /// When.
+        #[serde(with = "millis")]
+        until: Timestamp,
+    },
+    /// It passed.
+    #[serde(rename = "step.passed")]
+    Passed {
+        /// The task.
+        task: Task,
+        /// The attempt.
+        attempt: u32,
+        /// Its exit status.
+        exit: Option<i32>,
+        /// The end of its output.
+        output: String,
+    },
+    /// It failed (retries used up).
+    #[serde(rename = "step.failed")]
+    Failed {
+        /// The task.
+        task: Task,
+        /// The attempt.
+        attempt: u32,
+        /// Why.
+        reason: String,
+        /// Its exit status.
+        exit: Option<i32>,
+        /// The end of its output.
+        output: String,
+    },
+    /// It was running when the process died.
+    #[serde(rename = "step.outcome_unknown")]
+    OutcomeUnknown {
+        /// The task.
+        task: Task,
+        /// The attempt.
+        attempt: u32,
+    },
+    /// Skipped through a gate.
+    #[serde(rename = "step.skipped")]
+    Skipped {
+        /// The task.
+        task: Task,
+    },
+    /// An unknown outcome recorded as passed through a gate.
+    #[serde(rename = "step.marked_passed")]
+    MarkedPassed {
+        /// The task.
+        task: Task,
+    },
+    /// A failed or unknown task goes back to pending for another series.
+    #[serde(rename = "step.retry")]
+    Retry {
+        /// The task.
+        task: Task,
+    },
+    /// A decision that needs no gate (roll back, abort), for the record.
+    #[serde(rename = "decision")]
+    Decided {
+        /// About which task.
+        task: Task,
+        /// What.
+        choice: Choice,
+    },
+    /// Failed pre-checks overridden.
+    #[serde(rename = "prechecks.overridden")]
+    Overridden {
+        /// The reason given.
+        reason: String,
+    },
+    /// The rollback started with this queue.
+    #[serde(rename = "rollback.started")]
+    RollbackStarted {
+        /// Undo tasks newest first, then the runbook's rollback steps.
+        queue: Vec<Task>,
+    },
+    /// The run is over.
+    #[serde(rename = "run.finished")]
+    Finished {
+        /// How.
+        outcome: RunOutcome,
+        /// The RTO clock, in milliseconds.
+        elapsed_ms: u64,
+    },
+}
+
+impl Record {
+    /// The journal `kind`.
+    #[must_use]
+    pub fn kind(&self) -> String {
+        self.split().0
+    }
+
+    /// The journal `kind` and `data`.
+    #[must_use]
+    pub fn split(&self) -> (String, serde_json::Value) {
+        let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        let kind = value
+            .get("kind")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned();
+        let data = value
+            .get("data")
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        (kind, data)
+    }
+
+    /// Rebuilds a record from a journal entry's `kind` and `data`.
+    ///
+    /// # Errors
+    /// When they are not a record this version writes.
+    pub fn join(kind: &str, data: &serde_json::Value) -> Result<Record, String> {
+        let value = serde_json::json!({"kind": kind, "data": data});
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
+    /// Applies this record to `state`: the only way a run's state changes.
+    #[allow(clippy::too_many_lines)] // one arm per record, read as a table
+    pub fn apply(&self, at: Timestamp, state: &mut RunState) {
+        match self {
+            Record::RunStarted { run, .. } => {
+                run.clone_into(&mut state.run);
+                state.started_at = Some(at);
+            }
+            Record::StageEntered { stage } => {
+                state.stage = *stage;
+                if *stage == Stage::Finished(RunOutcome::Recovered) {
+                    state.recovered_at = Some(at);
+                }
+            }
+            Record::GateAsked { request } => {
+                if let GatePurpose::Run(task) = request.purpose {
+                    state.entry(task).state = StepState::AwaitingGate;
+                }
+                state.gate = Some(PendingGate {
+                    request: request.clone(),
+                });
+            }
+            Record::GatePassed { purpose, .. } => {
+                state.gate = None;
+                if let GatePurpose::Run(task) = purpose {
+                    let t = state.entry(*task);
+                    t.gate_cleared = true;
+                    t.state = StepState::Pending;
+                }
+            }
+            Record::GateRefused { .. } | Record::Decided { .. } => {}
+            Record::GateDeclined { purpose } => {
+                state.gate = None;
+                if let GatePurpose::Run(task) = purpose {
+                    let t = state.entry(*task);
+                    t.state = StepState::Failed {
+                        reason: "gate declined".to_owned(),
+                    };
+                    t.ended = Some(at);
+                }
+            }
+            Record::Started { task, attempt, .. } => {
+                let t = state.entry(*task);
+                if !matches!(t.state, StepState::Waiting { .. }) {
+                    t.series_from = *attempt;
+                    t.series_started = Some(at);
+                }
+                t.state = StepState::Running;
+                t.attempt = *attempt;
+                t.started = Some(at);
+            }
+            Record::Waiting { task, until, .. } => {
+                state.entry(*task).state = StepState::Waiting { until: *until };
+            }
+            Record::Passed { task, exit, .. } => {
+                let t = state.entry(*task);
+                t.state = StepState::Passed;
+                t.last_exit = *exit;
+                t.ended = Some(at);
+                t.gate_cleared = false;
+                state.passed(*task);
+            }
+            Record::Failed {
+                task, reason, exit, ..
+            } => {
+                let t = state.entry(*task);
+                t.state = StepState::Failed {
+                    reason: reason.clone(),
+                };
+                t.last_exit = *exit;
+                t.ended = Some(at);
+                t.gate_cleared = false;
+            }
+            Record::OutcomeUnknown { task, .. } => {
+                let t = state.entry(*task);
+                t.state = StepState::OutcomeUnknown;
+                t.gate_cleared = false;
+            }
+            Record::Skipped { task } => {
+                let t = state.entry(*task);
+                t.state = StepState::Skipped;
+                t.ended = Some(at);
+            }
+            Record::MarkedPassed { task } => {
+                let t = state.entry(*task);
+                t.state = StepState::Passed;
+                t.ended = Some(at);
+                state.passed(*task);
+            }
+            Record::Retry { task } => {
+                state.entry(*task).state = StepState::Pending;
+            }
+            Record::Overridden { reason } => state.overridden = Some(reason.clone()),
+            Record::RollbackStarted { queue } => {
+                state.rollback_queue.clone_from(queue);
+                state.stage = Stage::RollingBack;
+            }
+            Record::Finished { outcome, .. } => {
+                state.stage = Stage::Finished(*outcome);
+                state.finished_at = Some(at);
+                if *outcome == RunOutcome::Recovered {
+                    state.recovered_at = Some(at);
+                }
+            }
+        }
+    }
+}
+
+impl RunState {
+    fn passed(&mut self, task: Task) {
+        match task {
+            Task::Step(s) if s.phase == Phase::Step => self.completed.push(s),
+            Task::Undo(s) => self.entry(Task::Step(s)).state = StepState::RolledBack,
+            Task::Step(_) => {}
+        }
+    }
+}
+
+/// A [`Timestamp`] as milliseconds since the epoch in journal data.
+mod millis {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::domain::time::Timestamp;
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(t.as_millis())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        i64::deserialize(d).map(Timestamp::from_millis)
+    }
+}

@@ -1,0 +1,221 @@
+//! Fills a planned step's templates in when it starts: shell commands
+//! quoted, built-in fields as text and numbers, practice effects with their
+//! regions. Also the dry-run listing of every command a plan would run.
+
+use std::collections::BTreeMap;
+
+use super::plan::{Builtin, Operation, Phase, Plan, PlannedStep, PracticeEffect, StepRef};
+use super::protocol::{Job, RenderedOperation, RenderedPractice, Task};
+use super::template::{Template, TemplateError};
+
+/// Renders `operation` with `vars`.
+///
+/// # Errors
+/// A missing variable, or a number field that is not a number.
+pub fn operation(
+    operation: &Operation,
+    vars: &BTreeMap<String, String>,
+) -> Result<RenderedOperation, String> {
+    let text = |t: &Template| t.render(vars).map_err(|e: TemplateError| e.to_string());
+    let opt = |t: &Option<Template>| t.as_ref().map(text).transpose();
+    Ok(match operation {
+        Operation::Shell(t) => RenderedOperation::Shell {
+            command: t.render_shell(vars).map_err(|e| e.to_string())?,
+        },
+        Operation::Builtin(Builtin::PutMetric {
+            namespace,
+            metric,
+            value,
+            region,
+        }) => {
+            let raw = text(value)?;
+            RenderedOperation::PutMetric {
+                namespace: text(namespace)?,
+                metric: text(metric)?,
+                value: raw
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("metric value {raw:?} is not a number"))?,
+                region: opt(region)?,
+            }
+        }
+        Operation::Builtin(Builtin::HealthCheckUpdate {
+            health_check_id,
+            disabled,
+            inverted,
+            region,
+        }) => RenderedOperation::HealthCheck {
+            health_check_id: text(health_check_id)?,
+            disabled: *disabled,
+            inverted: *inverted,
+            region: opt(region)?,
+        },
+        Operation::Builtin(Builtin::RecordWeight {
+            zone_id,
+            record,
+            region,
+            weight,
+        }) => {
+            let raw = text(weight)?;
+            RenderedOperation::RecordWeight {
+                zone_id: text(zone_id)?,
+                record: text(record)?,
+                region: text(region)?,
+                weight: raw
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| format!("record weight {raw:?} is not a whole number"))?,
+            }
+        }
+        Operation::Builtin(Builtin::Notify {
+            channels,
+            message,
+            severity,
+        }) => RenderedOperation::Notify {
+            channels: channels.clone(),
+            message: text(message)?,
+            severity: severity.clone(),
+        },
+    })
+}
+
+/// Renders a practice effect.
+///
+/// # Errors
+/// A missing variable.
+pub fn practice(
+    effect: &PracticeEffect,
+    vars: &BTreeMap<String, String>,
+) -> Result<RenderedPractice, String> {
+    let r = |t: &Template| t.render(vars).map_err(|e| e.to_string());
+    Ok(match effect {
+        PracticeEffect::None => RenderedPractice::None,
+        PracticeEffect::PromoteDatabase(t) => RenderedPractice::PromoteDatabase(r(t)?),
+        PracticeEffect::Traffic(t, on) => RenderedPractice::Traffic(r(t)?, *on),
+        PracticeEffect::Validators(t, on) => RenderedPractice::Validators(r(t)?, *on),
+        PracticeEffect::RecoverRegion(t) => RenderedPractice::RecoverRegion(r(t)?),
+        PracticeEffect::Fail(m) => RenderedPractice::Fail(m.clone()),
+    })
+}
+
+/// The job for one attempt of `task`.
+///
+/// # Errors
+/// As [`operation`]; also an `Undo` of a step that has no rollback.
+pub fn job(
+    step: &PlannedStep,
+    task: Task,
+    attempt: u32,
+    vars: &BTreeMap<String, String>,
+) -> Result<Job, String> {
+    let (op, verify, practice_effect) = match task {
+        Task::Step(_) => (
+            operation(&step.operation, vars)?,
+            step.verify
+                .as_ref()
+                .map(|v| v.render_shell(vars).map_err(|e| e.to_string()))
+                .transpose()?,
+            practice(&step.practice, vars)?,
+        ),
+        Task::Undo(_) => {
+            let undo = step
+                .rollback
+                .as_ref()
+                .ok_or_else(|| format!("step {:?} has no rollback", step.name))?;
+            (operation(undo, vars)?, None, RenderedPractice::None)
+        }
+    };
+    Ok(Job {
+        task,
+        attempt,
+        name: step.name.clone(),
+        operation: op,
+        verify,
+        timeout: step.timeout,
+        practice: practice_effect,
+    })
+}
+
+/// One line of a dry run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DryRunLine {
+    /// The step.
+    pub step: StepRef,
+    /// Its name.
+    pub name: String,
+    /// The command or call with values filled in (`${NAME}` where a value
+    /// only exists at run time).
+    pub command: String,
+    /// Its verify command, if any.
+    pub verify: Option<String>,
+    /// Its own rollback, if any.
+    pub rollback: Option<String>,
+    /// Whether a gate stops it.
+    pub gated: bool,
+}
+
+/// Every command `plan` would run, in order, without running any: what
+/// `--dry-run` prints.
+#[must_use]
+pub fn dry_run(plan: &Plan) -> Vec<DryRunLine> {
+    let show = |op: &Operation| match operation(op, &plan.vars) {
+        Ok(r) => r.describe(),
+        Err(_) => preview(op, &plan.vars),
+    };
+    let mut out = Vec::new();
+    for phase in [
+        Phase::PreCheck,
+        Phase::Step,
+        Phase::PostCheck,
+        Phase::Rollback,
+    ] {
+        for (index, s) in plan.phase(phase).iter().enumerate() {
+            out.push(DryRunLine {
+                step: StepRef { phase, index },
+                name: s.name.clone(),
+                command: show(&s.operation),
+                verify: s.verify.as_ref().map(|v| v.preview(&plan.vars)),
+                rollback: s.rollback.as_ref().map(show),
+                gated: s.gate.is_some() || s.question.is_some(),
+            });
+        }
+    }
+    out
+}
+
+fn preview(op: &Operation, vars: &BTreeMap<String, String>) -> String {
+    match op {
+        Operation::Shell(t) => t.preview(vars),
+        Operation::Builtin(b) => match b {
+            Builtin::PutMetric {
+                namespace,
+                metric,
+                value,
+                ..
+            } => format!(
+                "cloudwatch put-metric-data {}/{} = {}",
+                namespace.preview(vars),
+                metric.preview(vars),
+                value.preview(vars)
+            ),
+            Builtin::HealthCheckUpdate {
+                health_check_id, ..
+            } => format!(
+                "route53 update-health-check {}",
+                health_check_id.preview(vars)
+            ),
+            Builtin::RecordWeight {
+                record,
+                region,
+                weight,
+                ..
+            } => format!(
+                "route53 set weight of {} ({}) to {}",
+                record.preview(vars),
+                region.preview(vars),
+                weight.preview(vars)
+            ),
+            Builtin::Notify { message, .. } => format!("notify: {}", message.preview(vars)),
+        },
+    }
+}

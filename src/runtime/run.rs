@@ -1,0 +1,500 @@
+//! The headless run driver: engine + runner + journal + clock + gate answers.
+//!
+//! It executes the engine's commands in order. A journal record is appended
+//! and fsync'd before the next command is even looked at, so no step starts
+//! before the journal says it did. Runs, gates, decisions and delays are
+//! spawned and report back as events; the engine itself stays pure.
+//!
+//! The screen and `drconsole run` use it the same way the tests do: build a
+//! [`RunDriver`], [`RunDriver::subscribe`] to a `watch` of [`RunSnapshot`]s,
+//! and await [`RunDriver::run`]. Gate answers come from a [`GateAnswers`].
+
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use super::journal_file::{JournalFileError, JournalWriter, TornTail};
+use super::runner::{OutputLine, OutputSink, StepRunner};
+use crate::config::environment::Environment;
+use crate::domain::runbook::engine::{Engine, ReplayError};
+use crate::domain::runbook::plan::Plan;
+use crate::domain::runbook::protocol::{
+    Choice, Command, DecisionRequest, Event, GateAnswer, GateRequest, Job, Mode, RenderedOperation,
+    RenderedPractice, RunOutcome, Task,
+};
+use crate::domain::runbook::record::RunState;
+use crate::sources::clock::Clock;
+
+/// Lines of output kept per task for the screen.
+const OUTPUT_LINES: usize = 200;
+
+/// Why a run could not start or had to stop.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Live mode against an environment file that does not allow it.
+    #[error(
+        "environment {environment} does not allow live actions (set allow_live_actions = true in its file); use --practice or --dry-run"
+    )]
+    LiveNotAllowed {
+        /// Its name.
+        environment: String,
+    },
+    /// The journal could not be written or opened: the run stops, since
+    /// nothing may happen that the journal does not record.
+    #[error("journal: {0}")]
+    Journal(#[from] JournalFileError),
+    /// The journal does not resume with this plan.
+    #[error("cannot resume: {0}")]
+    Replay(#[from] ReplayError),
+}
+
+/// The live mode for `env`, if its file allows live actions.
+///
+/// # Errors
+/// [`RunError::LiveNotAllowed`].
+pub fn live_mode(env: &Environment) -> Result<Mode, RunError> {
+    if env.allow_live_actions {
+        Ok(Mode::Live {
+            environment: env.spec.environment.clone(),
+        })
+    } else {
+        Err(RunError::LiveNotAllowed {
+            environment: env.spec.environment.clone(),
+        })
+    }
+}
+
+/// Where gate answers and decisions come from: the screen, or a script.
+pub trait GateAnswers: Send + Sync + 'static {
+    /// Answers a gate; `None` declines it.
+    fn gate(&self, request: GateRequest) -> impl Future<Output = Option<GateAnswer>> + Send;
+    /// Chooses what to do about a failed or unknown task.
+    fn decide(&self, request: DecisionRequest) -> impl Future<Output = Choice> + Send;
+}
+
+/// One scripted reply to a gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScriptedGate {
+    /// Type the phrase exactly, with enough approvers, a reason and an answer.
+    Approve,
+    /// Answer with this (possibly wrong) answer.
+    Answer(GateAnswer),
+    /// Decline.
+    Decline,
+}
+
+/// Answers from a script, for tests and drills: queued replies first, then
+/// the defaults (approve every gate correctly or decline; abort on failure).
+#[derive(Debug, Default)]
+pub struct ScriptedAnswers {
+    gates: Mutex<VecDeque<ScriptedGate>>,
+    decisions: Mutex<VecDeque<Choice>>,
+    approve_by_default: bool,
+    asked: Mutex<Vec<GateRequest>>,
+}
+
+impl ScriptedAnswers {
+    /// Approves every gate, aborts on every failure unless scripted.
+    #[must_use]
+    pub fn approving() -> Self {
+        ScriptedAnswers {
+            approve_by_default: true,
+            ..Self::default()
+        }
+    }
+
+    /// Declines every gate and aborts on every failure unless scripted.
+    #[must_use]
+    pub fn declining() -> Self {
+        Self::default()
+    }
+
+    /// Queues replies to the next gates.
+    #[must_use]
+    pub fn with_gates(self, replies: impl IntoIterator<Item = ScriptedGate>) -> Self {
+        if let Ok(mut g) = self.gates.lock() {
+            g.extend(replies);
+        }
+        self
+    }
+
+    /// Queues the next decisions.
+    #[must_use]
+    pub fn with_decisions(self, choices: impl IntoIterator<Item = Choice>) -> Self {
+        if let Ok(mut d) = self.decisions.lock() {
+            d.extend(choices);
+        }
+        self
+    }
+
+    /// Every gate asked so far.
+    #[must_use]
+    pub fn asked(&self) -> Vec<GateRequest> {
+        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    /// The answer a careful operator gives to `request`.
+    #[must_use]
+    pub fn correct_answer(request: &GateRequest) -> GateAnswer {
+        GateAnswer {
+            phrase: request.phrase.clone(),
+            approvers: (1..=request.approvers)
+                .map(|i| format!("approver-{i}"))
+                .collect(),
+            reason: Some("scripted".to_owned()),
+            answer: request.question.as_ref().map(|_| "yes".to_owned()),
+        }
+    }
+}
+
+impl GateAnswers for ScriptedAnswers {
+    async fn gate(&self, request: GateRequest) -> Option<GateAnswer> {
+        if let Ok(mut a) = self.asked.lock() {
+            a.push(request.clone());
+        }
+        let next = self.gates.lock().ok().and_then(|mut g| g.pop_front());
+        match next {
+            Some(ScriptedGate::Approve) => Some(Self::correct_answer(&request)),
+            Some(ScriptedGate::Answer(a)) => Some(a),
+            None if self.approve_by_default => Some(Self::correct_answer(&request)),
+            Some(ScriptedGate::Decline) | None => None,
+        }
+    }
+
+    async fn decide(&self, _request: DecisionRequest) -> Choice {
+        self.decisions
+            .lock()
+            .ok()
+            .and_then(|mut d| d.pop_front())
+            .unwrap_or(Choice::Abort)
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    /// Recovered, rolled back or aborted.
+    pub outcome: RunOutcome,
+    /// The RTO clock.
+    pub elapsed: Duration,
+    /// The runbook's objective.
+    pub rto: Option<Duration>,
+    /// What publishing `FailoverDurationSeconds` said (live mode only).
+    pub published: Option<Result<String, String>>,
+}
+
+impl RunReport {
+    /// Whether the run recovered within its RTO.
+    #[must_use]
+    pub fn met_rto(&self) -> bool {
+        self.outcome == RunOutcome::Recovered && self.rto.is_none_or(|r| self.elapsed <= r)
+    }
+}
+
+/// What the screen shows: a copy, published after every change.
+#[derive(Debug, Clone, Default)]
+pub struct RunSnapshot {
+    /// The engine's state.
+    pub state: RunState,
+    /// The gate being asked.
+    pub gate: Option<GateRequest>,
+    /// Failures waiting for a decision.
+    pub decisions: Vec<DecisionRequest>,
+    /// The last lines of each task's output.
+    pub output: BTreeMap<Task, Vec<String>>,
+    /// Gate answers refused, newest last.
+    pub refusals: Vec<String>,
+    /// Set when the run is over.
+    pub report: Option<RunReport>,
+}
+
+/// Drives one run to its end.
+pub struct RunDriver<R: StepRunner, G: GateAnswers> {
+    engine: Engine,
+    pending: Vec<Command>,
+    runner: Arc<R>,
+    answers: Arc<G>,
+    journal: JournalWriter,
+    clock: Arc<dyn Clock>,
+    view: watch::Sender<RunSnapshot>,
+    snapshot: RunSnapshot,
+}
+
+impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
+    /// A new run with a new journal at `journal` (refused if it exists).
+    ///
+    /// # Errors
+    /// The journal cannot be created.
+    pub fn start(
+        plan: Plan,
+        mode: Mode,
+        journal: &Path,
+        runner: Arc<R>,
+        answers: Arc<G>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, RunError> {
+        let now = clock.now();
+        let run = format!("{}-{}", plan.name, now.as_millis());
+        let writer = JournalWriter::create(journal, &run)?;
+        let mut engine = Engine::new(plan, mode, &run);
+        let pending = engine.handle(Event::Start { at: now });
+        Ok(Self::with(engine, pending, writer, runner, answers, clock))
+    }
+
+    /// Resumes the run recorded in `journal`: replays it, marks what was
+    /// running as outcome unknown, and asks again what was being asked.
+    /// A torn last line that no append acknowledged (a crash mid-write)
+    /// is dropped; anything else unsound refuses.
+    ///
+    /// # Errors
+    /// The journal is unsound or belongs to another plan or mode.
+    pub fn resume(
+        plan: Plan,
+        mode: Mode,
+        journal: &Path,
+        runner: Arc<R>,
+        answers: Arc<G>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, RunError> {
+        let writer = JournalWriter::open_with(journal, TornTail::DropIfUnacknowledged)?;
+        let (engine, pending) = Engine::resume(plan, mode, writer.entries(), clock.now())?;
+        Ok(Self::with(engine, pending, writer, runner, answers, clock))
+    }
+
+    fn with(
+        engine: Engine,
+        pending: Vec<Command>,
+        journal: JournalWriter,
+        runner: Arc<R>,
+        answers: Arc<G>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let snapshot = RunSnapshot {
+            state: engine.state().clone(),
+            ..RunSnapshot::default()
+        };
+        let (view, _) = watch::channel(snapshot.clone());
+        RunDriver {
+            engine,
+            pending,
+            runner,
+            answers,
+            journal,
+            clock,
+            view,
+            snapshot,
+        }
+    }
+
+    /// Snapshots after every change, for the screen.
+    #[must_use]
+    pub fn subscribe(&self) -> watch::Receiver<RunSnapshot> {
+        self.view.subscribe()
+    }
+
+    /// The engine, read-only.
+    #[must_use]
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Runs until the engine finishes. In live mode a recovered run's RTO
+    /// is then published as `VirtEngine/DR` `FailoverDurationSeconds`
+    /// through the runner.
+    ///
+    /// # Errors
+    /// The journal failed: the run stops where the journal stops.
+    pub async fn run(mut self) -> Result<RunReport, RunError> {
+        let (events, mut inbox) = mpsc::unbounded_channel::<Event>();
+        let (sink, mut lines) = mpsc::unbounded_channel::<OutputLine>();
+        let first = std::mem::take(&mut self.pending);
+        let mut report = self.execute(first, &events, &sink)?;
+        self.publish();
+        while report.is_none() && !self.engine.is_finished() {
+            tokio::select! {
+                Some(event) = inbox.recv() => {
+                    let commands = self.engine.handle(event);
+                    report = self.execute(commands, &events, &sink)?;
+                }
+                Some(line) = lines.recv() => self.add_line(line),
+            }
+            while let Ok(line) = lines.try_recv() {
+                self.add_line(line);
+            }
+            self.publish();
+        }
+        let mut report = report.unwrap_or_else(|| unreachable_report(&self.engine));
+        if matches!(self.engine.mode(), Mode::Live { .. })
+            && report.outcome == RunOutcome::Recovered
+        {
+            report.published = Some(self.publish_rto(report.elapsed, &sink).await?);
+        }
+        self.snapshot.report = Some(report.clone());
+        self.publish();
+        Ok(report)
+    }
+
+    async fn publish_rto(
+        &mut self,
+        elapsed: Duration,
+        sink: &OutputSink,
+    ) -> Result<Result<String, String>, RunError> {
+        let seconds = elapsed.as_secs_f64();
+        let job = Job {
+            task: Task::Step(crate::domain::runbook::plan::StepRef {
+                phase: crate::domain::runbook::plan::Phase::PostCheck,
+                index: usize::MAX,
+            }),
+            attempt: 1,
+            name: "publish-rto".to_owned(),
+            operation: RenderedOperation::PutMetric {
+                namespace: "VirtEngine/DR".to_owned(),
+                metric: "FailoverDurationSeconds".to_owned(),
+                value: seconds,
+                region: None,
+            },
+            verify: None,
+            timeout: Some(Duration::from_secs(30)),
+            practice: RenderedPractice::None,
+        };
+        let outcome = self.runner.run(job, sink.clone()).await;
+        let result = match outcome.error {
+            None => Ok(outcome.stdout),
+            Some(e) => Err(e),
+        };
+        let data = match &result {
+            Ok(t) => serde_json::json!({"seconds": seconds, "ok": true, "detail": t}),
+            Err(e) => serde_json::json!({"seconds": seconds, "ok": false, "detail": e}),
+        };
+        self.journal
+            .append(self.clock.now(), "rto.published", data)?;
+        Ok(result)
+    }
+
+    fn add_line(&mut self, line: OutputLine) {
+        let lines = self.snapshot.output.entry(line.task).or_default();
+        lines.push(line.text);
+        if lines.len() > OUTPUT_LINES {
+            let extra = lines.len() - OUTPUT_LINES;
+            lines.drain(..extra);
+        }
+    }
+
+    fn publish(&mut self) {
+        self.snapshot.state = self.engine.state().clone();
+        self.snapshot.gate = self.engine.state().gate.as_ref().map(|g| g.request.clone());
+        self.snapshot.decisions = self.engine.decisions();
+        self.view.send_replace(self.snapshot.clone());
+    }
+
+    /// Executes commands in order; journal appends are synchronous and
+    /// durable before the next command.
+    fn execute(
+        &mut self,
+        commands: Vec<Command>,
+        events: &mpsc::UnboundedSender<Event>,
+        sink: &OutputSink,
+    ) -> Result<Option<RunReport>, RunError> {
+        let mut report = None;
+        for c in commands {
+            match c {
+                Command::Journal { at, record } => {
+                    let (kind, data) = record.split();
+                    self.journal.append(at, &kind, data)?;
+                }
+                Command::Run(job) => {
+                    let runner = Arc::clone(&self.runner);
+                    let (events, sink, clock) = (events.clone(), sink.clone(), self.clock.clone());
+                    tokio::spawn(async move {
+                        let (task, attempt) = (job.task, job.attempt);
+                        let outcome = runner.run(job, sink).await;
+                        let _ = events.send(Event::Finished {
+                            at: clock.now(),
+                            task,
+                            attempt,
+                            outcome,
+                        });
+                    });
+                }
+                Command::Wake { at } => {
+                    let (events, clock) = (events.clone(), self.clock.clone());
+                    tokio::spawn(async move {
+                        let wait = at.since(clock.now());
+                        tokio::time::sleep(clock.wall_for(wait)).await;
+                        let now = clock.now().max(at);
+                        let _ = events.send(Event::Tick { at: now });
+                    });
+                }
+                Command::AwaitGate(request) => {
+                    let (answers, events, clock) = (
+                        Arc::clone(&self.answers),
+                        events.clone(),
+                        self.clock.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let event = match answers.gate(request).await {
+                            Some(answer) => Event::GateAnswered {
+                                at: clock.now(),
+                                answer,
+                            },
+                            None => Event::GateDeclined { at: clock.now() },
+                        };
+                        let _ = events.send(event);
+                    });
+                }
+                Command::GateRefused { why } => {
+                    log::warn!("gate: {why}");
+                    self.snapshot.refusals.push(why);
+                }
+                Command::AwaitDecision(request) => {
+                    let (answers, events, clock) = (
+                        Arc::clone(&self.answers),
+                        events.clone(),
+                        self.clock.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let task = request.task;
+                        let choice = answers.decide(request).await;
+                        let _ = events.send(Event::Decided {
+                            at: clock.now(),
+                            task,
+                            choice,
+                        });
+                    });
+                }
+                Command::Finished {
+                    outcome,
+                    elapsed,
+                    rto,
+                } => {
+                    report = Some(RunReport {
+                        outcome,
+                        elapsed,
+                        rto,
+                        published: None,
+                    });
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// The report of a run that finished before this process picked it up.
+fn unreachable_report(engine: &Engine) -> RunReport {
+    let state = engine.state();
+    let outcome = match state.stage {
+        crate::domain::runbook::record::Stage::Finished(o) => o,
+        _ => RunOutcome::Aborted,
+    };
+    RunReport {
+        outcome,
+        elapsed: state.elapsed(state.finished_at.unwrap_or_default()),
+        rto: engine.plan().rto,
+        published: None,
+    }
+}

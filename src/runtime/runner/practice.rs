@@ -1,0 +1,147 @@
+//! The practice runner: every operation goes to the simulated estate.
+//!
+//! It owns a handle to a [`SimEstate`] and a log, and nothing else: no
+//! shell, no AWS client, no HTTP client, so it cannot start a process or
+//! reach the network whatever the runbook says. Shell commands are
+//! recorded, never executed.
+
+use std::sync::{Arc, Mutex};
+
+use super::{OutputSink, StepRunner, note};
+use crate::domain::runbook::protocol::{Job, Outcome, RenderedOperation, RenderedPractice, Task};
+use crate::sources::sim::SimEstate;
+
+/// What a practice run did with one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeRecord {
+    /// The task.
+    pub task: Task,
+    /// The attempt.
+    pub attempt: u32,
+    /// The operation as it would have run live.
+    pub would_run: String,
+    /// What happened to the simulated estate.
+    pub effect: String,
+}
+
+/// Routes every job to the simulated estate.
+#[derive(Debug, Clone)]
+pub struct PracticeRunner {
+    estate: Arc<Mutex<SimEstate>>,
+    log: Arc<Mutex<Vec<PracticeRecord>>>,
+}
+
+impl PracticeRunner {
+    /// A runner acting on `estate` (shared with whoever shows it).
+    #[must_use]
+    pub fn new(estate: Arc<Mutex<SimEstate>>) -> Self {
+        PracticeRunner {
+            estate,
+            log: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// The estate it acts on.
+    #[must_use]
+    pub fn estate(&self) -> Arc<Mutex<SimEstate>> {
+        Arc::clone(&self.estate)
+    }
+
+    /// Everything done so far, in order.
+    #[must_use]
+    pub fn log(&self) -> Vec<PracticeRecord> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn apply(&self, job: &Job) -> Result<String, String> {
+        let mut estate = self
+            .estate
+            .lock()
+            .map_err(|_| "the simulated estate is unavailable".to_owned())?;
+        let err = |e: crate::sources::sim::SimError| e.to_string();
+        let mut done = Vec::new();
+        // The runbook's own practice effect first.
+        match &job.practice {
+            RenderedPractice::None => {}
+            RenderedPractice::PromoteDatabase(r) => {
+                estate.promote_database(r).map_err(err)?;
+                done.push(format!("database primary is now {r}"));
+            }
+            RenderedPractice::Traffic(r, on) => {
+                estate.set_traffic(r, *on).map_err(err)?;
+                done.push(format!("traffic to {r} {}", on_off(*on)));
+            }
+            RenderedPractice::Validators(r, on) => {
+                estate.set_validators_running(r, *on).map_err(err)?;
+                done.push(format!(
+                    "validators in {r} {}",
+                    if *on { "started" } else { "stopped" }
+                ));
+            }
+            RenderedPractice::RecoverRegion(r) => {
+                estate.recover_region(r).map_err(err)?;
+                done.push(format!("{r} recovered"));
+            }
+            RenderedPractice::Fail(m) => return Err(m.clone()),
+        }
+        // Route53 built-ins act on the estate as AWS would.
+        match &job.operation {
+            RenderedOperation::RecordWeight { region, weight, .. } => {
+                estate.set_traffic(region, *weight > 0).map_err(err)?;
+                done.push(format!("weight of {region} set to {weight}"));
+            }
+            RenderedOperation::HealthCheck {
+                inverted: Some(true),
+                region: Some(r),
+                ..
+            } => {
+                estate.set_traffic(r, false).map_err(err)?;
+                done.push(format!("health check of {r} inverted: traffic stops"));
+            }
+            RenderedOperation::HealthCheck {
+                disabled: Some(true),
+                region,
+                ..
+            } => done.push(format!(
+                "health check{} disabled: AWS reads it healthy, traffic keeps flowing",
+                region
+                    .as_ref()
+                    .map(|r| format!(" of {r}"))
+                    .unwrap_or_default()
+            )),
+            _ => {}
+        }
+        if done.is_empty() {
+            done.push("recorded; no effect on the simulated estate".to_owned());
+        }
+        Ok(done.join("; "))
+    }
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
+}
+
+impl StepRunner for PracticeRunner {
+    async fn run(&self, job: Job, sink: OutputSink) -> Outcome {
+        let would_run = job.operation.describe();
+        note(&sink, &job, format!("practice, not run: {would_run}"));
+        let result = self.apply(&job);
+        let effect = match &result {
+            Ok(e) | Err(e) => e.clone(),
+        };
+        note(&sink, &job, format!("simulated estate: {effect}"));
+        if let Ok(mut log) = self.log.lock() {
+            log.push(PracticeRecord {
+                task: job.task,
+                attempt: job.attempt,
+                would_run,
+                effect,
+            });
+        }
+        match result {
+            Ok(e) => Outcome::ok(e),
+            Err(e) => Outcome::error(format!("practice: {e}")),
+        }
+    }
+}

@@ -30,6 +30,7 @@ mod chain;
 mod events;
 mod fault;
 mod observe;
+mod service;
 #[cfg(test)]
 mod tests;
 mod topology;
@@ -42,6 +43,7 @@ use rand_chacha::ChaCha8Rng;
 use self::backup::BackupTrack;
 use self::chain::Chain;
 pub use self::fault::{ActiveFault, Fault, FaultId};
+pub use self::service::ServiceState;
 use crate::domain::estate::EstateSpec;
 use crate::domain::time::Timestamp;
 

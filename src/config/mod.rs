@@ -4,6 +4,7 @@
 pub mod builtin;
 pub mod check;
 pub mod drill_file;
+pub mod drill_script;
 pub mod environment;
 pub mod environment_file;
 pub mod error;

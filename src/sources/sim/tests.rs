@@ -682,7 +682,10 @@ fn service_is_down_while_the_primary_region_is_and_back_after_failover() {
     run(&mut s, secs(30));
     let up = s.service();
     assert!(up.api_healthy && up.blocks_committing, "{up:?}");
-    s.inject(Fault::RegionDown { region: "us-east-1".into() }).unwrap();
+    s.inject(Fault::RegionDown {
+        region: "us-east-1".into(),
+    })
+    .unwrap();
     run(&mut s, secs(60));
     let down = s.service();
     assert!(!down.api_healthy, "the database primary is gone: {down:?}");
@@ -690,7 +693,8 @@ fn service_is_down_while_the_primary_region_is_and_back_after_failover() {
     s.set_traffic("us-east-1", false).unwrap();
     s.promote_database("eu-west-1").unwrap();
     s.set_validators_running("us-east-1", false).unwrap();
-    s.start_standby_validators("us-east-1", "eu-west-1").unwrap();
+    s.start_standby_validators("us-east-1", "eu-west-1")
+        .unwrap();
     run(&mut s, secs(30));
     let back = s.service();
     assert!(back.api_healthy && back.blocks_committing, "{back:?}");
@@ -700,7 +704,10 @@ fn service_is_down_while_the_primary_region_is_and_back_after_failover() {
 #[test]
 fn a_failed_health_check_alone_leaves_service_up_elsewhere() {
     let mut s = sim();
-    s.inject(Fault::HealthCheckFailure { region: "eu-west-1".into() }).unwrap();
+    s.inject(Fault::HealthCheckFailure {
+        region: "eu-west-1".into(),
+    })
+    .unwrap();
     run(&mut s, secs(30));
     let st = s.service();
     assert!(st.api_healthy && st.blocks_committing);

@@ -197,10 +197,16 @@ pub fn dashboard_text(sim: &SimEstate) -> String {
     out
 }
 
+struct Finished {
+    runbook: String,
+    plan: Plan,
+    snapshot: crate::runtime::run::RunSnapshot,
+    report: Option<RunReport>,
+}
+
 struct Running {
     runbook: String,
     plan: Plan,
-    started: Timestamp,
     handle: tokio::task::JoinHandle<Result<RunReport, RunError>>,
     state: tokio::sync::watch::Receiver<crate::runtime::run::RunSnapshot>,
 }
@@ -243,13 +249,7 @@ impl HeadlessDrill<'_> {
         let mut keeper = Scorekeeper::default();
         let gates = Arc::new(Mutex::new(Vec::new()));
         let mut running: Vec<Running> = Vec::new();
-        let mut finished: Vec<(
-            String,
-            Plan,
-            Timestamp,
-            crate::runtime::run::RunSnapshot,
-            Option<RunReport>,
-        )> = Vec::new();
+        let mut finished: Vec<Finished> = Vec::new();
         let (mut runs, mut notes, mut hand) = (
             self.script.runs.clone().into_iter().peekable(),
             self.script.annotations.clone().into_iter().peekable(),
@@ -299,47 +299,21 @@ impl HeadlessDrill<'_> {
                     finished.len() + running.len(),
                 )?);
             }
-            let mut still = Vec::new();
-            for r in running {
-                if r.handle.is_finished() {
-                    let report = r.handle.await.ok().and_then(Result::ok);
-                    let outcome = report
-                        .as_ref()
-                        .map_or("failed to run".to_string(), |rep| outcome_word(rep.outcome));
-                    drill.handle(DrillEvent::Record(format!(
-                        "runbook {} {outcome}",
-                        r.runbook
-                    )));
-                    let snap = r.state.borrow().clone();
-                    finished.push((r.runbook, r.plan, r.started, snap, report));
-                } else {
-                    still.push(r);
-                }
-            }
-            running = still;
-            if let Ok(s) = sim.lock() {
-                let service = s.service();
-                keeper.sample(ServiceSample {
-                    at: elapsed,
-                    api_healthy: service.api_healthy,
-                    blocks_committing: service.blocks_committing,
-                });
-                for p in s.promotions().iter().skip(promotions_seen) {
-                    keeper.lost(DataLoss {
-                        cause: format!("promoted {} (from {})", p.to, p.from),
-                        window: p.data_loss,
-                    });
-                }
-                promotions_seen = s.promotions().len();
-            }
+            running = collect_finished(&mut drill, running, &mut finished).await;
+            sample(&sim, &mut keeper, elapsed, &mut promotions_seen);
             if elapsed >= end && drill.phase() != DrillPhase::Ended {
                 commands.extend(drill.handle(DrillEvent::End));
             }
         }
         for r in running {
             r.handle.abort();
-            let snap = r.state.borrow().clone();
-            finished.push((r.runbook, r.plan, r.started, snap, None));
+            let snapshot = r.state.borrow().clone();
+            finished.push(Finished {
+                runbook: r.runbook,
+                plan: r.plan,
+                snapshot,
+                report: None,
+            });
         }
         let findings = self.findings(&sim, &finished, &gates);
         Ok(Report::build(
@@ -412,7 +386,7 @@ impl HeadlessDrill<'_> {
         Ok(Running {
             runbook: runbook.to_owned(),
             plan,
-            started: clock.now(),
+
             handle: tokio::spawn(driver.run()),
             state,
         })
@@ -421,13 +395,7 @@ impl HeadlessDrill<'_> {
     fn findings(
         &self,
         sim: &Arc<Mutex<SimEstate>>,
-        finished: &[(
-            String,
-            Plan,
-            Timestamp,
-            crate::runtime::run::RunSnapshot,
-            Option<RunReport>,
-        )],
+        finished: &[Finished],
         gates: &Arc<Mutex<Vec<GateRecord>>>,
     ) -> Findings {
         let mut f = Findings::default();
@@ -439,7 +407,13 @@ impl HeadlessDrill<'_> {
                 .map(|d| d.validator.clone())
                 .collect();
         }
-        for (runbook, plan, _, snap, report) in finished {
+        for Finished {
+            runbook,
+            plan,
+            snapshot: snap,
+            report,
+        } in finished
+        {
             if report
                 .as_ref()
                 .is_some_and(|r| r.outcome == RunOutcome::Recovered)
@@ -465,6 +439,60 @@ impl HeadlessDrill<'_> {
         f.gates = gates.lock().map(|g| g.clone()).unwrap_or_default();
         f
     }
+}
+
+/// Moves runs that ended from `running` to `finished`, noting each on the timeline.
+async fn collect_finished(
+    drill: &mut Drill,
+    running: Vec<Running>,
+    finished: &mut Vec<Finished>,
+) -> Vec<Running> {
+    let mut still = Vec::new();
+    for r in running {
+        if r.handle.is_finished() {
+            let report = r.handle.await.ok().and_then(Result::ok);
+            let outcome = report
+                .as_ref()
+                .map_or("failed to run".to_string(), |rep| outcome_word(rep.outcome));
+            drill.handle(DrillEvent::Record(format!(
+                "runbook {} {outcome}",
+                r.runbook
+            )));
+            let snapshot = r.state.borrow().clone();
+            finished.push(Finished {
+                runbook: r.runbook,
+                plan: r.plan,
+                snapshot,
+                report,
+            });
+        } else {
+            still.push(r);
+        }
+    }
+    still
+}
+
+/// One look at the service, and any new data loss from promotions.
+fn sample(
+    sim: &Arc<Mutex<SimEstate>>,
+    keeper: &mut Scorekeeper,
+    at: Duration,
+    promotions_seen: &mut usize,
+) {
+    let Ok(s) = sim.lock() else { return };
+    let service = s.service();
+    keeper.sample(ServiceSample {
+        at,
+        api_healthy: service.api_healthy,
+        blocks_committing: service.blocks_committing,
+    });
+    for p in s.promotions().iter().skip(*promotions_seen) {
+        keeper.lost(DataLoss {
+            cause: format!("promoted {} (from {})", p.to, p.from),
+            window: p.data_loss,
+        });
+    }
+    *promotions_seen = s.promotions().len();
 }
 
 fn apply(c: &DrillCommand, sim: &Arc<Mutex<SimEstate>>, keeper: &mut Scorekeeper, at: Duration) {

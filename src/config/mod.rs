@@ -3,6 +3,8 @@
 
 pub mod builtin;
 pub mod check;
+pub mod drill_file;
+pub mod drill_script;
 pub mod environment;
 pub mod environment_file;
 pub mod error;

@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod bft;
+pub mod drill;
 pub mod estate;
 pub mod fleet;
 pub mod journal;

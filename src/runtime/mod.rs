@@ -2,6 +2,7 @@
 //! core meets crossterm, tokio and the file system.
 
 pub mod console;
+pub mod drill;
 pub mod journal_file;
 pub mod logging;
 pub mod run;

@@ -1,7 +1,7 @@
 //! Operator actions the failover runbook performs; practice mode routes
 //! them here instead of to AWS and Kubernetes.
 
-use super::{Fault, Promotion, SimError, SimEstate};
+use super::{DoubleSign, Fault, Promotion, SimError, SimEstate};
 
 impl SimEstate {
     /// Brings a downed region back without touching other faults; its
@@ -70,5 +70,78 @@ impl SimEstate {
             r.validators_running = running;
         }
         Ok(())
+    }
+
+    /// Starts standby copies of `from`'s validator keys in `to`, as the
+    /// failover runbook does to restore signing power. Unless `from`'s
+    /// signers were fenced first, the moment both copies can sign the
+    /// estate records a double sign.
+    ///
+    /// # Errors
+    /// When either region is unknown, or `to` is down.
+    pub fn start_standby_validators(&mut self, from: &str, to: &str) -> Result<(), SimError> {
+        let home = self.index_of(from)?;
+        let standby = self.index_of(to)?;
+        if self.is_down(standby) {
+            return Err(SimError::RegionDown {
+                region: to.to_owned(),
+            });
+        }
+        for (region, slot) in self.validator_region.iter().zip(self.standby.iter_mut()) {
+            if *region == Some(home) {
+                *slot = Some(standby);
+            }
+        }
+        if let Some(r) = self.regions.get_mut(standby) {
+            r.validators_running = true;
+        }
+        self.note_double_signs();
+        Ok(())
+    }
+
+    /// Stops the standby copies started in `to` (a rollback).
+    ///
+    /// # Errors
+    /// When the region is unknown.
+    pub fn stop_standby_validators(&mut self, to: &str) -> Result<(), SimError> {
+        let standby = self.index_of(to)?;
+        for slot in &mut self.standby {
+            if *slot == Some(standby) {
+                *slot = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records any key now signing from two places.
+    pub(super) fn note_double_signs(&mut self) {
+        for v in self.double_signers() {
+            let name = self
+                .spec
+                .validators
+                .get(v)
+                .map_or_else(String::new, |s| s.name.clone());
+            if self.double_signs.iter().any(|d| d.validator == name) {
+                continue;
+            }
+            let home = self
+                .validator_region
+                .get(v)
+                .copied()
+                .flatten()
+                .map(|i| self.region_name(i).to_owned());
+            let standby = self
+                .standby
+                .get(v)
+                .copied()
+                .flatten()
+                .map(|i| self.region_name(i).to_owned());
+            self.double_signs.push(DoubleSign {
+                validator: name,
+                home: home.unwrap_or_default(),
+                standby: standby.unwrap_or_default(),
+                at: self.now,
+            });
+        }
     }
 }

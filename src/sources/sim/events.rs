@@ -60,6 +60,7 @@ impl SimEstate {
     /// Commits a block if the validators that can sign and see each other
     /// hold more than 2/3 of the power; otherwise the round times out.
     fn attempt_block(&mut self) {
+        self.note_double_signs();
         let components = self.components();
         let eligible = self.eligible_validators();
         let total: u64 = self.spec.validators.iter().map(|v| v.voting_power).sum();

@@ -30,6 +30,7 @@ mod chain;
 mod events;
 mod fault;
 mod observe;
+mod service;
 #[cfg(test)]
 mod tests;
 mod topology;
@@ -42,6 +43,7 @@ use rand_chacha::ChaCha8Rng;
 use self::backup::BackupTrack;
 use self::chain::Chain;
 pub use self::fault::{ActiveFault, Fault, FaultId};
+pub use self::service::ServiceState;
 use crate::domain::estate::EstateSpec;
 use crate::domain::time::Timestamp;
 
@@ -122,6 +124,20 @@ pub struct Promotion {
     pub data_loss: Duration,
 }
 
+/// A validator key that signed from two places at once: a slashable double
+/// sign the drill report must show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoubleSign {
+    /// The validator's name.
+    pub validator: String,
+    /// Where its key normally runs.
+    pub home: String,
+    /// Where the standby copy ran.
+    pub standby: String,
+    /// Simulated time it was first seen.
+    pub at: Timestamp,
+}
+
 /// Per-region mutable state, parallel to `spec.regions`.
 #[derive(Debug, Clone)]
 struct RegionState {
@@ -150,6 +166,10 @@ pub struct SimEstate {
     /// Region index of each validator, `None` when unmapped (then it is
     /// treated as reachable from everywhere).
     validator_region: Vec<Option<usize>>,
+    /// Per validator, the region a standby copy of its key runs in (a
+    /// failover started it there).
+    standby: Vec<Option<usize>>,
+    double_signs: Vec<DoubleSign>,
     chain: Chain,
     backups: Vec<BackupTrack>,
     db_primary: usize,
@@ -190,7 +210,7 @@ impl SimEstate {
                     .collect(),
             })
             .collect();
-        let validator_region = spec
+        let validator_region: Vec<Option<usize>> = spec
             .validators
             .iter()
             .map(|v| spec.regions.iter().position(|r| r.name == v.region))
@@ -212,7 +232,9 @@ impl SimEstate {
             faults: Vec::new(),
             next_fault: 1,
             regions,
+            standby: vec![None; validator_region.len()],
             validator_region,
+            double_signs: Vec::new(),
             chain,
             backups,
             db_primary: 0,
@@ -225,6 +247,12 @@ impl SimEstate {
     #[must_use]
     pub fn spec(&self) -> &EstateSpec {
         &self.spec
+    }
+
+    /// Every double sign so far, in the order they happened.
+    #[must_use]
+    pub fn double_signs(&self) -> &[DoubleSign] {
+        &self.double_signs
     }
 
     /// Simulated time the model has reached.

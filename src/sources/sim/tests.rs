@@ -620,3 +620,96 @@ fn advancing_backwards_is_a_no_op() {
     assert_eq!(s.now(), now);
     assert_eq!(s.observe(), before);
 }
+
+#[test]
+fn failover_with_fenced_signers_restores_blocks_without_double_signing() {
+    let mut s = sim();
+    s.inject(Fault::RegionDown {
+        region: "us-east-1".into(),
+    })
+    .unwrap();
+    run(&mut s, secs(30));
+    let halted = chain(&s).height;
+    run(&mut s, secs(60));
+    assert!(chain(&s).height <= halted + 1, "3 of 7 lost: halted");
+    s.set_validators_running("us-east-1", false).unwrap();
+    s.start_standby_validators("us-east-1", "eu-west-1")
+        .unwrap();
+    run(&mut s, secs(60));
+    assert!(
+        chain(&s).height >= halted + 8,
+        "standby keys restore signing power"
+    );
+    s.recover_region("us-east-1").unwrap();
+    run(&mut s, secs(120));
+    assert!(
+        s.double_signs().is_empty(),
+        "fenced signers never sign twice"
+    );
+}
+
+#[test]
+fn unfenced_signers_double_sign_once_their_region_returns() {
+    let mut s = sim();
+    s.inject(Fault::RegionDown {
+        region: "us-east-1".into(),
+    })
+    .unwrap();
+    run(&mut s, secs(30));
+    s.start_standby_validators("us-east-1", "eu-west-1")
+        .unwrap();
+    run(&mut s, secs(60));
+    assert!(s.double_signs().is_empty(), "the home region is still down");
+    s.recover_region("us-east-1").unwrap();
+    run(&mut s, secs(120));
+    let ds = s.double_signs();
+    assert_eq!(
+        ds.len(),
+        3,
+        "each of us-east-1's three keys signs twice: {ds:?}"
+    );
+    assert!(
+        ds.iter()
+            .all(|d| d.home == "us-east-1" && d.standby == "eu-west-1")
+    );
+    s.stop_standby_validators("eu-west-1").unwrap();
+    assert!(s.start_standby_validators("us-east-1", "moon").is_err());
+}
+
+#[test]
+fn service_is_down_while_the_primary_region_is_and_back_after_failover() {
+    let mut s = sim();
+    run(&mut s, secs(30));
+    let up = s.service();
+    assert!(up.api_healthy && up.blocks_committing, "{up:?}");
+    s.inject(Fault::RegionDown {
+        region: "us-east-1".into(),
+    })
+    .unwrap();
+    run(&mut s, secs(60));
+    let down = s.service();
+    assert!(!down.api_healthy, "the database primary is gone: {down:?}");
+    assert!(!down.blocks_committing, "3 of 7 lost: halted");
+    s.set_traffic("us-east-1", false).unwrap();
+    s.promote_database("eu-west-1").unwrap();
+    s.set_validators_running("us-east-1", false).unwrap();
+    s.start_standby_validators("us-east-1", "eu-west-1")
+        .unwrap();
+    run(&mut s, secs(30));
+    let back = s.service();
+    assert!(back.api_healthy && back.blocks_committing, "{back:?}");
+    assert!(back.serving.contains(&"eu-west-1".to_string()));
+}
+
+#[test]
+fn a_failed_health_check_alone_leaves_service_up_elsewhere() {
+    let mut s = sim();
+    s.inject(Fault::HealthCheckFailure {
+        region: "eu-west-1".into(),
+    })
+    .unwrap();
+    run(&mut s, secs(30));
+    let st = s.service();
+    assert!(st.api_healthy && st.blocks_committing);
+    assert!(!st.serving.contains(&"eu-west-1".to_string()));
+}

@@ -80,31 +80,64 @@ impl SimEstate {
         out
     }
 
-    /// Per validator, in spec order: can it sign now, and from where.
+    /// Per validator, in spec order: can it sign now, and from where. A
+    /// validator whose key also runs as a standby elsewhere signs from its
+    /// home when it can, else from the standby; when both can, that is a
+    /// double sign ([`Self::double_signers`]).
     pub(super) fn eligible_validators(&self) -> Vec<Signer> {
         let components = self.components();
         let tip = self.chain.height();
         self.spec
             .validators
             .iter()
-            .zip(&self.validator_region)
-            .map(|(v, region)| {
+            .zip(self.validator_region.iter().zip(&self.standby))
+            .map(|(v, (home, standby))| {
                 if self.validator_offline(v) {
                     return Signer::Cannot;
                 }
-                let Some(i) = *region else {
+                let Some(i) = *home else {
                     return Signer::Anywhere;
                 };
-                match (self.regions.get(i), components.get(i).copied().flatten()) {
-                    (Some(r), Some(c))
-                        if r.validators_running && r.height == tip && self.now >= r.ready_at =>
-                    {
-                        Signer::In(c)
-                    }
-                    _ => Signer::Cannot,
+                let at_home = self.signs_from(i, tip, &components);
+                let at_standby = standby.and_then(|j| self.signs_from(j, tip, &components));
+                match at_home.or(at_standby) {
+                    Some(c) => Signer::In(c),
+                    None => Signer::Cannot,
                 }
             })
             .collect()
+    }
+
+    /// Validators (spec index) whose key signs from two places at once now.
+    pub(super) fn double_signers(&self) -> Vec<usize> {
+        let components = self.components();
+        let tip = self.chain.height();
+        self.validator_region
+            .iter()
+            .zip(&self.standby)
+            .enumerate()
+            .filter_map(|(v, (home, standby))| {
+                let (Some(i), Some(j)) = (*home, *standby) else {
+                    return None;
+                };
+                let both = self.signs_from(i, tip, &components).is_some()
+                    && self.signs_from(j, tip, &components).is_some();
+                both.then_some(v)
+            })
+            .collect()
+    }
+
+    /// The network component a key running in region `i` signs in, if its
+    /// validators there are running, synced and up.
+    fn signs_from(&self, i: usize, tip: u64, components: &[Option<usize>]) -> Option<usize> {
+        match (self.regions.get(i), components.get(i).copied().flatten()) {
+            (Some(r), Some(c))
+                if r.validators_running && r.height == tip && self.now >= r.ready_at =>
+            {
+                Some(c)
+            }
+            _ => None,
+        }
     }
 
     pub(super) fn validator_offline(&self, v: &ValidatorSpec) -> bool {

@@ -346,7 +346,10 @@ const SHIPPED_FAILOVER_VARS: &[(&str, &str)] = &[
 #[test]
 fn shipped_failover_fences_first_and_gates_what_changes() {
     let p = plan("runbooks/regional-failover.yaml", SHIPPED_FAILOVER_VARS);
-    assert_eq!(p.vars["VALIDATOR_COUNT"], "2", "declared default");
+    assert_eq!(
+        p.vars["VALIDATOR_COUNT"], "3",
+        "declared default: the failing region's count"
+    );
     let order: Vec<&str> = p.steps.iter().map(|s| s.name.as_str()).collect();
     let at = |n: &str| order.iter().position(|s| *s == n).unwrap();
     assert!(at("fence_failing_validators") < at("scale_validators"));

@@ -328,7 +328,8 @@ fn builtin_kind(
 /// The template texts inside a practice effect.
 pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
     match p {
-        PracticeFile::None | PracticeFile::Fail(_) => vec![],
+        PracticeFile::None | PracticeFile::Fail(_) | PracticeFile::Check(_) => vec![],
+        PracticeFile::StandbyValidators { from, to } => vec![from, to],
         PracticeFile::PromoteDatabase(r) | PracticeFile::RecoverRegion(r) => vec![r],
         PracticeFile::Traffic { region, .. } | PracticeFile::Validators { region, .. } => {
             vec![region]
@@ -587,6 +588,11 @@ impl ActionDef {
                 region: fill(region),
                 running: *running,
             },
+            PracticeFile::StandbyValidators { from, to } => PracticeFile::StandbyValidators {
+                from: fill(from),
+                to: fill(to),
+            },
+            PracticeFile::Check(c) => PracticeFile::Check(*c),
         }
     }
 }

@@ -147,6 +147,15 @@ pub enum PracticeFile {
     },
     /// Bring a region back after a fault.
     RecoverRegion(String),
+    /// Start standby keys of `from`'s validators in `to`.
+    StandbyValidators {
+        /// The region whose keys are started elsewhere.
+        from: String,
+        /// Where they start.
+        to: String,
+    },
+    /// Judge the step by the simulated service.
+    Check(crate::domain::runbook::plan::SimCheck),
     /// Fail the step.
     Fail(String),
 }

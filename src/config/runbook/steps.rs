@@ -431,6 +431,10 @@ fn practice_effect(p: PracticeFile) -> PracticeEffect {
             PracticeEffect::Validators(t(&region), running)
         }
         PracticeFile::RecoverRegion(r) => PracticeEffect::RecoverRegion(t(&r)),
+        PracticeFile::StandbyValidators { from, to } => {
+            PracticeEffect::StandbyValidators(t(&from), t(&to))
+        }
+        PracticeFile::Check(c) => PracticeEffect::Check(c),
         PracticeFile::Fail(m) => PracticeEffect::Fail(m),
     }
 }

@@ -292,6 +292,22 @@ pub enum PracticeEffect {
     Validators(Template, bool),
     /// Bring a region back after a fault.
     RecoverRegion(Template),
+    /// Start standby copies of the first region's validator keys in the
+    /// second (a failover restoring signing power).
+    StandbyValidators(Template, Template),
+    /// Pass only when the simulated service shows this: a check judged
+    /// against the estate instead of a command's output.
+    Check(SimCheck),
     /// Fail the step: the operator wants to rehearse a failure.
     Fail(String),
+}
+
+/// What a practice check asks of the simulated estate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimCheck {
+    /// Some region takes traffic, passes its health check and reaches the database.
+    ApiHealthy,
+    /// A block was committed in the last 20 s.
+    BlocksCommitting,
 }

@@ -181,6 +181,10 @@ pub enum RenderedPractice {
     Validators(String, bool),
     /// Bring a region back.
     RecoverRegion(String),
+    /// Start standby keys of the first region's validators in the second.
+    StandbyValidators(String, String),
+    /// Pass only when the simulated service shows this.
+    Check(super::plan::SimCheck),
     /// Fail on purpose, with this message.
     Fail(String),
 }

@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use super::{OutputSink, StepRunner, note};
+use crate::domain::runbook::plan::SimCheck;
 use crate::domain::runbook::protocol::{Job, Outcome, RenderedOperation, RenderedPractice, Task};
 use crate::sources::sim::SimEstate;
 
@@ -81,6 +82,42 @@ impl PracticeRunner {
             RenderedPractice::RecoverRegion(r) => {
                 estate.recover_region(r).map_err(err)?;
                 done.push(format!("{r} recovered"));
+            }
+            RenderedPractice::StandbyValidators(from, to) => {
+                estate.start_standby_validators(from, to).map_err(err)?;
+                done.push(format!(
+                    "standby keys of {from}'s validators started in {to}"
+                ));
+            }
+            RenderedPractice::Check(check) => {
+                let service = estate.service();
+                let (ok, what) = match check {
+                    SimCheck::ApiHealthy => (
+                        service.api_healthy,
+                        format!(
+                            "API served from {}",
+                            if service.serving.is_empty() {
+                                "nowhere".to_owned()
+                            } else {
+                                service.serving.join(", ")
+                            }
+                        ),
+                    ),
+                    SimCheck::BlocksCommitting => (
+                        service.blocks_committing,
+                        format!("chain at height {}", estate.chain_height()),
+                    ),
+                };
+                if !ok {
+                    return Err(format!(
+                        "check failed on the simulated estate: {what}, {}",
+                        match check {
+                            SimCheck::ApiHealthy => "API not healthy",
+                            SimCheck::BlocksCommitting => "no block committed in the last 20 s",
+                        }
+                    ));
+                }
+                done.push(format!("check passed: {what}"));
             }
             RenderedPractice::Fail(m) => return Err(m.clone()),
         }

@@ -416,19 +416,31 @@ fn run_live_console(
     runtime.block_on(async move {
         let (report_tx, reports) = mpsc::channel(64);
         let _live = live::spawn(&env, &clock, &report_tx, &AwsOptions::default()).await?;
+        let clients = AwsClients::new(&env, &AwsOptions::default()).await?;
+        let primary = env
+            .spec
+            .regions
+            .first()
+            .map_or("us-east-1", |r| r.name.as_str());
+        let runner = LiveRunner::shell_only().with_aws(AwsActions::new(clients, primary));
+        let quit_with_run = run.is_some();
         let run = match run {
-            Some(prepared) => {
-                let clients = AwsClients::new(&env, &AwsOptions::default()).await?;
-                let primary = env
-                    .spec
-                    .regions
-                    .first()
-                    .map_or("us-east-1", |r| r.name.as_str());
-                let runner = LiveRunner::shell_only().with_aws(AwsActions::new(clients, primary));
-                Some(run_cmd::attach(prepared, runner, Arc::clone(&clock))?)
-            }
+            Some(prepared) => Some(run_cmd::attach(
+                prepared,
+                runner.clone(),
+                Arc::clone(&clock),
+                true,
+            )?),
             None => None,
         };
+        let starter_clock = Arc::clone(&clock);
+        let start_run: Option<console::RunStarter> = (!quit_with_run).then(|| {
+            Box::new(move |line: &str| {
+                let prepared = run_cmd::from_console(line, Some(&env))?;
+                run_cmd::attach(prepared, runner.clone(), Arc::clone(&starter_clock), false)
+                    .map_err(|e| format!("{e:#}"))
+            }) as console::RunStarter
+        });
         let wiring = Wiring {
             reports,
             sim_notices: None,
@@ -437,6 +449,7 @@ fn run_live_console(
             clock,
             started,
             run,
+            start_run,
         };
         in_terminal(app, wiring).await
     })?;
@@ -479,14 +492,29 @@ fn run_sim_console(
             Arc::clone(&clock),
             report_tx,
         ));
+        let quit_with_run = run.is_some();
         let run = match run {
             Some(prepared) => Some(run_cmd::attach(
                 prepared,
-                PracticeRunner::new(estate),
+                PracticeRunner::new(Arc::clone(&estate)),
                 Arc::clone(&clock),
+                true,
             )?),
             None => None,
         };
+        let starter_clock = Arc::clone(&clock);
+        let start_run: Option<console::RunStarter> = (!quit_with_run).then(|| {
+            Box::new(move |line: &str| {
+                let prepared = run_cmd::from_console(line, None)?;
+                run_cmd::attach(
+                    prepared,
+                    PracticeRunner::new(Arc::clone(&estate)),
+                    Arc::clone(&starter_clock),
+                    false,
+                )
+                .map_err(|e| format!("{e:#}"))
+            }) as console::RunStarter
+        });
         let wiring = Wiring {
             reports,
             sim_notices: Some(notices),
@@ -495,6 +523,7 @@ fn run_sim_console(
             clock,
             started,
             run,
+            start_run,
         };
         in_terminal(app, wiring).await
     })?;

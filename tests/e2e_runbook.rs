@@ -190,3 +190,47 @@ fn kill_9_mid_step_resumes_as_outcome_unknown() {
         String::from_utf8_lossy(&verify.stderr)
     );
 }
+
+#[test]
+fn colon_run_opens_a_practice_run_and_f2_shows_its_effect_on_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("console-run.journal");
+    let t = Tmux::start(
+        "runbook-colon",
+        &run_cmd("--start 2026-11-26T03:00:00Z"),
+        140,
+        45,
+    );
+    t.wait_for(&["SIMULATED", "us-east-1"]);
+    t.keys(&[":"]);
+    t.type_text(&format!(
+        "run runbooks/regional-failover.yaml {FAILOVER_VARS} --journal {}",
+        journal.display()
+    ));
+    t.keys(&["Enter"]);
+    let gate = t.wait_for(&["PRACTICE", "GATE: fence_failing_validators"]);
+    answer_gate(&t, &gate, 0);
+    t.wait_for(&["GATE: pause_traffic"]);
+    t.keys(&["F2"]);
+    // Fenced: us-east-1's 3 of 7 validators stopped, so the chain stalls.
+    let dash = t.wait_until("the chain to stall on the dashboard", |s| {
+        s.contains("SIMULATED") && (s.contains("✗ HALTED") || s.contains("! SLOW"))
+    });
+    assert!(
+        !dash.contains("GATE: pause_traffic"),
+        "F2 shows the dashboard:\n{dash}"
+    );
+    t.keys(&["F2"]);
+    t.wait_for(&["GATE: pause_traffic"]);
+    // Escape alone, then q: sent together a terminal reads them as Alt-q.
+    t.keys(&["Escape"]);
+    t.wait_for(&["Enter: answer this gate"]);
+    t.keys(&["q"]);
+    t.wait_for(&["Leave this run?"]);
+    t.keys(&["y"]);
+    t.wait_until("back on the dashboard", |s| {
+        s.contains("SIMULATED") && !s.contains("RUNBOOK")
+    });
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}

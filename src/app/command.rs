@@ -17,6 +17,8 @@ pub enum Command {
     ClearFaults,
     /// `:freeze`.
     Freeze,
+    /// `:run RUNBOOK [--var NAME=VALUE]...`: open a run on the runbook screen.
+    Run(String),
 }
 
 /// Every command with its usage, for help and error messages.
@@ -35,6 +37,10 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("clear", "simulated estate: clear every injected fault"),
     ("freeze", "freeze / resume updates"),
+    (
+        "run RUNBOOK --var NAME=VALUE",
+        "run a runbook on the runbook screen (practice on the simulated estate); F2 switches screens",
+    ),
     ("help", "show key and command help"),
     ("q", "quit"),
 ];
@@ -63,9 +69,13 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "inject" => need_arg("a fault, e.g. :inject region-down us-east-1").map(Command::Inject),
         "clear" => Ok(Command::ClearFaults),
         "freeze" => Ok(Command::Freeze),
+        "run" => need_arg(
+            "a runbook, e.g. :run runbooks/regional-failover.yaml --var FAILING_REGION=us-east-1",
+        )
+        .map(Command::Run),
         "" => Err("empty command; try :layout, :theme, :inject, :clear, :q".to_owned()),
         other => Err(format!(
-            "unknown command :{other}; try :layout, :theme, :inject, :clear, :freeze, :help, :q"
+            "unknown command :{other}; try :layout, :theme, :inject, :clear, :freeze, :run, :help, :q"
         )),
     }
 }

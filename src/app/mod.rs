@@ -290,6 +290,7 @@ impl App {
                 Vec::new()
             }
             Ok(Command::Layout(name)) => vec![Effect::LoadLayout(name)],
+            Ok(Command::Run(line)) => vec![Effect::StartRun(line)],
             Ok(Command::Theme(name)) => vec![Effect::LoadTheme(name)],
             Ok(Command::Freeze) => self.on_action(Action::Freeze),
             Ok(Command::Inject(_) | Command::ClearFaults) if !self.live.spec.simulated => {

@@ -25,7 +25,7 @@ pub enum Msg {
     LayoutLoaded(Result<Layout, String>),
     /// A theme asked for with `:theme` was loaded, or why not.
     ThemeLoaded(Result<Theme, String>),
-    /// The outcome of `:inject` or `:clear`, to show on the status line.
+    /// The outcome of `:inject`, `:clear` or `:run`, to show on the status line.
     FaultCommandDone(Result<String, String>),
     /// SIGTERM or SIGHUP: leave cleanly.
     Terminate,
@@ -44,4 +44,7 @@ pub enum Effect {
     InjectFault(String),
     /// Clear every fault in the simulated estate.
     ClearFaults,
+    /// Load a runbook (`RUNBOOK --var NAME=VALUE ...`) and open its run;
+    /// a failure answers with [`Msg::FaultCommandDone`]'s error form.
+    StartRun(String),
 }

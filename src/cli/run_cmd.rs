@@ -89,6 +89,39 @@ fn actions_for(runbook: &Path) -> Result<Actions> {
     Actions::shipped().map_err(anyhow::Error::msg)
 }
 
+/// `:run RUNBOOK --var NAME=VALUE ...` typed in the console: practice on
+/// the simulated estate (no `env`), live on a live one.
+///
+/// # Errors
+/// The line does not parse, `--dry-run` (it would print over the screen),
+/// or [`prepare`] fails; as one line for the status bar.
+pub fn from_console(line: &str, env: Option<&Environment>) -> Result<PreparedRun, String> {
+    #[derive(clap::Parser)]
+    #[command(name = ":run", no_binary_name = true)]
+    struct Line {
+        #[command(flatten)]
+        args: RunArgs,
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut args = <Line as clap::Parser>::try_parse_from(words)
+        .map_err(|e| {
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or("bad :run line")
+                .to_owned()
+        })?
+        .args;
+    if args.dry_run {
+        return Err(":run cannot --dry-run; use `drconsole run --dry-run` in a shell".to_owned());
+    }
+    args.practice = env.is_none();
+    match prepare(&args, env).map_err(|e| format!("{e:#}"))? {
+        RunPlan::Console(p) => Ok(*p),
+        RunPlan::Printed => Err("nothing to run".to_owned()),
+    }
+}
+
 /// Where runs keep their journals by default.
 fn state_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
@@ -173,6 +206,7 @@ pub fn attach<R: StepRunner>(
     prepared: PreparedRun,
     runner: R,
     clock: Arc<dyn Clock>,
+    quit_with_run: bool,
 ) -> Result<RunLink> {
     let PreparedRun {
         plan,
@@ -213,5 +247,11 @@ pub fn attach<R: StepRunner>(
         mode,
         journal: journal.display().to_string(),
     };
-    Ok(run_link::spawn(facts, snapshots, prompts, clock, true))
+    Ok(run_link::spawn(
+        facts,
+        snapshots,
+        prompts,
+        clock,
+        quit_with_run,
+    ))
 }

@@ -41,7 +41,12 @@ pub struct Wiring {
     pub started: std::time::Instant,
     /// A runbook run shown on the runbook screen, if one is attached.
     pub run: Option<RunLink>,
+    /// Starts a run for `:run RUNBOOK --var ...`, if this console can.
+    pub start_run: Option<RunStarter>,
 }
+
+/// Loads, compiles and starts a run from a `:run` argument line.
+pub type RunStarter = Box<dyn Fn(&str) -> Result<RunLink, String> + Send>;
 
 /// The console's side of a runbook run: pictures in, the operator's answers
 /// out. The driver that owns the engine holds the other ends.
@@ -151,13 +156,37 @@ pub async fn run(
         if let Some(msg) = msg {
             dirty = true;
             for effect in app.update(msg) {
-                if let Some(reply) = execute(effect, &wiring) {
+                if let Effect::StartRun(line) = &effect {
+                    match start(line, &wiring, run.is_some()) {
+                        Ok(link) => {
+                            screen = Some(RunScreen::new(link.first.clone()));
+                            run = Some(link);
+                            front = Front::Runbook;
+                        }
+                        Err(e) => {
+                            app.update(Msg::FaultCommandDone(Err(e)));
+                        }
+                    }
+                } else if let Some(reply) = execute(effect, &wiring) {
                     app.update(reply);
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Starts a run from the console, one at a time.
+fn start(line: &str, wiring: &Wiring, busy: bool) -> Result<RunLink, String> {
+    if busy {
+        return Err(
+            "a run is already open: F2 shows it; leave it (q) before starting another".to_owned(),
+        );
+    }
+    match &wiring.start_run {
+        Some(starter) => starter(line),
+        None => Err(":run is not available in this console".to_owned()),
+    }
 }
 
 /// A key for the runbook screen; true when the operator left the run.
@@ -214,6 +243,7 @@ fn execute(effect: Effect, wiring: &Wiring) -> Option<Msg> {
         )),
         Effect::InjectFault(text) => send_sim(wiring, SimCommand::Inject(text)),
         Effect::ClearFaults => send_sim(wiring, SimCommand::ClearAll),
+        Effect::StartRun(_) => None,
     }
 }
 

@@ -1,9 +1,12 @@
 //! Executes effects and owns the terminal: the only place where the pure
 //! core meets crossterm, tokio and the file system.
 
+pub mod ceremony;
 pub mod console;
+pub mod hygiene;
 pub mod journal_file;
 pub mod logging;
+pub mod restore;
 
 use crate::config::theme::Theme;
 

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Padding, Paragraph, Wrap};
 use secrecy::ExposeSecret;
 
 use crate::app::Notice;
@@ -25,6 +25,7 @@ fn frame<'a>(title: String, theme: &Theme) -> Block<'a> {
         .borders(Borders::ALL)
         .border_style(theme.style(Slot::BorderFocused))
         .title(Span::styled(title, theme.style(Slot::Title)))
+        .padding(Padding::horizontal(1))
 }
 
 fn masked(input: &SecretInput, theme: &Theme, focused: bool) -> Vec<Span<'static>> {
@@ -209,7 +210,7 @@ pub fn render_open(f: &mut Frame, s: &OpenScreen, theme: &Theme) {
     let keys = match &s.phase {
         OpenPhase::Entering | OpenPhase::ConfirmWipe => {
             entering_lines(&mut lines, s, theme);
-            "Enter next / check share · Tab switch field · Esc clear field · Ctrl-R reset all · Ctrl-C quit"
+            "Enter next/check · Tab field · Esc clear field · Ctrl-R reset all · Ctrl-C quit"
         }
         OpenPhase::Working(what) => {
             lines.push(Line::from(Span::styled(

@@ -362,6 +362,9 @@ pub struct OpenScreen {
     pub now: Timestamp,
     /// Set once the screen is done with.
     pub quitting: bool,
+    /// Who entered the shares that reached the threshold (the shares
+    /// themselves are gone once rebuilt).
+    pub contributors: Vec<crate::domain::ceremony::Entered>,
     decrypted: Option<SecretSlice<u8>>,
 }
 
@@ -380,6 +383,7 @@ impl OpenScreen {
             target: target.to_owned(),
             now,
             quitting: false,
+            contributors: Vec::new(),
             decrypted: None,
         }
     }
@@ -586,12 +590,8 @@ impl OpenScreen {
     }
 
     fn rebuild(&mut self, at: Timestamp) -> Vec<CeremonyEffect> {
-        let holders: Vec<String> = self
-            .set
-            .entered()
-            .iter()
-            .map(|e| e.holder.clone())
-            .collect();
+        self.contributors = self.set.entered().to_vec();
+        let holders: Vec<String> = self.contributors.iter().map(|e| e.holder.clone()).collect();
         let passphrase = self
             .set
             .rebuild()

@@ -355,7 +355,7 @@ async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError>
                 "threshold": args.threshold,
                 "holders": holders,
                 "set_id": set_id,
-                "passphrase_source": if args.passphrase_stdin { "stdin" } else { "generated" },
+                "source": if args.passphrase_stdin { "given on stdin" } else { "generated" },
                 "written_to_dir": args.out_dir.as_ref().map(|d| d.display().to_string()),
             }),
         ),

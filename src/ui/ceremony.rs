@@ -173,9 +173,17 @@ pub fn render_split(f: &mut Frame, s: &SplitScreen, theme: &Theme) {
 pub fn render_open(f: &mut Frame, s: &OpenScreen, theme: &Theme) {
     let (body, footer) = areas(f);
     let title = format!(" Key ceremony · open · {} → {} ", s.envelope, s.target);
-    let entered = s.set.entered().len();
+    let list = if s.contributors.is_empty() {
+        s.set.entered()
+    } else {
+        &s.contributors[..]
+    };
+    let entered = list.len();
     let progress = match s.set.needed() {
         Some(needed) => format!("{entered} of {needed} shares entered"),
+        None if !s.contributors.is_empty() => {
+            format!("{entered} of {entered} shares entered: passphrase rebuilt, shares wiped")
+        }
         None => "no share entered yet".to_owned(),
     };
     let mut head = vec![Span::styled(progress, theme.style(Slot::Title))];
@@ -192,7 +200,7 @@ pub fn render_open(f: &mut Frame, s: &OpenScreen, theme: &Theme) {
         ));
     }
     let mut lines = vec![Line::from(head), Line::default()];
-    for (i, e) in s.set.entered().iter().enumerate() {
+    for (i, e) in list.iter().enumerate() {
         lines.push(Line::from(vec![
             Span::styled("  ✓ ", theme.style(Slot::Ok)),
             Span::raw(format!(

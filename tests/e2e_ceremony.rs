@@ -29,10 +29,19 @@ fn private_binary(dir: &Path) -> String {
     let built = std::env::var("DRCONSOLE_E2E_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_drconsole").to_owned());
     std::fs::copy(&built, &copy).unwrap();
-    let help = std::process::Command::new(&copy)
-        .arg("--help")
-        .output()
-        .unwrap();
+    // Another test thread forking while the copy was open for writing can
+    // briefly hold it busy (ETXTBSY): try again.
+    let help = (0..100)
+        .find_map(
+            |_| match std::process::Command::new(&copy).arg("--help").output() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            },
+        )
+        .expect("the copied binary runs");
     assert!(
         String::from_utf8_lossy(&help.stdout).contains("ceremony"),
         "{built} has no `ceremony` command: another build replaced it (shared target directory?)"
@@ -289,4 +298,138 @@ fn full_ceremony_leaves_no_secret_behind() {
             }
         }
     }
+}
+
+#[test]
+fn stdin_passphrase_idle_wipe_quit_and_a_tampered_envelope() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bin = private_binary(d);
+    std::fs::write(d.join("key.json"), KEY).unwrap();
+    let share_dir = d.join("shares");
+    let journal = d.join("j.jsonl");
+    let q = |p: &Path| p.display().to_string();
+
+    // Seal with a passphrase given on stdin; the screens read the terminal.
+    let t = Tmux::start(
+        "ceremony-stdin",
+        &format!(
+            "sh -c 'printf \"%s\\n\" \"correct horse battery staple\" | {bin} ceremony seal --passphrase-stdin --in {} --out {} --threshold 2 --holders ann,ben --out-dir {} --iterations 100000 --journal {}; echo EXIT=$?; sleep 600'",
+            q(&d.join("key.json")),
+            q(&d.join("v.enc")),
+            q(&share_dir),
+            q(&journal),
+        ),
+        100,
+        30,
+    );
+    let names = ["ann", "ben"];
+    t.wait_for(&["Press Enter to show ann's share"]);
+    let lines: Vec<String> = (0..2)
+        .map(|i| {
+            let path = share_dir.join(format!("{:02}-{}.share", i + 1, names[i]));
+            let text = std::fs::read_to_string(path).unwrap();
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        t.wait_for(&[&format!("Press Enter to show {name}'s share")]);
+        t.keys(&["Enter"]);
+        t.wait_for(&["Copy it onto paper exactly"]);
+        t.keys(&["Enter"]);
+        t.wait_for(&["type your share back"]);
+        t.type_text(&lines[i]);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for(&["All 2 holders have their share"]);
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+    let sealed = std::fs::read(d.join("v.enc")).unwrap();
+    let opened = drconsole::crypto::open(
+        &sealed,
+        &secrecy::SecretString::from("correct horse battery staple"),
+    )
+    .unwrap();
+    assert_eq!(opened.expose_secret(), KEY.as_bytes());
+    let meta = std::fs::read_to_string(d.join("v.enc.meta.json")).unwrap();
+    let meta = drconsole::crypto::Sidecar::from_json(&meta).unwrap();
+    assert_eq!(
+        meta.validator_address.as_deref(),
+        Some("5A1F0000000000000000000000000000000000C3")
+    );
+    assert_eq!(meta.kdf, "PBKDF2-HMAC-SHA256 (100000 iterations)");
+
+    // Open: an idle timeout wipes the share entered; Ctrl-C asks first.
+    let target = d.join("out.json");
+    let open_cmd = |idle: &str| {
+        format!(
+            "ceremony open --in {} --restore-to {} --journal {} --idle-timeout {idle}",
+            q(&d.join("v.enc")),
+            q(&target),
+            q(&journal)
+        )
+    };
+    let t = Tmux::start("ceremony-idle", &shell(&bin, &open_cmd("2s")), 100, 30);
+    t.wait_for(&["no share entered yet"]);
+    t.type_text("ann");
+    t.keys(&["Enter"]);
+    t.type_text(&lines[0]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["1 of 2 shares entered"]);
+    t.wait_for(&[
+        "Idle for 2s: every share entered was wiped",
+        "no share entered yet",
+    ]);
+    t.type_text("ann");
+    t.keys(&["Enter"]);
+    t.type_text(&lines[0]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["1 of 2 shares entered"]);
+    t.keys(&["C-c"]);
+    t.wait_for(&["Wipe the 1 share(s) entered and quit?"]);
+    t.keys(&["y"]);
+    assert_eq!(t.wait_exit(), 1);
+    drop(t);
+
+    // A tampered envelope: the tag fails, nothing is written.
+    let mut tampered = sealed.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0x01;
+    std::fs::write(d.join("v.enc"), &tampered).unwrap();
+    let t = Tmux::start("ceremony-tamper", &shell(&bin, &open_cmd("10m")), 100, 30);
+    t.wait_for(&["no share entered yet"]);
+    for (name, line) in names.iter().zip(&lines) {
+        t.type_text(name);
+        t.keys(&["Enter"]);
+        t.type_text(line);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for(&[
+        "Decryption failed: authentication failed",
+        "Nothing was written.",
+    ]);
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 1);
+    drop(t);
+    assert!(
+        !target.exists(),
+        "nothing restored from a tampered envelope"
+    );
+
+    let entries = drconsole::runtime::journal_file::read_journal(&journal).unwrap();
+    let wiped: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.kind == "ceremony.wiped")
+        .map(|e| e.data["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(wiped, ["idle timeout", "quit"]);
+    assert!(entries.iter().any(|e| e.kind == "ceremony.failed"));
+    let sealed_entry = entries
+        .iter()
+        .find(|e| e.kind == "ceremony.sealed")
+        .unwrap();
+    assert_eq!(sealed_entry.data["source"], "given on stdin");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(!text.contains("correct horse"));
 }

@@ -578,6 +578,16 @@ impl Effects {
     }
 }
 
+/// Blanks every cell (a frame of spaces, so ratatui's idea of the screen
+/// stays true), then has the terminal erase it all. `Terminal::clear` is
+/// not used: it asks the terminal for the cursor position, and the answer
+/// can be swallowed by the key reader.
+fn clear_screen(terminal: &mut DefaultTerminal) -> io::Result<()> {
+    use ratatui::backend::{Backend as _, ClearType};
+    terminal.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))?;
+    terminal.backend_mut().clear_region(ClearType::All)
+}
+
 /// The event loop: keys, a one-second tick and signals in; effects out.
 async fn drive(
     terminal: &mut DefaultTerminal,
@@ -593,7 +603,7 @@ async fn drive(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         if effects.clear {
-            terminal.clear().map_err(term_err)?;
+            clear_screen(terminal).map_err(term_err)?;
             effects.clear = false;
         }
         screen.draw(terminal, theme).map_err(term_err)?;

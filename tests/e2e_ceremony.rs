@@ -98,6 +98,7 @@ fn assert_no_core_dumps(pid: u32) {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one ceremony, step by step
 fn full_ceremony_leaves_no_secret_behind() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -203,8 +204,8 @@ fn full_ceremony_leaves_no_secret_behind() {
     enter("erin", &all[2]);
     t.wait_for(&["✗ duplicate share (index 3 already entered)"]);
     let mut typo = all[4].clone();
-    let c = if &typo[14..15] == "Z" { "Y" } else { "Z" };
-    typo.replace_range(14..15, c);
+    let wrong = if &typo[14..15] == "Z" { "Y" } else { "Z" };
+    typo.replace_range(14..15, wrong);
     t.type_text(&typo);
     t.keys(&["Enter"]);
     t.wait_for(&["✗ group 3 looks wrong"]);
@@ -301,6 +302,7 @@ fn full_ceremony_leaves_no_secret_behind() {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one scenario, step by step
 fn stdin_passphrase_idle_wipe_quit_and_a_tampered_envelope() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

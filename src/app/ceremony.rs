@@ -142,11 +142,11 @@ fn ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
 }
 
-fn note(text: impl Into<String>, level: Level) -> Option<Notice> {
-    Some(Notice {
+fn note(text: impl Into<String>, level: Level) -> Notice {
+    Notice {
         text: text.into(),
         level,
-    })
+    }
 }
 
 /// Edits `input` with a key; true when the key was an edit.
@@ -197,6 +197,10 @@ impl SplitScreen {
     }
 
     /// Handles one message.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the same signature as OpenScreen::update: one runtime drives both"
+    )]
     pub fn update(&mut self, msg: CeremonyMsg) -> Vec<CeremonyEffect> {
         match msg {
             CeremonyMsg::Key(key, at) => self.key(&key, at),
@@ -222,14 +226,12 @@ impl SplitScreen {
 
     fn key(&mut self, key: &KeyEvent, at: Timestamp) -> Vec<CeremonyEffect> {
         if self.confirm_quit {
-            return match key.code {
-                KeyCode::Char('y' | 'Y') => self.abandon(at, "operator quit"),
-                _ => {
-                    self.confirm_quit = false;
-                    self.message = None;
-                    Vec::new()
-                }
-            };
+            if let KeyCode::Char('y' | 'Y') = key.code {
+                return self.abandon(at, "operator quit");
+            }
+            self.confirm_quit = false;
+            self.message = None;
+            return Vec::new();
         }
         if ctrl(key, 'c') {
             if self.split.stage() == SplitStage::Done {
@@ -280,18 +282,20 @@ impl SplitScreen {
                             .and_then(|e| e.data["holder"].as_str())
                             .unwrap_or_default()
                             .to_owned();
-                        self.message =
-                            note(format!("✓ {who}'s copy checks. Screen cleared."), Level::Ok);
+                        self.message = Some(note(
+                            format!("✓ {who}'s copy checks. Screen cleared."),
+                            Level::Ok,
+                        ));
                         let mut effects: Vec<CeremonyEffect> =
                             events.into_iter().map(CeremonyEffect::Journal).collect();
                         effects.push(CeremonyEffect::ClearScreen);
                         effects
                     }
                     Err(e) => {
-                        self.message = note(
+                        self.message = Some(note(
                             format!("✗ {e}. Type it again (Esc shows the share)."),
                             Level::Critical,
-                        );
+                        ));
                         Vec::new()
                     }
                 }
@@ -419,13 +423,13 @@ impl OpenScreen {
             Some(event) => {
                 self.clear_inputs();
                 self.phase = OpenPhase::Entering;
-                self.message = note(
+                self.message = Some(note(
                     format!(
                         "Idle for {}: every share entered was wiped. Start again.",
                         crate::domain::time::format_age(self.set.idle_timeout())
                     ),
                     Level::Warn,
-                );
+                ));
                 vec![CeremonyEffect::Journal(event), CeremonyEffect::ClearScreen]
             }
             None => Vec::new(),
@@ -447,19 +451,18 @@ impl OpenScreen {
     fn key(&mut self, key: &KeyEvent, at: Timestamp) -> Vec<CeremonyEffect> {
         match &mut self.phase {
             OpenPhase::Entering => self.entering(key, at),
-            OpenPhase::ConfirmWipe => match key.code {
-                KeyCode::Char('y' | 'Y') => {
+            OpenPhase::ConfirmWipe => {
+                if let KeyCode::Char('y' | 'Y') = key.code {
                     let mut effects = self.wipe(WipeReason::Quit, at);
                     self.quitting = true;
                     effects.extend([CeremonyEffect::ClearScreen, CeremonyEffect::Quit]);
                     effects
-                }
-                _ => {
+                } else {
                     self.phase = OpenPhase::Entering;
-                    self.message = note("Carry on: nothing was wiped.", Level::Ok);
+                    self.message = Some(note("Carry on: nothing was wiped.", Level::Ok));
                     Vec::new()
                 }
-            },
+            }
             OpenPhase::Working(_) => Vec::new(),
             OpenPhase::Gate { phrase, typed, .. } => match key.code {
                 KeyCode::Esc => {
@@ -486,10 +489,10 @@ impl OpenScreen {
                     effects
                 }
                 KeyCode::Enter => {
-                    self.message = note(
+                    self.message = Some(note(
                         format!("Type exactly \"{phrase}\" to go on, or Esc to cancel."),
                         Level::Warn,
-                    );
+                    ));
                     Vec::new()
                 }
                 KeyCode::Backspace => {
@@ -527,7 +530,7 @@ impl OpenScreen {
         }
         if ctrl(key, 'r') {
             let effects = self.wipe(WipeReason::Reset, at);
-            self.message = note("Reset: every share entered was wiped.", Level::Warn);
+            self.message = Some(note("Reset: every share entered was wiped.", Level::Warn));
             return effects;
         }
         match (key.code, self.field) {
@@ -540,7 +543,7 @@ impl OpenScreen {
                     self.field = Field::Share;
                     self.message = None;
                 }
-                Err(e) => self.message = note(format!("✗ {e}"), Level::Critical),
+                Err(e) => self.message = Some(note(format!("✗ {e}"), Level::Critical)),
             },
             (KeyCode::Enter, Field::Share) => return self.submit(at),
             (_, Field::Share) => {
@@ -566,18 +569,18 @@ impl OpenScreen {
         let mut effects = vec![CeremonyEffect::Journal(event)];
         match result {
             Err(refusal) => {
-                self.message = note(format!("✗ {refusal}"), Level::Critical);
+                self.message = Some(note(format!("✗ {refusal}"), Level::Critical));
             }
             Ok(entered) => {
                 let needed = self.set.needed().unwrap_or(0);
                 let index = self.set.entered().last().map_or(0, |e| e.index);
-                self.message = note(
+                self.message = Some(note(
                     format!(
                         "✓ share {index} from {} accepted: {entered} of {needed}",
                         self.name.trim()
                     ),
                     Level::Ok,
-                );
+                ));
                 self.name.clear();
                 self.field = Field::Name;
                 effects.push(CeremonyEffect::ClearScreen);
@@ -609,11 +612,11 @@ impl OpenScreen {
                     CeremonyEffect::Decrypt(passphrase),
                 ]
             }
-            Err(e) => self.fail(format!("Could not rebuild: {e}."), at),
+            Err(e) => self.fail(&format!("Could not rebuild: {e}."), at),
         }
     }
 
-    fn fail(&mut self, why: String, at: Timestamp) -> Vec<CeremonyEffect> {
+    fn fail(&mut self, why: &str, at: Timestamp) -> Vec<CeremonyEffect> {
         self.decrypted = None;
         let text = format!("{why} Nothing was written.");
         self.phase = OpenPhase::Failed(text.clone());
@@ -646,7 +649,7 @@ impl OpenScreen {
                     CeremonyEffect::Assess(d.content),
                 ]
             }
-            Err(e) => self.fail(format!("Decryption failed: {e}."), at),
+            Err(e) => self.fail(&format!("Decryption failed: {e}."), at),
         }
     }
 
@@ -693,7 +696,7 @@ impl OpenScreen {
                     json!({"target": path}),
                 ))]
             }
-            Err(e) => self.fail(format!("Restore failed: {e}."), at),
+            Err(e) => self.fail(&format!("Restore failed: {e}."), at),
         }
     }
 }

@@ -234,12 +234,7 @@ fn ctrl_c_asks_before_wiping_and_reset_wipes_at_once() {
 #[test]
 fn idle_timeout_wipes_entries_and_half_typed_input() {
     let t = shares(2, 3);
-    let mut s = OpenScreen::new(
-        ShareSet::new(Duration::from_secs(60)),
-        "v.enc",
-        "k.json",
-        T0,
-    );
+    let mut s = OpenScreen::new(ShareSet::new(Duration::from_mins(1)), "v.enc", "k.json", T0);
     enter_share(&mut s, "alice", &t[0]);
     type_in(&mut s, "bob");
     press(&mut s, key(KeyCode::Enter));
@@ -248,7 +243,7 @@ fn idle_timeout_wipes_entries_and_half_typed_input() {
         s.update(CeremonyMsg::Tick(T0.plus(Duration::from_secs(59))))
             .is_empty()
     );
-    let fx = s.update(CeremonyMsg::Tick(T0.plus(Duration::from_secs(60))));
+    let fx = s.update(CeremonyMsg::Tick(T0.plus(Duration::from_mins(1))));
     assert_eq!(journal_kinds(&fx), ["ceremony.wiped"]);
     assert!(s.set.entered().is_empty() && s.share.is_empty() && s.name.is_empty());
     assert_eq!(

@@ -25,7 +25,7 @@ use crate::domain::time::Timestamp;
 /// Longest holder name accepted: names are labels, not essays.
 pub const MAX_NAME_LEN: usize = 40;
 /// Idle time after which a combine wipes what was entered, unless told otherwise.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_mins(10);
 
 /// One thing the journal must record: what happened, to whom, when.
 #[derive(Debug, Clone, PartialEq)]

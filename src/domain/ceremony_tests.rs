@@ -147,10 +147,10 @@ fn combine_checks_each_share_and_counts_progress() {
 fn idle_timeout_and_reset_wipe_everything() {
     let shares = split(b"passphrase", 2, 3).unwrap();
     let t = texts(&shares);
-    let mut set = ShareSet::new(Duration::from_secs(600));
+    let mut set = ShareSet::new(Duration::from_mins(10));
     assert_eq!(set.tick(at(10_000)), None, "nothing to wipe");
     set.submit("alice", &t[0], at(0)).0.unwrap();
-    assert_eq!(set.idle_left(at(60)), Some(Duration::from_secs(540)));
+    assert_eq!(set.idle_left(at(60)), Some(Duration::from_mins(9)));
     set.touch(at(500));
     assert_eq!(set.tick(at(1000)), None, "typing restarted the timer");
     let ev = set.tick(at(1100)).unwrap();

@@ -280,7 +280,9 @@ fn write_share_files(
     Ok(())
 }
 
-async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError> {
+/// The holders named on the command line (default holder-1 to holder-5),
+/// checked against the threshold.
+fn holders_of(args: &SealArgs) -> Result<(Vec<String>, u8), CeremonyError> {
     let holders = match &args.holders {
         Some(list) => rules::parse_holders(list).map_err(invalid)?,
         None => (1..=5).map(|i| format!("holder-{i}")).collect(),
@@ -292,6 +294,34 @@ async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError>
             args.threshold
         )));
     }
+    Ok((holders, n))
+}
+
+/// The metadata sidecar for the backup being sealed (the validator's
+/// address and key type when the plaintext is a validator key).
+fn sidecar_for(args: &SealArgs, plaintext: &[u8]) -> Result<Sidecar, CeremonyError> {
+    let mut sidecar = Sidecar::for_backup(
+        &args.kind,
+        &file_name(&args.out),
+        jiff::Timestamp::now(),
+        args.iterations,
+    )
+    .map_err(|e| invalid(e.to_string()))?;
+    if let Content::ValidatorKey {
+        address,
+        pub_key_type,
+    } = restore::classify(plaintext)
+    {
+        sidecar = sidecar.validator(&address, &pub_key_type);
+    }
+    if let Some(location) = &args.passphrase_location {
+        sidecar = sidecar.passphrase_location(location);
+    }
+    Ok(sidecar)
+}
+
+async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError> {
+    let (holders, n) = holders_of(args)?;
     if args.out.exists() {
         return Err(invalid(format!(
             "{} exists: a backup is never overwritten",
@@ -309,24 +339,8 @@ async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError>
     let shares = shares::split(passphrase.expose_secret().as_bytes(), args.threshold, n)
         .map_err(|e| invalid(e.to_string()))?;
     drop(passphrase);
-    let mut sidecar = Sidecar::for_backup(
-        &args.kind,
-        &file_name(&args.out),
-        jiff::Timestamp::now(),
-        args.iterations,
-    )
-    .map_err(|e| invalid(e.to_string()))?;
-    if let Content::ValidatorKey {
-        address,
-        pub_key_type,
-    } = restore::classify(&plaintext)
-    {
-        sidecar = sidecar.validator(&address, &pub_key_type);
-    }
+    let sidecar = sidecar_for(args, &plaintext)?;
     drop(plaintext);
-    if let Some(location) = &args.passphrase_location {
-        sidecar = sidecar.passphrase_location(location);
-    }
     let journal_path = args
         .journal
         .clone()
@@ -345,7 +359,7 @@ async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError>
     let set_id = shares.first().map(|s| s.set_id().to_string());
     append(
         &mut journal,
-        Event::new(
+        &Event::new(
             WallClock.now(),
             "ceremony.sealed",
             json!({
@@ -410,7 +424,7 @@ async fn open(
     let mut journal = open_journal(&journal_path, &format!("open {}", file_name(&args.input)))?;
     append(
         &mut journal,
-        Event::new(
+        &Event::new(
             WallClock.now(),
             "ceremony.opened",
             json!({
@@ -451,7 +465,7 @@ async fn open(
     }
 }
 
-fn append(journal: &mut JournalWriter, event: Event) -> Result<(), CeremonyError> {
+fn append(journal: &mut JournalWriter, event: &Event) -> Result<(), CeremonyError> {
     journal.append(event.at, event.kind, event.data.clone())?;
     log::info!("{} {}", event.kind, event.data);
     Ok(())
@@ -532,7 +546,7 @@ impl Effects {
         let now = || WallClock.now();
         Ok(match effect {
             CeremonyEffect::Journal(event) => {
-                append(&mut self.journal, event)?;
+                append(&mut self.journal, &event)?;
                 None
             }
             CeremonyEffect::ClearScreen => {

@@ -85,7 +85,39 @@ pub fn render_split(f: &mut Frame, s: &SplitScreen, theme: &Theme) {
         ]),
         Line::default(),
     ];
-    let keys = match s.split.stage() {
+    let keys = split_stage(&mut lines, s, theme, &holder);
+    if s.confirm_quit {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Quit now? Holders not yet served get no share. y: quit · any other key: carry on",
+            theme.style(Slot::Critical),
+        )));
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .style(theme.style(Slot::Text))
+            .wrap(Wrap { trim: false })
+            .block(frame(title, theme)),
+        body,
+    );
+    f.render_widget(
+        Paragraph::new(vec![
+            message_line(s.message.as_ref(), theme),
+            keys_line(keys, theme),
+        ]),
+        footer,
+    );
+}
+
+/// The lines of the current hand-over stage; returns its key hints.
+fn split_stage(
+    lines: &mut Vec<Line<'static>>,
+    s: &SplitScreen,
+    theme: &Theme,
+    holder: &str,
+) -> &'static str {
+    let (_, total) = s.split.position();
+    match s.split.stage() {
         SplitStage::Handover => {
             lines.push(Line::from(format!(
                 "{holder}, come to the keyboard. Everyone else: look away from the screen."
@@ -145,76 +177,14 @@ pub fn render_split(f: &mut Frame, s: &SplitScreen, theme: &Theme) {
             ));
             "Enter finish"
         }
-    };
-    if s.confirm_quit {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            "Quit now? Holders not yet served get no share. y: quit · any other key: carry on",
-            theme.style(Slot::Critical),
-        )));
     }
-    f.render_widget(
-        Paragraph::new(lines)
-            .style(theme.style(Slot::Text))
-            .wrap(Wrap { trim: false })
-            .block(frame(title, theme)),
-        body,
-    );
-    f.render_widget(
-        Paragraph::new(vec![
-            message_line(s.message.as_ref(), theme),
-            keys_line(keys, theme),
-        ]),
-        footer,
-    );
 }
 
 /// Draws the open screen.
 pub fn render_open(f: &mut Frame, s: &OpenScreen, theme: &Theme) {
     let (body, footer) = areas(f);
     let title = format!(" Key ceremony · open · {} → {} ", s.envelope, s.target);
-    let list = if s.contributors.is_empty() {
-        s.set.entered()
-    } else {
-        &s.contributors[..]
-    };
-    let entered = list.len();
-    let progress = match s.set.needed() {
-        Some(needed) => format!("{entered} of {needed} shares entered"),
-        None if !s.contributors.is_empty() => {
-            format!("{entered} of {entered} shares entered: passphrase rebuilt, shares wiped")
-        }
-        None => "no share entered yet".to_owned(),
-    };
-    let mut head = vec![Span::styled(progress, theme.style(Slot::Title))];
-    if let Some(id) = s.set.set_id() {
-        head.push(Span::styled(
-            format!("  · set {id}"),
-            theme.style(Slot::Muted),
-        ));
-    }
-    if let Some(left) = s.set.idle_left(s.now) {
-        head.push(Span::styled(
-            format!("  · wiped if idle for {}", format_age(left)),
-            theme.style(Slot::Muted),
-        ));
-    }
-    let mut lines = vec![Line::from(head), Line::default()];
-    for (i, e) in list.iter().enumerate() {
-        lines.push(Line::from(vec![
-            Span::styled("  ✓ ", theme.style(Slot::Ok)),
-            Span::raw(format!(
-                "{}. {} entered share {} at {}",
-                i + 1,
-                e.holder,
-                e.index,
-                e.at.clock_utc()
-            )),
-        ]));
-    }
-    if entered > 0 {
-        lines.push(Line::default());
-    }
+    let mut lines = open_header(s, theme);
     let keys = match &s.phase {
         OpenPhase::Entering | OpenPhase::ConfirmWipe => {
             entering_lines(&mut lines, s, theme);
@@ -280,6 +250,53 @@ pub fn render_open(f: &mut Frame, s: &OpenScreen, theme: &Theme) {
         ]),
         footer,
     );
+}
+
+/// Progress, set id, idle countdown and who has entered a share.
+fn open_header(s: &OpenScreen, theme: &Theme) -> Vec<Line<'static>> {
+    let list = if s.contributors.is_empty() {
+        s.set.entered()
+    } else {
+        &s.contributors[..]
+    };
+    let entered = list.len();
+    let progress = match s.set.needed() {
+        Some(needed) => format!("{entered} of {needed} shares entered"),
+        None if !s.contributors.is_empty() => {
+            format!("{entered} of {entered} shares entered: passphrase rebuilt, shares wiped")
+        }
+        None => "no share entered yet".to_owned(),
+    };
+    let mut head = vec![Span::styled(progress, theme.style(Slot::Title))];
+    if let Some(id) = s.set.set_id() {
+        head.push(Span::styled(
+            format!("  · set {id}"),
+            theme.style(Slot::Muted),
+        ));
+    }
+    if let Some(left) = s.set.idle_left(s.now) {
+        head.push(Span::styled(
+            format!("  · wiped if idle for {}", format_age(left)),
+            theme.style(Slot::Muted),
+        ));
+    }
+    let mut lines = vec![Line::from(head), Line::default()];
+    for (i, e) in list.iter().enumerate() {
+        lines.push(Line::from(vec![
+            Span::styled("  ✓ ", theme.style(Slot::Ok)),
+            Span::raw(format!(
+                "{}. {} entered share {} at {}",
+                i + 1,
+                e.holder,
+                e.index,
+                e.at.clock_utc()
+            )),
+        ]));
+    }
+    if entered > 0 {
+        lines.push(Line::default());
+    }
+    lines
 }
 
 fn entering_lines(lines: &mut Vec<Line<'static>>, s: &OpenScreen, theme: &Theme) {

@@ -152,3 +152,20 @@ async fn an_older_signing_state_never_replaces_a_newer_one() {
     let f = facts(&target, classify(&newer), &none).await.unwrap();
     assert!(matches!(restore::decide(&f), Verdict::Gate { .. }));
 }
+
+#[test]
+fn core_dumps_are_turned_off_for_a_ceremony() {
+    use drconsole::runtime::hygiene;
+    hygiene::disable_core_dumps().unwrap();
+    assert!(hygiene::core_dumps_disabled());
+    // The hard limit is 0 too: it cannot be raised again.
+    let status = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let core = status
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert_eq!(
+        &core.split_whitespace().collect::<Vec<_>>()[4..6],
+        ["0", "0"]
+    );
+}

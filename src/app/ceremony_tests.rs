@@ -303,3 +303,26 @@ fn split_screen_walks_every_holder_through() {
     let fx = k(&mut s, KeyCode::Enter);
     assert!(matches!(fx.last(), Some(CeremonyEffect::Quit)));
 }
+
+#[test]
+fn no_secret_in_debug_of_messages_effects_or_screens() {
+    let t = shares(2, 2);
+    let mut s = screen();
+    type_in(&mut s, "alice");
+    press(&mut s, key(KeyCode::Enter));
+    type_in(&mut s, &t[0][..20]);
+    let shown = format!("{s:?}");
+    assert!(!shown.contains(&t[0][6..11]), "{shown}");
+    press(&mut s, key(KeyCode::Enter));
+    let fx = enter_share(&mut s, "bob", &t[0]);
+    let fx2 = {
+        let mut s = screen();
+        enter_share(&mut s, "alice", &t[0]);
+        enter_share(&mut s, "bob", &t[1])
+    };
+    let msg = decrypted_key();
+    let all = format!("{fx:?} {fx2:?} {msg:?}");
+    assert!(!all.contains("PASSPHRASE0123456789ABCDEF"), "{all}");
+    assert!(!all.contains("{key}"), "{all}");
+    assert!(all.contains("[REDACTED]"));
+}

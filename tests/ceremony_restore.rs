@@ -169,3 +169,35 @@ fn core_dumps_are_turned_off_for_a_ceremony() {
         ["0", "0"]
     );
 }
+
+#[tokio::test]
+async fn the_environment_s_rpc_endpoints_are_the_ones_asked() {
+    let config = NodeConfig::new("1.0.1");
+    let running = config.validator_address(0);
+    let node = CometServer::start(config).await;
+    let text = std::fs::read_to_string("tests/fixtures/env/moto.toml").unwrap();
+    let text = text.replacen(
+        r#"rpc = ["http://127.0.0.1:26657", "http://127.0.0.1:26667"]"#,
+        &format!(r#"rpc = ["{}"]"#, node.url),
+        1,
+    );
+    assert!(text.contains(&node.url));
+    let env = drconsole::config::parse_environment(Path::new("moto.toml"), &text).unwrap();
+    let check =
+        RpcSigningCheck::from_environment(&env).with_timeout(std::time::Duration::from_secs(2));
+    let dir = tempfile::tempdir().unwrap();
+    let f = facts(
+        &dir.path().join("priv_validator_key.json"),
+        classify(&key_json(&running)),
+        &check,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        f.signing,
+        Signing::Running {
+            endpoint: node.url.clone()
+        }
+    );
+    assert!(matches!(restore::decide(&f), Verdict::Refuse(_)));
+}

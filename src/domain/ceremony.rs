@@ -205,10 +205,11 @@ impl Split {
             return Vec::new();
         }
         self.stage = SplitStage::Showing;
+        let index = self.shares.get(self.current).map(ShareText::index);
         vec![Event::new(
             at,
             "share.shown",
-            json!({"holder": self.holder(), "share_index": self.shares[self.current].index()}),
+            json!({"holder": self.holder(), "share_index": index}),
         )]
     }
 
@@ -233,7 +234,10 @@ impl Split {
     /// The text is unreadable or is not this holder's share; the attempt
     /// is counted.
     pub fn confirm(&mut self, typed: &str, at: Timestamp) -> Result<Vec<Event>, ConfirmError> {
-        let expected = &self.shares[self.current];
+        let Some(expected) = self.shares.get(self.current) else {
+            // Every holder is done: nothing left to confirm.
+            return Ok(Vec::new());
+        };
         let result = ShareText::parse(typed)
             .map_err(ConfirmError::from)
             .and_then(|got| {

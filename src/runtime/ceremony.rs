@@ -379,7 +379,7 @@ async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError>
     let mut effects = Effects::new(journal);
     in_terminal(&mut Screen::Split(&mut screen), &mut effects, theme).await?;
     let done = screen.split.stage() == crate::domain::ceremony::SplitStage::Done;
-    println!(
+    say(&format!(
         "sealed {} ({} bytes) and {}; journal {}; {}",
         args.out.display(),
         sealed.len(),
@@ -390,7 +390,7 @@ async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError>
         } else {
             "the hand-over was stopped before every holder confirmed"
         }
-    );
+    ));
     Ok(if done {
         ExitCode::SUCCESS
     } else {
@@ -451,18 +451,24 @@ async fn open(
     in_terminal(&mut Screen::Open(&mut screen), &mut effects, theme).await?;
     match &screen.phase {
         OpenPhase::Done(text) => {
-            println!("{text}");
+            say(text);
             Ok(ExitCode::SUCCESS)
         }
         OpenPhase::Failed(text) => {
-            eprintln!("drconsole: {text}");
+            say(&format!("drconsole: {text}"));
             Ok(ExitCode::from(1))
         }
         _ => {
-            eprintln!("drconsole: the ceremony stopped; every share entered was wiped");
+            say("drconsole: the ceremony stopped; every share entered was wiped");
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Prints a closing line for the operator; a closed stdout is no reason
+/// to panic after the ceremony is over.
+fn say(text: &str) {
+    let _ = writeln!(io::stdout().lock(), "{text}");
 }
 
 fn append(journal: &mut JournalWriter, event: &Event) -> Result<(), CeremonyError> {

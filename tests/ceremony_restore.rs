@@ -201,3 +201,47 @@ async fn the_environment_s_rpc_endpoints_are_the_ones_asked() {
     );
     assert!(matches!(restore::decide(&f), Verdict::Refuse(_)));
 }
+
+#[tokio::test]
+async fn a_validator_seen_signing_the_latest_block_is_refused() {
+    // The node runs validator 0; validator 2 runs elsewhere, unlisted, but
+    // its signature is in the latest commit.
+    for version in ["0.34.21", "0.38.12"] {
+        let config = NodeConfig::new(version);
+        let elsewhere = config.validator_address(2);
+        let node = CometServer::start(config).await;
+        let check = RpcSigningCheck::new(vec![node.url.clone()]);
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("priv_validator_key.json");
+        let f = facts(&target, classify(&key_json(&elsewhere)), &check)
+            .await
+            .unwrap();
+        assert_eq!(
+            f.signing,
+            Signing::Signed {
+                endpoint: node.url.clone(),
+                height: 100
+            },
+            "{version}"
+        );
+        let Verdict::Refuse(why) = restore::decide(&f) else {
+            panic!("{version}: must refuse")
+        };
+        assert!(
+            why.contains(&format!("validator {elsewhere} signed block 100")),
+            "{why}"
+        );
+        assert_eq!(node.commit_heights(), [100]);
+
+        // Absent from the commit: not seen signing.
+        node.update(|c| c.absent = vec![2]);
+        let f = facts(&target, classify(&key_json(&elsewhere)), &check)
+            .await
+            .unwrap();
+        assert!(
+            matches!(f.signing, Signing::NotRunning { .. }),
+            "{:?}",
+            f.signing
+        );
+    }
+}

@@ -130,6 +130,13 @@ pub enum Signing {
         /// The RPC endpoint that said so.
         endpoint: String,
     },
+    /// A node saw this validator sign its latest block: it runs somewhere.
+    Signed {
+        /// The RPC endpoint whose latest commit holds the signature.
+        endpoint: String,
+        /// That block's height.
+        height: u64,
+    },
     /// Every endpoint answered, none runs this validator.
     NotRunning {
         /// Endpoints asked.
@@ -196,6 +203,15 @@ pub fn decide(facts: &Facts) -> Verdict {
              would make two signers (double-signing). Stop that node first."
         ));
     }
+    if let (Content::ValidatorKey { address, .. }, Signing::Signed { endpoint, height }) =
+        (&facts.content, &facts.signing)
+    {
+        return Verdict::Refuse(format!(
+            "refused: validator {address} signed block {height} (seen by {endpoint}): it is \
+             running somewhere; restoring its key would make two signers (double-signing). \
+             Stop it first."
+        ));
+    }
     if let (Content::SignState(new), Target::Exists { state: Some(old) }) =
         (&facts.content, &facts.target)
         && new.cmp(old) == Ordering::Less
@@ -223,7 +239,7 @@ pub fn decide(facts: &Facts) -> Verdict {
                 "no environment file (--env) names RPC endpoints: nothing checked that validator \
                  {address} is stopped"
             )),
-            Signing::NotRunning { .. } | Signing::Running { .. } => {}
+            Signing::NotRunning { .. } | Signing::Running { .. } | Signing::Signed { .. } => {}
         }
     }
     if reasons.is_empty() {
@@ -300,6 +316,18 @@ mod tests {
             panic!("{v:?}")
         };
         assert!(why.contains("http://10.0.1.5:26657 reports validator AB12 is running"));
+        let v = decide(&facts(
+            key(),
+            Target::Absent,
+            Signing::Signed {
+                endpoint: "http://10.0.2.9:26657".into(),
+                height: 812,
+            },
+        ));
+        assert!(
+            matches!(&v, Verdict::Refuse(why) if why.contains("validator AB12 signed block 812 (seen by http://10.0.2.9:26657)")),
+            "{v:?}"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //!
 //! "Is the validator still signing" sits behind [`SigningCheck`]: the real
 //! side asks each CometBFT RPC endpoint of the environment for `/status`
-//! (its `validator_info.address` is the key the node signs with); the
+//! (its `validator_info.address` is the key the node signs with) and for
+//! the latest block's commit (a signature there means the validator runs
+//! somewhere, even on a node the environment does not list); the
 //! simulated side answers what a test tells it.
 
 use std::fs::{self, File, OpenOptions};
@@ -13,10 +15,12 @@ use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use tendermint::block::CommitSig;
 use tendermint_rpc::{Client, HttpClient, HttpClientUrl};
 
 use crate::config::environment::Environment;
 use crate::domain::restore::{Content, Facts, Signing, Target, parse_sign_state};
+use crate::sources::cometbft::dialect_of;
 
 /// How long each endpoint gets to answer `/status`.
 pub const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,16 +62,46 @@ impl RpcSigningCheck {
         self
     }
 
-    async fn address_of(&self, url: &str) -> Result<String, String> {
+    /// What one node says: the validator it runs itself, and whether
+    /// `address` signed its latest block (so runs somewhere, maybe on a
+    /// node nobody listed).
+    async fn ask(&self, url: &str, address: &str) -> Result<Answer, String> {
         let parsed: HttpClientUrl = url
             .parse()
             .map_err(|e: tendermint_rpc::Error| format!("invalid RPC URL: {}", e.detail()))?;
-        let client = HttpClient::builder(parsed)
+        let mut client = HttpClient::builder(parsed)
             .build()
             .map_err(|e| format!("cannot build a client: {}", e.detail()))?;
-        match tokio::time::timeout(self.timeout, client.status()).await {
-            Ok(Ok(status)) => Ok(status.validator_info.address.to_string()),
-            Ok(Err(e)) => Err(e.detail().to_string()),
+        let query = async {
+            let status = client.status().await.map_err(|e| e.detail().to_string())?;
+            let dialect = dialect_of(&status.node_info.version.to_string())?;
+            client.set_compat_mode(dialect.compat_mode());
+            let height = status.sync_info.latest_block_height;
+            let commit = client
+                .commit(height)
+                .await
+                .map_err(|e| e.detail().to_string())?;
+            let signed = commit
+                .signed_header
+                .commit
+                .signatures
+                .iter()
+                .any(|sig| match sig {
+                    CommitSig::BlockIdFlagCommit {
+                        validator_address, ..
+                    }
+                    | CommitSig::BlockIdFlagNil {
+                        validator_address, ..
+                    } => validator_address.to_string().eq_ignore_ascii_case(address),
+                    CommitSig::BlockIdFlagAbsent => false,
+                });
+            Ok(Answer {
+                runs: status.validator_info.address.to_string(),
+                signed_at: signed.then_some(height.value()),
+            })
+        };
+        match tokio::time::timeout(self.timeout, query).await {
+            Ok(answer) => answer,
             Err(_) => Err(format!(
                 "no answer within {}",
                 crate::domain::time::format_age(self.timeout)
@@ -76,20 +110,37 @@ impl RpcSigningCheck {
     }
 }
 
+/// One node's answer.
+struct Answer {
+    /// The address of the validator key the node itself signs with.
+    runs: String,
+    /// The latest height, if the asked-about validator signed it.
+    signed_at: Option<u64>,
+}
+
 impl SigningCheck for RpcSigningCheck {
     async fn check(&self, address: &str) -> Signing {
         if self.endpoints.is_empty() {
             return Signing::NotChecked;
         }
         let answers =
-            futures_util::future::join_all(self.endpoints.iter().map(|url| self.address_of(url)))
+            futures_util::future::join_all(self.endpoints.iter().map(|url| self.ask(url, address)))
                 .await;
         let mut unreachable = Vec::new();
         for (url, answer) in self.endpoints.iter().zip(answers) {
             match answer {
-                Ok(running) if running.eq_ignore_ascii_case(address) => {
+                Ok(a) if a.runs.eq_ignore_ascii_case(address) => {
                     return Signing::Running {
                         endpoint: url.clone(),
+                    };
+                }
+                Ok(Answer {
+                    signed_at: Some(height),
+                    ..
+                }) => {
+                    return Signing::Signed {
+                        endpoint: url.clone(),
+                        height,
                     };
                 }
                 Ok(_) => {}

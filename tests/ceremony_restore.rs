@@ -245,3 +245,30 @@ async fn a_validator_seen_signing_the_latest_block_is_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_key_restored_into_a_cometbft_home_without_signing_state_needs_the_gate() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join("config")).unwrap();
+    let target = home.path().join("config").join("priv_validator_key.json");
+    let stopped = SimulatedSigning(Signing::NotRunning { checked: vec![] });
+    let f = facts(&target, classify(&key_json("AB12")), &stopped)
+        .await
+        .unwrap();
+    let Verdict::Gate { reasons, .. } = restore::decide(&f) else {
+        panic!("{f:?}")
+    };
+    assert!(
+        reasons[0].contains("data/priv_validator_state.json: CometBFT would start from height 0")
+    );
+    std::fs::create_dir(home.path().join("data")).unwrap();
+    std::fs::write(
+        home.path().join("data").join("priv_validator_state.json"),
+        state_json(812, 0, 3),
+    )
+    .unwrap();
+    let f = facts(&target, classify(&key_json("AB12")), &stopped)
+        .await
+        .unwrap();
+    assert_eq!(restore::decide(&f), Verdict::Proceed);
+}

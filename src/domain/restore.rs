@@ -163,6 +163,22 @@ pub enum Target {
     },
 }
 
+/// The signing state file that goes with a restored validator key, in
+/// CometBFT's layout (`config/priv_validator_key.json` beside
+/// `data/priv_validator_state.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateBeside {
+    /// Not a validator key, or not in a `config/` directory.
+    NotApplicable,
+    /// No state file where CometBFT will look for it.
+    Missing {
+        /// Where it should be.
+        path: String,
+    },
+    /// A state file is there.
+    Present,
+}
+
 /// Everything known before restoring.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
@@ -174,6 +190,8 @@ pub struct Facts {
     pub target: Target,
     /// What the RPC nodes say.
     pub signing: Signing,
+    /// The signing state that goes with a restored key.
+    pub state_beside: StateBeside,
 }
 
 /// What to do with a restore.
@@ -241,6 +259,12 @@ pub fn decide(facts: &Facts) -> Verdict {
             )),
             Signing::NotRunning { .. } | Signing::Running { .. } | Signing::Signed { .. } => {}
         }
+        if let StateBeside::Missing { path } = &facts.state_beside {
+            reasons.push(format!(
+                "no signing state at {path}: CometBFT would start from height 0 and could sign \
+                 a height this validator already signed; restore its priv_validator_state.json first"
+            ));
+        }
     }
     if reasons.is_empty() {
         return Verdict::Proceed;
@@ -266,6 +290,7 @@ mod tests {
             content,
             target,
             signing,
+            state_beside: StateBeside::NotApplicable,
         }
     }
 
@@ -396,5 +421,17 @@ mod tests {
             decide(&facts(Content::Other, Target::Absent, Signing::NotChecked)),
             Verdict::Proceed
         );
+        let mut f = facts(
+            key(),
+            Target::Absent,
+            Signing::NotRunning { checked: vec![] },
+        );
+        f.state_beside = StateBeside::Missing {
+            path: "/v/data/priv_validator_state.json".into(),
+        };
+        let Verdict::Gate { reasons, .. } = decide(&f) else {
+            panic!()
+        };
+        assert!(reasons[0].starts_with("no signing state at /v/data/priv_validator_state.json"));
     }
 }

@@ -19,7 +19,7 @@ use tendermint::block::CommitSig;
 use tendermint_rpc::{Client, HttpClient, HttpClientUrl};
 
 use crate::config::environment::Environment;
-use crate::domain::restore::{Content, Facts, Signing, Target, parse_sign_state};
+use crate::domain::restore::{Content, Facts, Signing, StateBeside, Target, parse_sign_state};
 use crate::sources::cometbft::dialect_of;
 
 /// How long each endpoint gets to answer `/status`.
@@ -211,16 +211,41 @@ pub async fn facts(
         Err(e) if e.kind() == io::ErrorKind::NotFound => Target::Absent,
         Err(e) => return Err(io_err(target, e)),
     };
-    let signing = match &content {
-        Content::ValidatorKey { address, .. } => signing.check(address).await,
-        Content::SignState(_) | Content::Other => Signing::NotChecked,
+    let (signing, state_beside) = match &content {
+        Content::ValidatorKey { address, .. } => {
+            (signing.check(address).await, state_beside(target))
+        }
+        Content::SignState(_) | Content::Other => (Signing::NotChecked, StateBeside::NotApplicable),
     };
     Ok(Facts {
         file_name,
         content,
         target: target_state,
         signing,
+        state_beside,
     })
+}
+
+/// Where CometBFT keeps the signing state of a key restored to
+/// `HOME/config/NAME`: `HOME/data/priv_validator_state.json`.
+fn state_beside(target: &Path) -> StateBeside {
+    let Some(config) = target.parent() else {
+        return StateBeside::NotApplicable;
+    };
+    if config.file_name().is_none_or(|n| n != "config") {
+        return StateBeside::NotApplicable;
+    }
+    let Some(home) = config.parent() else {
+        return StateBeside::NotApplicable;
+    };
+    let state = home.join("data").join("priv_validator_state.json");
+    if state.exists() {
+        StateBeside::Present
+    } else {
+        StateBeside::Missing {
+            path: state.display().to_string(),
+        }
+    }
 }
 
 /// Writes `bytes` to `target` atomically with mode 0600: a temporary file

@@ -2,6 +2,7 @@
 use super::*;
 use crate::crypto::shares::split;
 use crate::domain::ceremony::DEFAULT_IDLE_TIMEOUT;
+use crate::domain::ceremony::{ShareSet, Split};
 use crate::domain::restore::Signing;
 use secrecy::ExposeSecret;
 use std::time::Duration;

@@ -6,7 +6,6 @@
 //! ([`hygiene::disable_core_dumps`]); the screens draw on the alternate
 //! screen, so nothing shown stays in the terminal's scrollback.
 
-use std::collections::VecDeque;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read as _, Write as _};
 use std::os::unix::fs::OpenOptionsExt as _;
@@ -14,29 +13,27 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
-use tokio::signal::unix::{SignalKind, signal};
 use zeroize::Zeroizing;
 
-use crate::app::ceremony::{
-    CeremonyEffect, CeremonyMsg, Decrypted, OpenPhase, OpenScreen, SplitScreen,
-};
+use crate::app::ceremony::{OpenPhase, OpenScreen, SplitScreen};
 use crate::config::theme::Theme;
 use crate::config::{self, ConfigDirs};
 use crate::crypto::envelope::{self, DEFAULT_ITERATIONS, Header};
 use crate::crypto::share_text::{ALPHABET, ShareText};
 use crate::crypto::{Sidecar, shares};
 use crate::domain::ceremony::{self as rules, Event, ShareSet, Split};
-use crate::domain::restore::{self, Content, Target};
+use crate::domain::restore::{self, Content};
 use crate::domain::time::parse_duration;
 use crate::runtime::hygiene;
 use crate::runtime::journal_file::{JournalFileError, JournalWriter};
-use crate::runtime::restore::{RpcSigningCheck, facts, write_atomic};
+use crate::runtime::restore::{RpcSigningCheck, write_atomic};
 use crate::sources::clock::{Clock, WallClock};
+
+mod event_loop;
+
+use event_loop::{Effects, OpenContext, Screen, in_terminal};
 
 /// Characters in a generated passphrase: 26 of 32 symbols, 130 bits.
 pub const PASSPHRASE_LEN: usize = 26;
@@ -475,186 +472,4 @@ fn append(journal: &mut JournalWriter, event: &Event) -> Result<(), CeremonyErro
     journal.append(event.at, event.kind, event.data.clone())?;
     log::info!("{} {}", event.kind, event.data);
     Ok(())
-}
-
-/// Takes the terminal (alternate screen, raw mode), drives `screen`, and
-/// gives the terminal back whatever happened (a panic too: ratatui's hook).
-async fn in_terminal(
-    screen: &mut Screen<'_>,
-    effects: &mut Effects,
-    theme: &Theme,
-) -> Result<(), CeremonyError> {
-    let mut terminal = ratatui::try_init().map_err(CeremonyError::Terminal)?;
-    let result = drive(&mut terminal, screen, effects, theme).await;
-    ratatui::restore();
-    result
-}
-
-/// The screen being driven.
-enum Screen<'a> {
-    Split(&'a mut SplitScreen),
-    Open(&'a mut OpenScreen),
-}
-
-impl Screen<'_> {
-    fn update(&mut self, msg: CeremonyMsg) -> Vec<CeremonyEffect> {
-        match self {
-            Screen::Split(s) => s.update(msg),
-            Screen::Open(s) => s.update(msg),
-        }
-    }
-
-    fn quitting(&self) -> bool {
-        match self {
-            Screen::Split(s) => s.quitting,
-            Screen::Open(s) => s.quitting,
-        }
-    }
-
-    fn draw(&self, terminal: &mut DefaultTerminal, theme: &Theme) -> io::Result<()> {
-        terminal
-            .draw(|f| match self {
-                Screen::Split(s) => crate::ui::ceremony::render_split(f, s, theme),
-                Screen::Open(s) => crate::ui::ceremony::render_open(f, s, theme),
-            })
-            .map(|_| ())
-    }
-}
-
-/// What the open screen's effects work on.
-struct OpenContext {
-    sealed: Vec<u8>,
-    target: PathBuf,
-    signing: RpcSigningCheck,
-    /// Whether the target existed when the restore was assessed (and so
-    /// was confirmed through the gate).
-    replace: bool,
-}
-
-/// Carries out effects.
-struct Effects {
-    journal: JournalWriter,
-    open: Option<OpenContext>,
-    clear: bool,
-}
-
-impl Effects {
-    fn new(journal: JournalWriter) -> Self {
-        Self {
-            journal,
-            open: None,
-            clear: true,
-        }
-    }
-
-    /// Runs one effect; some answer with a message.
-    async fn run(&mut self, effect: CeremonyEffect) -> Result<Option<CeremonyMsg>, CeremonyError> {
-        let now = || WallClock.now();
-        Ok(match effect {
-            CeremonyEffect::Journal(event) => {
-                append(&mut self.journal, &event)?;
-                None
-            }
-            CeremonyEffect::ClearScreen => {
-                self.clear = true;
-                None
-            }
-            CeremonyEffect::Quit => None,
-            CeremonyEffect::Decrypt(passphrase) => {
-                let ctx = self.context()?;
-                let result = envelope::open(&ctx.sealed, &passphrase)
-                    .map(|plaintext| Decrypted {
-                        content: restore::classify(plaintext.expose_secret()),
-                        plaintext,
-                    })
-                    .map_err(|e| e.to_string());
-                Some(CeremonyMsg::Decrypted(result, now()))
-            }
-            CeremonyEffect::Assess(content) => {
-                let ctx = self.context()?;
-                let verdict = match facts(&ctx.target, content, &ctx.signing).await {
-                    Ok(facts) => {
-                        ctx.replace = matches!(facts.target, Target::Exists { .. });
-                        restore::decide(&facts)
-                    }
-                    Err(e) => restore::Verdict::Refuse(e.to_string()),
-                };
-                Some(CeremonyMsg::Assessed(verdict, now()))
-            }
-            CeremonyEffect::Restore(plaintext) => {
-                let ctx = self.context()?;
-                let result = write_atomic(&ctx.target, plaintext.expose_secret(), ctx.replace)
-                    .map(|()| ctx.target.display().to_string())
-                    .map_err(|e| e.to_string());
-                Some(CeremonyMsg::Restored(result, now()))
-            }
-        })
-    }
-
-    fn context(&mut self) -> Result<&mut OpenContext, CeremonyError> {
-        self.open
-            .as_mut()
-            .ok_or_else(|| invalid("internal: an open effect outside `ceremony open`"))
-    }
-}
-
-/// Blanks every cell (a frame of spaces, so ratatui's idea of the screen
-/// stays true), then has the terminal erase it all. `Terminal::clear` is
-/// not used: it asks the terminal for the cursor position, and the answer
-/// can be swallowed by the key reader.
-fn clear_screen(terminal: &mut DefaultTerminal) -> io::Result<()> {
-    use ratatui::backend::{Backend as _, ClearType};
-    terminal.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))?;
-    terminal.backend_mut().clear_region(ClearType::All)
-}
-
-/// The event loop: keys, a one-second tick and signals in; effects out.
-async fn drive(
-    terminal: &mut DefaultTerminal,
-    screen: &mut Screen<'_>,
-    effects: &mut Effects,
-    theme: &Theme,
-) -> Result<(), CeremonyError> {
-    let term_err = CeremonyError::Terminal;
-    let mut keys = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate()).map_err(term_err)?;
-    let mut hangup = signal(SignalKind::hangup()).map_err(term_err)?;
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
-        if effects.clear {
-            clear_screen(terminal).map_err(term_err)?;
-            effects.clear = false;
-        }
-        screen.draw(terminal, theme).map_err(term_err)?;
-        if screen.quitting() {
-            return Ok(());
-        }
-        let now = WallClock.now();
-        let msg = tokio::select! {
-            ev = keys.next() => match ev {
-                Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => CeremonyMsg::Key(k, now),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(term_err(e)),
-                None => CeremonyMsg::Terminate(now),
-            },
-            _ = tick.tick() => CeremonyMsg::Tick(now),
-            _ = sigterm.recv() => CeremonyMsg::Terminate(now),
-            _ = hangup.recv() => CeremonyMsg::Terminate(now),
-        };
-        let mut queue: VecDeque<CeremonyEffect> = screen.update(msg).into();
-        while let Some(effect) = queue.pop_front() {
-            let slow = matches!(
-                effect,
-                CeremonyEffect::Decrypt(_) | CeremonyEffect::Assess(_)
-            );
-            if slow {
-                // Show "decrypting…" / "checking…" while it happens.
-                screen.draw(terminal, theme).map_err(term_err)?;
-            }
-            if let Some(reply) = effects.run(effect).await? {
-                queue.extend(screen.update(reply));
-            }
-        }
-    }
 }

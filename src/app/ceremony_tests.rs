@@ -327,3 +327,32 @@ fn no_secret_in_debug_of_messages_effects_or_screens() {
     assert!(!all.contains("{key}"), "{all}");
     assert!(all.contains("[REDACTED]"));
 }
+
+#[test]
+fn the_decrypted_key_does_not_wait_at_the_gate_forever() {
+    let mut s = OpenScreen::new(ShareSet::new(Duration::from_mins(1)), "v.enc", "k.json", T0);
+    s.update(decrypted_key());
+    s.update(CeremonyMsg::Assessed(
+        Verdict::Gate {
+            reasons: vec![],
+            phrase: "restore k.json".into(),
+        },
+        T0,
+    ));
+    s.update(CeremonyMsg::Key(
+        key(KeyCode::Char('r')),
+        T0.plus(Duration::from_secs(30)),
+    ));
+    assert!(
+        s.update(CeremonyMsg::Tick(T0.plus(Duration::from_secs(80))))
+            .is_empty(),
+        "typing restarted the timer"
+    );
+    let fx = s.update(CeremonyMsg::Tick(T0.plus(Duration::from_secs(90))));
+    assert_eq!(journal_kinds(&fx), ["restore.cancelled"]);
+    let OpenPhase::Failed(text) = &s.phase else {
+        panic!("{:?}", s.phase)
+    };
+    assert!(text.ends_with("Nothing was written."));
+    assert!(!format!("{s:?}").contains("{key}"));
+}

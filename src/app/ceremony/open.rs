@@ -118,6 +118,23 @@ impl OpenScreen {
     }
 
     fn tick(&mut self, at: Timestamp) -> Vec<CeremonyEffect> {
+        if matches!(self.phase, OpenPhase::Gate { .. }) {
+            // The decrypted key waits at the gate no longer than shares wait.
+            if self.set.idle_left(at).is_some_and(|left| left.is_zero()) {
+                self.decrypted = None;
+                self.phase = OpenPhase::Failed(
+                    "Nobody confirmed within the idle timeout: restore cancelled, the decrypted \
+                     key wiped. Nothing was written."
+                        .to_owned(),
+                );
+                return vec![CeremonyEffect::Journal(Event::new(
+                    at,
+                    "restore.cancelled",
+                    json!({"target": self.target, "reason": "idle timeout"}),
+                ))];
+            }
+            return Vec::new();
+        }
         if self.phase != OpenPhase::Entering && self.phase != OpenPhase::ConfirmWipe {
             return Vec::new();
         }
@@ -166,47 +183,50 @@ impl OpenScreen {
                 }
             }
             OpenPhase::Working(_) => Vec::new(),
-            OpenPhase::Gate { phrase, typed, .. } => match key.code {
-                KeyCode::Esc => {
-                    self.decrypted = None;
-                    self.phase =
-                        OpenPhase::Failed("Restore cancelled: nothing was written.".to_owned());
-                    vec![CeremonyEffect::Journal(Event::new(
-                        at,
-                        "restore.cancelled",
-                        json!({"target": self.target}),
-                    ))]
-                }
-                KeyCode::Enter if typed == phrase => {
-                    let phrase = phrase.clone();
-                    self.phase = OpenPhase::Working("restoring the key file");
-                    let mut effects = vec![CeremonyEffect::Journal(Event::new(
-                        at,
-                        "restore.confirmed",
-                        json!({"target": self.target, "phrase": phrase}),
-                    ))];
-                    if let Some(plaintext) = self.decrypted.take() {
-                        effects.push(CeremonyEffect::Restore(plaintext));
+            OpenPhase::Gate { phrase, typed, .. } => {
+                self.set.touch(at);
+                match key.code {
+                    KeyCode::Esc => {
+                        self.decrypted = None;
+                        self.phase =
+                            OpenPhase::Failed("Restore cancelled: nothing was written.".to_owned());
+                        vec![CeremonyEffect::Journal(Event::new(
+                            at,
+                            "restore.cancelled",
+                            json!({"target": self.target}),
+                        ))]
                     }
-                    effects
+                    KeyCode::Enter if typed == phrase => {
+                        let phrase = phrase.clone();
+                        self.phase = OpenPhase::Working("restoring the key file");
+                        let mut effects = vec![CeremonyEffect::Journal(Event::new(
+                            at,
+                            "restore.confirmed",
+                            json!({"target": self.target, "phrase": phrase}),
+                        ))];
+                        if let Some(plaintext) = self.decrypted.take() {
+                            effects.push(CeremonyEffect::Restore(plaintext));
+                        }
+                        effects
+                    }
+                    KeyCode::Enter => {
+                        self.message = Some(note(
+                            format!("Type exactly \"{phrase}\" to go on, or Esc to cancel."),
+                            Level::Warn,
+                        ));
+                        Vec::new()
+                    }
+                    KeyCode::Backspace => {
+                        typed.pop();
+                        Vec::new()
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        typed.push(c);
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
                 }
-                KeyCode::Enter => {
-                    self.message = Some(note(
-                        format!("Type exactly \"{phrase}\" to go on, or Esc to cancel."),
-                        Level::Warn,
-                    ));
-                    Vec::new()
-                }
-                KeyCode::Backspace => {
-                    typed.pop();
-                    Vec::new()
-                }
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    typed.push(c);
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            },
+            }
             OpenPhase::Done(_) | OpenPhase::Failed(_) => {
                 if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q'))
                     || ctrl(key, 'c')
@@ -368,6 +388,7 @@ impl OpenScreen {
                 ))]
             }
             Verdict::Gate { reasons, phrase } => {
+                self.set.touch(at);
                 self.phase = OpenPhase::Gate {
                     reasons,
                     phrase,

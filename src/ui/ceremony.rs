@@ -274,9 +274,14 @@ fn open_header(s: &OpenScreen, theme: &Theme) -> Vec<Line<'static>> {
             theme.style(Slot::Muted),
         ));
     }
-    if let Some(left) = s.set.idle_left(s.now) {
+    let idle = match s.phase {
+        OpenPhase::Entering | OpenPhase::ConfirmWipe => Some("wiped"),
+        OpenPhase::Gate { .. } => Some("cancelled"),
+        OpenPhase::Working(_) | OpenPhase::Done(_) | OpenPhase::Failed(_) => None,
+    };
+    if let (Some(what), Some(left)) = (idle, s.set.idle_left(s.now)) {
         head.push(Span::styled(
-            format!("  · wiped if idle for {}", format_age(left)),
+            format!("  · {what} if idle for {}", format_age(left)),
             theme.style(Slot::Muted),
         ));
     }

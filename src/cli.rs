@@ -99,6 +99,13 @@ pub enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+    /// Key ceremonies: seal a key backup and split its passphrase among
+    /// holders; open one with their shares and restore the key safely.
+    Ceremony {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::runtime::ceremony::CeremonyCommand,
+    },
     /// Environment files for live estates.
     Env {
         /// What to do with environment files.
@@ -140,6 +147,10 @@ pub fn run(cli: &Cli) -> ExitCode {
         Some(Command::Status { json, after }) => run_status(&cli.estate, *json, after.as_deref()),
         Some(Command::Check { paths }) => Ok(run_check(paths)),
         Some(Command::Journal { command }) => Ok(run_journal(command)),
+        Some(Command::Ceremony { command }) => {
+            crate::runtime::ceremony::run(command, cli.estate.env.as_deref(), &cli.theme)
+                .map_err(Into::into)
+        }
         Some(Command::Env {
             command: EnvCommand::Init,
         }) => print_out(config::starter_template().trim_end()).map(|()| ExitCode::SUCCESS),

@@ -4,6 +4,7 @@
 //! [`Effect`]s it wants executed. It does no I/O and reads no clock, so
 //! every behaviour here is tested by feeding messages.
 
+pub mod ceremony;
 pub mod command;
 pub mod keymap;
 pub mod msg;

@@ -4,11 +4,13 @@
 
 pub mod assess;
 pub mod bft;
+pub mod ceremony;
 pub mod drill;
 pub mod estate;
 pub mod fleet;
 pub mod journal;
 pub mod observation;
+pub mod restore;
 pub mod roster;
 pub mod runbook;
 pub mod status;

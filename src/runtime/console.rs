@@ -232,7 +232,8 @@ async fn recv_opt<T>(rx: &mut Option<mpsc::UnboundedReceiver<T>>) -> Option<T> {
 /// Carries out one effect; some answer at once with a message.
 fn execute(effect: Effect, wiring: &Wiring) -> Option<Msg> {
     match effect {
-        Effect::Quit => None,
+        // Quitting is the loop's business; runs start in the loop.
+        Effect::Quit | Effect::StartRun(_) => None,
         Effect::LoadLayout(name) => Some(Msg::LayoutLoaded(
             config::load_layout(&wiring.dirs, &name).map_err(|e| e.to_string()),
         )),
@@ -243,7 +244,6 @@ fn execute(effect: Effect, wiring: &Wiring) -> Option<Msg> {
         )),
         Effect::InjectFault(text) => send_sim(wiring, SimCommand::Inject(text)),
         Effect::ClearFaults => send_sim(wiring, SimCommand::ClearAll),
-        Effect::StartRun(_) => None,
     }
 }
 

@@ -1,10 +1,13 @@
 //! Executes effects and owns the terminal: the only place where the pure
 //! core meets crossterm, tokio and the file system.
 
+pub mod ceremony;
 pub mod console;
 pub mod drill;
+pub mod hygiene;
 pub mod journal_file;
 pub mod logging;
+pub mod restore;
 pub mod run;
 pub mod run_link;
 pub mod runner;

@@ -1,6 +1,7 @@
 //! Render functions. They only read state: `render(frame, &app)` draws the
 //! whole screen from [`App`] and nothing else.
 
+pub mod ceremony;
 mod chain;
 mod help;
 mod regions;

@@ -81,6 +81,13 @@ impl Tmux {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
     }
 
+    /// Everything the pane holds: its scrollback history and the screen
+    /// (of the normal screen once the program has left the alternate one).
+    pub fn scrollback(&self) -> String {
+        let out = self.tmux(&["capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", "t"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// A tmux format variable of the pane, e.g. `alternate_on`.
     pub fn pane(&self, var: &str) -> String {
         let out = self.tmux(&["display-message", "-p", "-t", "t", &format!("#{{{var}}}")]);

@@ -1,0 +1,425 @@
+//! The open screen: holders enter name and share, each checked at once;
+//! at the threshold the runtime decrypts, checks and restores.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::SecretSlice;
+use serde_json::json;
+
+use super::{CeremonyEffect, CeremonyMsg, Decrypted, SecretInput, ctrl, edit, note};
+use crate::app::Notice;
+use crate::domain::assess::Level;
+use crate::domain::ceremony::{Event, ShareSet, WipeReason, check_name, passphrase_of};
+use crate::domain::restore::{Content, Verdict};
+use crate::domain::time::Timestamp;
+
+/// Which input the open screen's keys go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The holder's name (shown).
+    Name,
+    /// The share (masked).
+    Share,
+}
+
+/// Where the open screen stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenPhase {
+    /// Holders are entering shares.
+    Entering,
+    /// Ctrl-C asked whether to wipe and quit.
+    ConfirmWipe,
+    /// The runtime is at work (the words say at what).
+    Working(&'static str),
+    /// The restore needs a typed confirmation.
+    Gate {
+        /// Why, one sentence each.
+        reasons: Vec<String>,
+        /// The phrase to type.
+        phrase: String,
+        /// What has been typed (not secret).
+        typed: String,
+    },
+    /// The key is restored.
+    Done(String),
+    /// Stopped; nothing was written.
+    Failed(String),
+}
+
+/// The open screen: shares in, then decrypt, check and restore.
+#[derive(Debug)]
+pub struct OpenScreen {
+    /// The shares entered so far.
+    pub set: ShareSet,
+    /// The holder's name being typed.
+    pub name: String,
+    /// The share being typed (masked).
+    pub share: SecretInput,
+    /// Where keys go.
+    pub field: Field,
+    /// Where the ceremony stands.
+    pub phase: OpenPhase,
+    /// The last message.
+    pub message: Option<Notice>,
+    /// The envelope's file name.
+    pub envelope: String,
+    /// The restore target's path, as given.
+    pub target: String,
+    /// The latest time a message brought.
+    pub now: Timestamp,
+    /// Set once the screen is done with.
+    pub quitting: bool,
+    /// Who entered the shares that reached the threshold (the shares
+    /// themselves are gone once rebuilt).
+    pub contributors: Vec<crate::domain::ceremony::Entered>,
+    decrypted: Option<SecretSlice<u8>>,
+}
+
+impl OpenScreen {
+    /// The screen for opening `envelope` into `target`.
+    #[must_use]
+    pub fn new(set: ShareSet, envelope: &str, target: &str, now: Timestamp) -> Self {
+        Self {
+            set,
+            name: String::new(),
+            share: SecretInput::default(),
+            field: Field::Name,
+            phase: OpenPhase::Entering,
+            message: None,
+            envelope: envelope.to_owned(),
+            target: target.to_owned(),
+            now,
+            quitting: false,
+            contributors: Vec::new(),
+            decrypted: None,
+        }
+    }
+
+    /// Handles one message.
+    pub fn update(&mut self, msg: CeremonyMsg) -> Vec<CeremonyEffect> {
+        match msg {
+            CeremonyMsg::Key(key, at) => {
+                self.now = at;
+                self.key(&key, at)
+            }
+            CeremonyMsg::Tick(at) => {
+                self.now = at;
+                self.tick(at)
+            }
+            CeremonyMsg::Decrypted(result, at) => self.decrypted(result, at),
+            CeremonyMsg::Assessed(verdict, at) => self.assessed(verdict, at),
+            CeremonyMsg::Restored(result, at) => self.restored(result, at),
+            CeremonyMsg::Terminate(at) => {
+                let mut effects = self.wipe(WipeReason::Quit, at);
+                self.quitting = true;
+                effects.extend([CeremonyEffect::ClearScreen, CeremonyEffect::Quit]);
+                effects
+            }
+        }
+    }
+
+    fn tick(&mut self, at: Timestamp) -> Vec<CeremonyEffect> {
+        if matches!(self.phase, OpenPhase::Gate { .. }) {
+            // The decrypted key waits at the gate no longer than shares wait.
+            if self.set.idle_left(at).is_some_and(|left| left.is_zero()) {
+                self.decrypted = None;
+                self.phase = OpenPhase::Failed(
+                    "Nobody confirmed within the idle timeout: restore cancelled, the decrypted \
+                     key wiped. Nothing was written."
+                        .to_owned(),
+                );
+                return vec![CeremonyEffect::Journal(Event::new(
+                    at,
+                    "restore.cancelled",
+                    json!({"target": self.target, "reason": "idle timeout"}),
+                ))];
+            }
+            return Vec::new();
+        }
+        if self.phase != OpenPhase::Entering && self.phase != OpenPhase::ConfirmWipe {
+            return Vec::new();
+        }
+        match self.set.tick(at) {
+            Some(event) => {
+                self.clear_inputs();
+                self.phase = OpenPhase::Entering;
+                self.message = Some(note(
+                    format!(
+                        "Idle for {}: every share entered was wiped. Start again.",
+                        crate::domain::time::format_age(self.set.idle_timeout())
+                    ),
+                    Level::Warn,
+                ));
+                vec![CeremonyEffect::Journal(event), CeremonyEffect::ClearScreen]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn clear_inputs(&mut self) {
+        self.share.clear();
+        self.name.clear();
+        self.field = Field::Name;
+    }
+
+    fn wipe(&mut self, reason: WipeReason, at: Timestamp) -> Vec<CeremonyEffect> {
+        self.clear_inputs();
+        self.decrypted = None;
+        vec![CeremonyEffect::Journal(self.set.wipe(reason, at))]
+    }
+
+    fn key(&mut self, key: &KeyEvent, at: Timestamp) -> Vec<CeremonyEffect> {
+        match &mut self.phase {
+            OpenPhase::Entering => self.entering(key, at),
+            OpenPhase::ConfirmWipe => {
+                if let KeyCode::Char('y' | 'Y') = key.code {
+                    let mut effects = self.wipe(WipeReason::Quit, at);
+                    self.quitting = true;
+                    effects.extend([CeremonyEffect::ClearScreen, CeremonyEffect::Quit]);
+                    effects
+                } else {
+                    self.phase = OpenPhase::Entering;
+                    self.message = Some(note("Carry on: nothing was wiped.", Level::Ok));
+                    Vec::new()
+                }
+            }
+            OpenPhase::Working(_) => Vec::new(),
+            OpenPhase::Gate { phrase, typed, .. } => {
+                self.set.touch(at);
+                match key.code {
+                    KeyCode::Esc => {
+                        self.decrypted = None;
+                        self.phase =
+                            OpenPhase::Failed("Restore cancelled: nothing was written.".to_owned());
+                        vec![CeremonyEffect::Journal(Event::new(
+                            at,
+                            "restore.cancelled",
+                            json!({"target": self.target}),
+                        ))]
+                    }
+                    KeyCode::Enter if typed == phrase => {
+                        let phrase = phrase.clone();
+                        self.phase = OpenPhase::Working("restoring the key file");
+                        let mut effects = vec![CeremonyEffect::Journal(Event::new(
+                            at,
+                            "restore.confirmed",
+                            json!({"target": self.target, "phrase": phrase}),
+                        ))];
+                        if let Some(plaintext) = self.decrypted.take() {
+                            effects.push(CeremonyEffect::Restore(plaintext));
+                        }
+                        effects
+                    }
+                    KeyCode::Enter => {
+                        self.message = Some(note(
+                            format!("Type exactly \"{phrase}\" to go on, or Esc to cancel."),
+                            Level::Warn,
+                        ));
+                        Vec::new()
+                    }
+                    KeyCode::Backspace => {
+                        typed.pop();
+                        Vec::new()
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        typed.push(c);
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            OpenPhase::Done(_) | OpenPhase::Failed(_) => {
+                if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q'))
+                    || ctrl(key, 'c')
+                {
+                    self.quitting = true;
+                    vec![CeremonyEffect::ClearScreen, CeremonyEffect::Quit]
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    fn entering(&mut self, key: &KeyEvent, at: Timestamp) -> Vec<CeremonyEffect> {
+        self.set.touch(at);
+        if ctrl(key, 'c') {
+            if self.set.entered().is_empty() && self.share.is_empty() {
+                self.quitting = true;
+                return vec![CeremonyEffect::ClearScreen, CeremonyEffect::Quit];
+            }
+            self.phase = OpenPhase::ConfirmWipe;
+            return Vec::new();
+        }
+        if ctrl(key, 'r') {
+            let effects = self.wipe(WipeReason::Reset, at);
+            self.message = Some(note("Reset: every share entered was wiped.", Level::Warn));
+            return effects;
+        }
+        match (key.code, self.field) {
+            (KeyCode::Tab | KeyCode::BackTab, Field::Name) => self.field = Field::Share,
+            (KeyCode::Tab | KeyCode::BackTab, Field::Share) => self.field = Field::Name,
+            (KeyCode::Esc, Field::Name) => self.name.clear(),
+            (KeyCode::Esc, Field::Share) => self.share.clear(),
+            (KeyCode::Enter, Field::Name) => match check_name(&self.name) {
+                Ok(_) => {
+                    self.field = Field::Share;
+                    self.message = None;
+                }
+                Err(e) => self.message = Some(note(format!("✗ {e}"), Level::Critical)),
+            },
+            (KeyCode::Enter, Field::Share) => return self.submit(at),
+            (_, Field::Share) => {
+                edit(&mut self.share, key);
+            }
+            (KeyCode::Backspace, Field::Name) => {
+                self.name.pop();
+            }
+            (KeyCode::Char(c), Field::Name)
+                if !key.modifiers.contains(KeyModifiers::CONTROL)
+                    && self.name.chars().count() < crate::domain::ceremony::MAX_NAME_LEN =>
+            {
+                self.name.push(c);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn submit(&mut self, at: Timestamp) -> Vec<CeremonyEffect> {
+        let (result, event) = self.set.submit(&self.name, self.share.expose(), at);
+        self.share.clear();
+        let mut effects = vec![CeremonyEffect::Journal(event)];
+        match result {
+            Err(refusal) => {
+                self.message = Some(note(format!("✗ {refusal}"), Level::Critical));
+            }
+            Ok(entered) => {
+                let needed = self.set.needed().unwrap_or(0);
+                let index = self.set.entered().last().map_or(0, |e| e.index);
+                self.message = Some(note(
+                    format!(
+                        "✓ share {index} from {} accepted: {entered} of {needed}",
+                        self.name.trim()
+                    ),
+                    Level::Ok,
+                ));
+                self.name.clear();
+                self.field = Field::Name;
+                effects.push(CeremonyEffect::ClearScreen);
+                if self.set.is_complete() {
+                    effects.extend(self.rebuild(at));
+                }
+            }
+        }
+        effects
+    }
+
+    fn rebuild(&mut self, at: Timestamp) -> Vec<CeremonyEffect> {
+        self.contributors = self.set.entered().to_vec();
+        let holders: Vec<String> = self.contributors.iter().map(|e| e.holder.clone()).collect();
+        let passphrase = self
+            .set
+            .rebuild()
+            .map_err(|e| e.to_string())
+            .and_then(|secret| passphrase_of(&secret).map_err(str::to_owned));
+        match passphrase {
+            Ok(passphrase) => {
+                self.phase = OpenPhase::Working("rebuilding the passphrase and decrypting");
+                vec![
+                    CeremonyEffect::Journal(Event::new(
+                        at,
+                        "ceremony.threshold_reached",
+                        json!({"holders": holders}),
+                    )),
+                    CeremonyEffect::Decrypt(passphrase),
+                ]
+            }
+            Err(e) => self.fail(&format!("Could not rebuild: {e}."), at),
+        }
+    }
+
+    fn fail(&mut self, why: &str, at: Timestamp) -> Vec<CeremonyEffect> {
+        self.decrypted = None;
+        let text = format!("{why} Nothing was written.");
+        self.phase = OpenPhase::Failed(text.clone());
+        vec![CeremonyEffect::Journal(Event::new(
+            at,
+            "ceremony.failed",
+            json!({"reason": text}),
+        ))]
+    }
+
+    fn decrypted(
+        &mut self,
+        result: Result<Decrypted, String>,
+        at: Timestamp,
+    ) -> Vec<CeremonyEffect> {
+        match result {
+            Ok(d) => {
+                let address = match &d.content {
+                    Content::ValidatorKey { address, .. } => Some(address.clone()),
+                    _ => None,
+                };
+                self.decrypted = Some(d.plaintext);
+                self.phase = OpenPhase::Working("checking that the validator is not signing");
+                vec![
+                    CeremonyEffect::Journal(Event::new(
+                        at,
+                        "key.decrypted",
+                        json!({"envelope": self.envelope, "validator_address": address}),
+                    )),
+                    CeremonyEffect::Assess(d.content),
+                ]
+            }
+            Err(e) => self.fail(&format!("Decryption failed: {e}."), at),
+        }
+    }
+
+    fn assessed(&mut self, verdict: Verdict, at: Timestamp) -> Vec<CeremonyEffect> {
+        match verdict {
+            Verdict::Refuse(why) => {
+                self.decrypted = None;
+                let text = format!("{why} Nothing was written.");
+                self.phase = OpenPhase::Failed(text.clone());
+                vec![CeremonyEffect::Journal(Event::new(
+                    at,
+                    "restore.refused",
+                    json!({"target": self.target, "reason": text}),
+                ))]
+            }
+            Verdict::Gate { reasons, phrase } => {
+                self.set.touch(at);
+                self.phase = OpenPhase::Gate {
+                    reasons,
+                    phrase,
+                    typed: String::new(),
+                };
+                Vec::new()
+            }
+            Verdict::Proceed => {
+                self.phase = OpenPhase::Working("restoring the key file");
+                self.decrypted
+                    .take()
+                    .map(CeremonyEffect::Restore)
+                    .into_iter()
+                    .collect()
+            }
+        }
+    }
+
+    fn restored(&mut self, result: Result<String, String>, at: Timestamp) -> Vec<CeremonyEffect> {
+        match result {
+            Ok(path) => {
+                self.phase = OpenPhase::Done(format!(
+                    "Restored to {path} (mode 0600). Press Enter to finish."
+                ));
+                vec![CeremonyEffect::Journal(Event::new(
+                    at,
+                    "key.restored",
+                    json!({"target": path}),
+                ))]
+            }
+            Err(e) => self.fail(&format!("Restore failed: {e}."), at),
+        }
+    }
+}

@@ -1,0 +1,475 @@
+//! `drconsole ceremony seal|open`: reads and writes the files, owns the
+//! terminal, and carries out the ceremony screens' effects (journal,
+//! decrypt, restore checks, atomic restore).
+//!
+//! Before any secret is read, core dumps are turned off
+//! ([`hygiene::disable_core_dumps`]); the screens draw on the alternate
+//! screen, so nothing shown stays in the terminal's scrollback.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read as _, Write as _};
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::app::ceremony::{OpenPhase, OpenScreen, SplitScreen};
+use crate::config::theme::Theme;
+use crate::config::{self, ConfigDirs};
+use crate::crypto::envelope::{self, DEFAULT_ITERATIONS, Header};
+use crate::crypto::share_text::{ALPHABET, ShareText};
+use crate::crypto::{Sidecar, shares};
+use crate::domain::ceremony::{self as rules, Event, ShareSet, Split};
+use crate::domain::restore::{self, Content};
+use crate::domain::time::parse_duration;
+use crate::runtime::hygiene;
+use crate::runtime::journal_file::{JournalFileError, JournalWriter};
+use crate::runtime::restore::{RpcSigningCheck, write_atomic};
+use crate::sources::clock::{Clock, WallClock};
+
+mod event_loop;
+
+use event_loop::{Effects, OpenContext, Screen, in_terminal};
+
+/// Characters in a generated passphrase: 26 of 32 symbols, 130 bits.
+pub const PASSPHRASE_LEN: usize = 26;
+/// Longest passphrase read from stdin (bytes): what a share can carry.
+const MAX_PASSPHRASE: usize = crate::crypto::share_text::MAX_PAYLOAD_LEN;
+
+/// `drconsole ceremony ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum CeremonyCommand {
+    /// Encrypt a key file with a fresh passphrase (or one from stdin),
+    /// then hand each holder a share of the passphrase, one at a time.
+    Seal(SealArgs),
+    /// Holders enter their shares; at the threshold the backup is
+    /// decrypted and restored, safely.
+    Open(OpenArgs),
+}
+
+/// `drconsole ceremony seal`.
+#[derive(Debug, clap::Args)]
+pub struct SealArgs {
+    /// The key file to back up, e.g. priv_validator_key.json.
+    #[arg(long = "in")]
+    pub input: PathBuf,
+    /// The envelope to write (refused if it exists); the metadata sidecar
+    /// goes to OUT.meta.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// How many shares open the backup.
+    #[arg(long, default_value_t = 3)]
+    pub threshold: u8,
+    /// Holder names, comma-separated, in hand-over order (default:
+    /// holder-1 to holder-5).
+    #[arg(long)]
+    pub holders: Option<String>,
+    /// Read the passphrase from stdin instead of generating one.
+    #[arg(long)]
+    pub passphrase_stdin: bool,
+    /// Also write each holder's share to DIR/<holder>.share (0600).
+    /// Without it no share ever touches a disk.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// The journal (default: OUT.journal.jsonl); created or continued.
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// PBKDF2 iterations (at least 100000).
+    #[arg(long, default_value_t = DEFAULT_ITERATIONS)]
+    pub iterations: u32,
+    /// The sidecar's `type`.
+    #[arg(long, default_value = "validator_key")]
+    pub kind: String,
+    /// The sidecar's `passphrase_location` (where holders keep their shares).
+    #[arg(long)]
+    pub passphrase_location: Option<String>,
+    /// Append a log of what happened (never a secret) to this file.
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+}
+
+/// `drconsole ceremony open`.
+#[derive(Debug, clap::Args)]
+pub struct OpenArgs {
+    /// The envelope to open.
+    #[arg(long = "in")]
+    pub input: PathBuf,
+    /// Where to restore the decrypted file, e.g. config/priv_validator_key.json.
+    #[arg(long)]
+    pub restore_to: PathBuf,
+    /// The journal (default: IN.journal.jsonl); created or continued.
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Inactivity after which every share entered is wiped.
+    #[arg(long, default_value = "10m")]
+    pub idle_timeout: String,
+    /// Append a log of what happened (never a secret) to this file.
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+}
+
+/// Why a ceremony could not run. Messages never hold a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum CeremonyError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The command line or an input file is wrong.
+    #[error("{0}")]
+    Invalid(String),
+    /// The journal refused or failed; the ceremony stops.
+    #[error("journal: {0}")]
+    Journal(#[from] JournalFileError),
+    /// The terminal failed.
+    #[error("terminal: {0}")]
+    Terminal(io::Error),
+}
+
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> CeremonyError + '_ {
+    move |source| CeremonyError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn invalid(text: impl Into<String>) -> CeremonyError {
+    CeremonyError::Invalid(text.into())
+}
+
+/// Runs a ceremony command. `env` is the `--env` file (its RPC endpoints
+/// are asked whether the validator is still signing); `theme` the theme.
+///
+/// # Errors
+/// Bad arguments, unreadable files, the journal or the terminal failing.
+pub fn run(
+    command: &CeremonyCommand,
+    env: Option<&Path>,
+    theme: &str,
+) -> Result<ExitCode, CeremonyError> {
+    hygiene::disable_core_dumps().map_err(|e| {
+        invalid(format!(
+            "cannot turn core dumps off, refusing to start: {e}"
+        ))
+    })?;
+    let theme = crate::runtime::honour_no_color(
+        config::load_theme(&ConfigDirs::standard(), theme).map_err(|e| invalid(e.to_string()))?,
+    );
+    let log = match command {
+        CeremonyCommand::Seal(a) => a.log.as_deref(),
+        CeremonyCommand::Open(a) => a.log.as_deref(),
+    };
+    if let Some(path) = log {
+        hygiene::log_to_file(path).map_err(io_at(path))?;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CeremonyError::Terminal)?;
+    match command {
+        CeremonyCommand::Seal(args) => runtime.block_on(seal(args, &theme)),
+        CeremonyCommand::Open(args) => runtime.block_on(open(args, env, &theme)),
+    }
+}
+
+fn default_journal(envelope: &Path) -> PathBuf {
+    let mut name = envelope.as_os_str().to_owned();
+    name.push(".journal.jsonl");
+    PathBuf::from(name)
+}
+
+fn open_journal(path: &Path, run: &str) -> Result<JournalWriter, CeremonyError> {
+    let mut writer = if path.exists() {
+        JournalWriter::open(path)?
+    } else {
+        JournalWriter::create(path, run)?
+    };
+    writer.set_run(run);
+    Ok(writer)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// A fresh passphrase: [`PASSPHRASE_LEN`] symbols of the share alphabet
+/// from the OS generator (32 divides 256, so `byte % 32` is uniform).
+fn random_passphrase() -> Result<SecretString, CeremonyError> {
+    let mut bytes = Zeroizing::new([0u8; PASSPHRASE_LEN]);
+    getrandom::fill(&mut bytes[..]).map_err(|e| invalid(format!("random: {e}")))?;
+    let text: Zeroizing<String> = Zeroizing::new(
+        bytes
+            .iter()
+            .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
+            .collect(),
+    );
+    Ok(SecretString::from(text.as_str()))
+}
+
+fn passphrase_from_stdin() -> Result<SecretString, CeremonyError> {
+    let mut raw = Zeroizing::new(Vec::with_capacity(MAX_PASSPHRASE + 2));
+    io::stdin()
+        .lock()
+        .take(u64::try_from(MAX_PASSPHRASE + 3).unwrap_or(u64::MAX))
+        .read_to_end(&mut raw)
+        .map_err(io_at(Path::new("stdin")))?;
+    let text =
+        std::str::from_utf8(&raw).map_err(|_| invalid("the passphrase on stdin is not UTF-8"))?;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if text.is_empty() {
+        return Err(invalid("the passphrase on stdin is empty"));
+    }
+    if text.len() > MAX_PASSPHRASE {
+        return Err(invalid(format!(
+            "the passphrase on stdin is over {MAX_PASSPHRASE} bytes"
+        )));
+    }
+    Ok(SecretString::from(text))
+}
+
+/// A holder name as a file name: letters, digits, `-`, `_` and `.` kept.
+fn share_file_name(holder: &str, index: u8) -> String {
+    let clean: String = holder
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{index:02}-{}.share", clean.trim_start_matches('.'))
+}
+
+fn write_share_files(
+    dir: &Path,
+    holders: &[String],
+    shares: &[ShareText],
+) -> Result<(), CeremonyError> {
+    fs::create_dir_all(dir).map_err(io_at(dir))?;
+    for (holder, share) in holders.iter().zip(shares) {
+        let path = dir.join(share_file_name(holder, share.index()));
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(io_at(&path))?;
+        let text = share.encode_lines(4);
+        file.write_all(text.expose_secret().as_bytes())
+            .and_then(|()| file.write_all(b"\n"))
+            .and_then(|()| file.sync_all())
+            .map_err(io_at(&path))?;
+    }
+    Ok(())
+}
+
+/// The holders named on the command line (default holder-1 to holder-5),
+/// checked against the threshold.
+fn holders_of(args: &SealArgs) -> Result<(Vec<String>, u8), CeremonyError> {
+    let holders = match &args.holders {
+        Some(list) => rules::parse_holders(list).map_err(invalid)?,
+        None => (1..=5).map(|i| format!("holder-{i}")).collect(),
+    };
+    let n = u8::try_from(holders.len()).map_err(|_| invalid("at most 16 holders"))?;
+    if args.threshold < 2 || args.threshold > n || n > 16 {
+        return Err(invalid(format!(
+            "--threshold {} with {n} holders: need 2 ≤ threshold ≤ holders ≤ 16",
+            args.threshold
+        )));
+    }
+    Ok((holders, n))
+}
+
+/// The metadata sidecar for the backup being sealed (the validator's
+/// address and key type when the plaintext is a validator key).
+fn sidecar_for(args: &SealArgs, plaintext: &[u8]) -> Result<Sidecar, CeremonyError> {
+    let mut sidecar = Sidecar::for_backup(
+        &args.kind,
+        &file_name(&args.out),
+        jiff::Timestamp::now(),
+        args.iterations,
+    )
+    .map_err(|e| invalid(e.to_string()))?;
+    if let Content::ValidatorKey {
+        address,
+        pub_key_type,
+    } = restore::classify(plaintext)
+    {
+        sidecar = sidecar.validator(&address, &pub_key_type);
+    }
+    if let Some(location) = &args.passphrase_location {
+        sidecar = sidecar.passphrase_location(location);
+    }
+    Ok(sidecar)
+}
+
+async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError> {
+    let (holders, n) = holders_of(args)?;
+    if args.out.exists() {
+        return Err(invalid(format!(
+            "{} exists: a backup is never overwritten",
+            args.out.display()
+        )));
+    }
+    let plaintext = Zeroizing::new(fs::read(&args.input).map_err(io_at(&args.input))?);
+    let passphrase = if args.passphrase_stdin {
+        passphrase_from_stdin()?
+    } else {
+        random_passphrase()?
+    };
+    let sealed = envelope::seal(&plaintext, &passphrase, args.iterations)
+        .map_err(|e| invalid(e.to_string()))?;
+    let shares = shares::split(passphrase.expose_secret().as_bytes(), args.threshold, n)
+        .map_err(|e| invalid(e.to_string()))?;
+    drop(passphrase);
+    let sidecar = sidecar_for(args, &plaintext)?;
+    drop(plaintext);
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(&args.out));
+    let mut journal = open_journal(&journal_path, &format!("seal {}", file_name(&args.out)))?;
+
+    write_atomic(&args.out, &sealed, false).map_err(|e| invalid(e.to_string()))?;
+    let mut meta_path = args.out.as_os_str().to_owned();
+    meta_path.push(".meta.json");
+    let meta_path = PathBuf::from(meta_path);
+    let meta = sidecar.to_json().map_err(|e| invalid(e.to_string()))?;
+    write_atomic(&meta_path, meta.as_bytes(), false).map_err(|e| invalid(e.to_string()))?;
+    if let Some(dir) = &args.out_dir {
+        write_share_files(dir, &holders, &shares)?;
+    }
+    let set_id = shares.first().map(|s| s.set_id().to_string());
+    append(
+        &mut journal,
+        &Event::new(
+            WallClock.now(),
+            "ceremony.sealed",
+            json!({
+                "envelope": args.out.display().to_string(),
+                "sidecar": meta_path.display().to_string(),
+                "iterations": args.iterations,
+                "threshold": args.threshold,
+                "holders": holders,
+                "set_id": set_id,
+                "source": if args.passphrase_stdin { "given on stdin" } else { "generated" },
+                "written_to_dir": args.out_dir.as_ref().map(|d| d.display().to_string()),
+            }),
+        ),
+    )?;
+    let split = Split::new(holders, shares).map_err(invalid)?;
+    let mut screen = SplitScreen::new(split, &file_name(&args.out));
+    let mut effects = Effects::new(journal);
+    in_terminal(&mut Screen::Split(&mut screen), &mut effects, theme).await?;
+    let done = screen.split.stage() == crate::domain::ceremony::SplitStage::Done;
+    say(&format!(
+        "sealed {} ({} bytes) and {}; journal {}; {}",
+        args.out.display(),
+        sealed.len(),
+        meta_path.display(),
+        journal_path.display(),
+        if done {
+            "every holder confirmed their share"
+        } else {
+            "the hand-over was stopped before every holder confirmed"
+        }
+    ));
+    Ok(if done {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn open(
+    args: &OpenArgs,
+    env: Option<&Path>,
+    theme: &Theme,
+) -> Result<ExitCode, CeremonyError> {
+    let idle =
+        parse_duration(&args.idle_timeout).map_err(|e| invalid(format!("--idle-timeout: {e}")))?;
+    if idle < Duration::from_secs(1) {
+        return Err(invalid("--idle-timeout must be at least 1s"));
+    }
+    let sealed = fs::read(&args.input).map_err(io_at(&args.input))?;
+    let (header, _) =
+        Header::parse(&sealed).map_err(|e| invalid(format!("{}: {e}", args.input.display())))?;
+    let signing = match env {
+        Some(path) => RpcSigningCheck::from_environment(
+            &config::load_environment(path).map_err(|e| invalid(e.to_string()))?,
+        ),
+        None => RpcSigningCheck::new(Vec::new()),
+    };
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(&args.input));
+    let mut journal = open_journal(&journal_path, &format!("open {}", file_name(&args.input)))?;
+    append(
+        &mut journal,
+        &Event::new(
+            WallClock.now(),
+            "ceremony.opened",
+            json!({
+                "envelope": args.input.display().to_string(),
+                "target": args.restore_to.display().to_string(),
+                "iterations": header.iterations(),
+                "environment": env.map(|p| p.display().to_string()),
+            }),
+        ),
+    )?;
+    let mut screen = OpenScreen::new(
+        ShareSet::new(idle),
+        &file_name(&args.input),
+        &args.restore_to.display().to_string(),
+        WallClock.now(),
+    );
+    let mut effects = Effects::new(journal);
+    effects.open = Some(OpenContext {
+        sealed,
+        target: args.restore_to.clone(),
+        signing,
+        replace: false,
+    });
+    in_terminal(&mut Screen::Open(&mut screen), &mut effects, theme).await?;
+    match &screen.phase {
+        OpenPhase::Done(text) => {
+            say(text);
+            Ok(ExitCode::SUCCESS)
+        }
+        OpenPhase::Failed(text) => {
+            say(&format!("drconsole: {text}"));
+            Ok(ExitCode::from(1))
+        }
+        _ => {
+            say("drconsole: the ceremony stopped; every share entered was wiped");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Prints a closing line for the operator; a closed stdout is no reason
+/// to panic after the ceremony is over.
+fn say(text: &str) {
+    let _ = writeln!(io::stdout().lock(), "{text}");
+}
+
+fn append(journal: &mut JournalWriter, event: &Event) -> Result<(), CeremonyError> {
+    journal.append(event.at, event.kind, event.data.clone())?;
+    log::info!("{} {}", event.kind, event.data);
+    Ok(())
+}

@@ -1,0 +1,437 @@
+//! End-to-end: a full key ceremony with the real binary in tmux. Seal a
+//! key (five holders, threshold 3, shares also written with --out-dir),
+//! hand out and type back every share, then open it with three holders
+//! (one mistake on the way), pass the restore gate and restore. Then the
+//! journal, the log file and everything the terminal kept (tmux
+//! scrollback) are searched for every share and the passphrase: none may
+//! appear.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
+
+use drconsole::crypto::share_text::ShareText;
+use drconsole::crypto::shares;
+use secrecy::ExposeSecret;
+use support::tmux::Tmux;
+
+const HOLDERS: [&str; 5] = ["alice", "bob", "carol", "dave", "erin"];
+const KEY: &str = r#"{"address":"5A1F0000000000000000000000000000000000C3","pub_key":{"type":"tendermint/PubKeyEd25519","value":"cHVia2V5cHVia2V5cHVia2V5cHVia2V5cHVia2V5MDA="},"priv_key":{"type":"tendermint/PrivKeyEd25519","value":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MDA="}}"#;
+
+/// A private copy of the binary under test (`DRCONSOLE_E2E_BIN` when set,
+/// else cargo's): the target directory may be shared between worktrees,
+/// and another build must not swap the binary between the two halves of
+/// the ceremony.
+fn private_binary(dir: &Path) -> String {
+    let copy = dir.join("drconsole");
+    let built = std::env::var("DRCONSOLE_E2E_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_drconsole").to_owned());
+    std::fs::copy(&built, &copy).unwrap();
+    // Another test thread forking while the copy was open for writing can
+    // briefly hold it busy (ETXTBSY): try again.
+    let help = (0..100)
+        .find_map(
+            |_| match std::process::Command::new(&copy).arg("--help").output() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            },
+        )
+        .expect("the copied binary runs");
+    assert!(
+        String::from_utf8_lossy(&help.stdout).contains("ceremony"),
+        "{built} has no `ceremony` command: another build replaced it (shared target directory?)"
+    );
+    let path = copy.display().to_string();
+    assert!(
+        !path.contains([' ', '\'']),
+        "a path the shell line can hold"
+    );
+    path
+}
+
+fn shell(bin: &str, args: &str) -> String {
+    format!("sh -c '{bin} {args}; echo EXIT=$?; sleep 600'")
+}
+
+/// The share file of holder `i` (0-based), as one line for typing.
+fn share_line(dir: &Path, i: usize) -> String {
+    let path = dir.join(format!("{:02}-{}.share", i + 1, HOLDERS[i]));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{}", path.display());
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The pid of the drconsole process under the pane's shell.
+fn drconsole_pid(t: &Tmux) -> u32 {
+    let shell: u32 = t.pane("pane_pid").parse().unwrap();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    children
+        .split_whitespace()
+        .map(|p| p.parse::<u32>().unwrap())
+        .find(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm"))
+                .is_ok_and(|c| c.trim() == "drconsole")
+        })
+        .expect("drconsole runs under the pane's shell")
+}
+
+fn assert_no_core_dumps(pid: u32) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+    // Not dumpable: /proc/PID/environ of a non-dumpable process is owned by root
+    // and unreadable... except to root. The dumpable flag itself is checked
+    // in-process by the unit test of runtime::hygiene.
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one ceremony, step by step
+fn full_ceremony_leaves_no_secret_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bin = private_binary(d);
+    std::fs::write(d.join("priv_validator_key.json"), KEY).unwrap();
+    let share_dir = d.join("shares");
+    let journal = d.join("ceremony.jsonl");
+    let log = d.join("ceremony.log");
+    let q = |p: &Path| p.display().to_string();
+
+    // ------------------------------------------------------------ seal
+    let t = Tmux::start(
+        "ceremony-seal",
+        &shell(
+            &bin,
+            &format!(
+                "ceremony seal --in {} --out {} --threshold 3 --holders {} --out-dir {} --iterations 100000 --journal {} --log {}",
+                q(&d.join("priv_validator_key.json")),
+                q(&d.join("validator.enc")),
+                HOLDERS.join(","),
+                q(&share_dir),
+                q(&journal),
+                q(&log),
+            ),
+        ),
+        100,
+        30,
+    );
+    for (i, holder) in HOLDERS.iter().enumerate() {
+        let s = t.wait_for(&[&format!("Press Enter to show {holder}'s share")]);
+        assert!(s.contains(&format!("Holder {} of 5: {holder}", i + 1)));
+        assert_eq!(t.pane("alternate_on"), "1", "drawn on the alternate screen");
+        if i == 0 {
+            assert_no_core_dumps(drconsole_pid(&t));
+        }
+        t.keys(&["Enter"]);
+        let share = share_line(&share_dir, i);
+        let first_line: String = share.split(' ').take(4).collect::<Vec<_>>().join(" ");
+        t.wait_for(&["Copy it onto paper exactly", &first_line]);
+        t.keys(&["Enter"]);
+        let s = t.wait_for(&["type your share back from the paper"]);
+        assert!(!s.contains(&first_line), "hidden while typed back:\n{s}");
+        if i == 0 {
+            // Someone else's share first: refused, and said why.
+            t.type_text(&share_line(&share_dir, 1));
+            t.keys(&["Enter"]);
+            t.wait_for(&["that is share 2 of set", "Failed attempts: 1"]);
+        }
+        t.type_text(&share);
+        t.keys(&["Enter"]);
+        t.wait_for(&[&format!("{holder}'s copy checks")]);
+    }
+    t.wait_for(&["All 5 holders have their share"]);
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let seal_scrollback = t.scrollback();
+    drop(t);
+
+    // The passphrase, rebuilt here only to search for it.
+    let all: Vec<String> = (0..5).map(|i| share_line(&share_dir, i)).collect();
+    let parsed: Vec<ShareText> = all.iter().map(|s| ShareText::parse(s).unwrap()).collect();
+    let passphrase = String::from_utf8(
+        shares::combine(&parsed[1..4])
+            .unwrap()
+            .expose_secret()
+            .to_vec(),
+    )
+    .unwrap();
+    assert_eq!(passphrase.len(), 26);
+
+    // ------------------------------------------------------------ open
+    let target = d.join("restored").join("priv_validator_key.json");
+    std::fs::create_dir(d.join("restored")).unwrap();
+    let t = Tmux::start(
+        "ceremony-open",
+        &shell(
+            &bin,
+            &format!(
+                "ceremony open --in {} --restore-to {} --journal {} --log {}",
+                q(&d.join("validator.enc")),
+                q(&target),
+                q(&journal),
+                q(&log),
+            ),
+        ),
+        100,
+        30,
+    );
+    t.wait_for(&["no share entered yet", "Name:"]);
+    assert_no_core_dumps(drconsole_pid(&t));
+    let enter = |name: &str, share: &str| {
+        t.type_text(name);
+        t.keys(&["Enter"]);
+        t.type_text(share);
+        t.keys(&["Enter"]);
+    };
+    enter("carol", &all[2]);
+    t.wait_for(&[
+        "1 of 3 shares entered",
+        "✓ share 3 from carol accepted: 1 of 3",
+    ]);
+    // A duplicate, then a typo: each refused at once, with its message.
+    enter("erin", &all[2]);
+    t.wait_for(&["✗ duplicate share (index 3 already entered)"]);
+    let mut typo = all[4].clone();
+    let wrong = if &typo[14..15] == "Z" { "Y" } else { "Z" };
+    typo.replace_range(14..15, wrong);
+    t.type_text(&typo);
+    t.keys(&["Enter"]);
+    t.wait_for(&["✗ group 3 looks wrong"]);
+    t.type_text(&all[4]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["2 of 3 shares entered", "erin entered share 5"]);
+    enter("alice", &all[0]);
+    // No --env: the gate says nothing checked the validator is stopped.
+    let s = t.wait_for(&[
+        "Confirm the restore",
+        "Type \"restore priv_validator_key.json\"",
+    ]);
+    assert!(s.contains("nothing checked that validator"), "{s}");
+    assert!(s.contains("3 of 3 shares entered"), "{s}");
+    t.type_text("restore priv_validator_key.json");
+    t.keys(&["Enter"]);
+    t.wait_for(&["Restored to"]);
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let open_scrollback = t.scrollback();
+    drop(t);
+
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), KEY);
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // ------------------------------------------------------------ journal
+    let entries = drconsole::runtime::journal_file::read_journal(&journal).unwrap();
+    drconsole::runtime::journal_file::verify_file(&journal).unwrap();
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    for (kind, count) in [
+        ("ceremony.sealed", 1),
+        ("share.shown", 5),
+        ("share.confirmed", 5),
+        ("ceremony.split_done", 1),
+        ("ceremony.opened", 1),
+        ("share.entered", 3),
+        ("share.refused", 2),
+        ("ceremony.threshold_reached", 1),
+        ("key.decrypted", 1),
+        ("restore.confirmed", 1),
+        ("key.restored", 1),
+    ] {
+        assert_eq!(
+            kinds.iter().filter(|k| **k == kind).count(),
+            count,
+            "{kind} in {kinds:?}"
+        );
+    }
+    let entered: Vec<(String, u64)> = entries
+        .iter()
+        .filter(|e| e.kind == "share.entered")
+        .map(|e| {
+            (
+                e.data["holder"].as_str().unwrap().to_owned(),
+                e.data["share_index"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entered,
+        [("carol".into(), 3), ("erin".into(), 5), ("alice".into(), 1)]
+    );
+
+    // ------------------------------------------------------------ no secret anywhere
+    let journal_text = std::fs::read_to_string(&journal).unwrap();
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(log_text.contains("share.entered"), "the log has the events");
+    let places = [
+        ("journal", journal_text.as_str()),
+        ("log file", log_text.as_str()),
+        ("seal terminal scrollback", seal_scrollback.as_str()),
+        ("open terminal scrollback", open_scrollback.as_str()),
+    ];
+    for (place, text) in places {
+        let upper = text.to_uppercase();
+        assert!(!upper.contains(&passphrase), "passphrase in the {place}");
+        assert!(!text.contains("c2VjcmV0"), "private key in the {place}");
+        for share in &all {
+            let compact = share.replace(' ', "");
+            let dashed = share.replace(' ', "-");
+            for form in [share, &compact, &dashed] {
+                assert!(!upper.contains(form.as_str()), "a share in the {place}");
+            }
+            // Payload groups (after version/threshold/index and set id)
+            // with a letter in them: no such group may appear at all.
+            for group in share.split(' ').skip(2) {
+                if group.chars().any(|c| c.is_ascii_alphabetic()) {
+                    assert!(!text.contains(group), "share group {group} in the {place}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one scenario, step by step
+fn stdin_passphrase_idle_wipe_quit_and_a_tampered_envelope() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bin = private_binary(d);
+    std::fs::write(d.join("key.json"), KEY).unwrap();
+    let share_dir = d.join("shares");
+    let journal = d.join("j.jsonl");
+    let q = |p: &Path| p.display().to_string();
+
+    // Seal with a passphrase given on stdin; the screens read the terminal.
+    let t = Tmux::start(
+        "ceremony-stdin",
+        &format!(
+            "sh -c 'printf \"%s\\n\" \"correct horse battery staple\" | {bin} ceremony seal --passphrase-stdin --in {} --out {} --threshold 2 --holders ann,ben --out-dir {} --iterations 100000 --journal {}; echo EXIT=$?; sleep 600'",
+            q(&d.join("key.json")),
+            q(&d.join("v.enc")),
+            q(&share_dir),
+            q(&journal),
+        ),
+        100,
+        30,
+    );
+    let names = ["ann", "ben"];
+    t.wait_for(&["Press Enter to show ann's share"]);
+    let lines: Vec<String> = (0..2)
+        .map(|i| {
+            let path = share_dir.join(format!("{:02}-{}.share", i + 1, names[i]));
+            let text = std::fs::read_to_string(path).unwrap();
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        t.wait_for(&[&format!("Press Enter to show {name}'s share")]);
+        t.keys(&["Enter"]);
+        t.wait_for(&["Copy it onto paper exactly"]);
+        t.keys(&["Enter"]);
+        t.wait_for(&["type your share back"]);
+        t.type_text(&lines[i]);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for(&["All 2 holders have their share"]);
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+    let sealed = std::fs::read(d.join("v.enc")).unwrap();
+    let opened = drconsole::crypto::open(
+        &sealed,
+        &secrecy::SecretString::from("correct horse battery staple"),
+    )
+    .unwrap();
+    assert_eq!(opened.expose_secret(), KEY.as_bytes());
+    let meta = std::fs::read_to_string(d.join("v.enc.meta.json")).unwrap();
+    let meta = drconsole::crypto::Sidecar::from_json(&meta).unwrap();
+    assert_eq!(
+        meta.validator_address.as_deref(),
+        Some("5A1F0000000000000000000000000000000000C3")
+    );
+    assert_eq!(meta.kdf, "PBKDF2-HMAC-SHA256 (100000 iterations)");
+
+    // Open: an idle timeout wipes the share entered; Ctrl-C asks first.
+    let target = d.join("out.json");
+    let open_cmd = |idle: &str| {
+        format!(
+            "ceremony open --in {} --restore-to {} --journal {} --idle-timeout {idle}",
+            q(&d.join("v.enc")),
+            q(&target),
+            q(&journal)
+        )
+    };
+    let t = Tmux::start("ceremony-idle", &shell(&bin, &open_cmd("2s")), 100, 30);
+    t.wait_for(&["no share entered yet"]);
+    t.type_text("ann");
+    t.keys(&["Enter"]);
+    t.type_text(&lines[0]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["1 of 2 shares entered"]);
+    t.wait_for(&[
+        "Idle for 2s: every share entered was wiped",
+        "no share entered yet",
+    ]);
+    t.type_text("ann");
+    t.keys(&["Enter"]);
+    t.type_text(&lines[0]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["1 of 2 shares entered"]);
+    t.keys(&["C-c"]);
+    t.wait_for(&["Wipe the 1 share(s) entered and quit?"]);
+    t.keys(&["y"]);
+    assert_eq!(t.wait_exit(), 1);
+    drop(t);
+
+    // A tampered envelope: the tag fails, nothing is written.
+    let mut tampered = sealed.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0x01;
+    std::fs::write(d.join("v.enc"), &tampered).unwrap();
+    let t = Tmux::start("ceremony-tamper", &shell(&bin, &open_cmd("10m")), 100, 30);
+    t.wait_for(&["no share entered yet"]);
+    for (name, line) in names.iter().zip(&lines) {
+        t.type_text(name);
+        t.keys(&["Enter"]);
+        t.type_text(line);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for(&[
+        "Decryption failed: authentication failed",
+        "Nothing was written.",
+    ]);
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 1);
+    drop(t);
+    assert!(
+        !target.exists(),
+        "nothing restored from a tampered envelope"
+    );
+
+    let entries = drconsole::runtime::journal_file::read_journal(&journal).unwrap();
+    let wiped: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.kind == "ceremony.wiped")
+        .map(|e| e.data["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(wiped, ["idle timeout", "quit"]);
+    assert!(entries.iter().any(|e| e.kind == "ceremony.failed"));
+    let sealed_entry = entries
+        .iter()
+        .find(|e| e.kind == "ceremony.sealed")
+        .unwrap();
+    assert_eq!(sealed_entry.data["source"], "given on stdin");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(!text.contains("correct horse"));
+}

@@ -407,7 +407,7 @@ fn envelope_with_real_key_derivation() {
         );
     }
     // The iteration count: 100,000 + 1 derives and fails; 100,000 − 1 is
-    // refused without deriving.
+    // refused as too low (the header check comes before any key derivation).
     let mut more = sealed.clone();
     more[8..12].copy_from_slice(&(MIN_ITERATIONS + 1).to_be_bytes());
     assert_eq!(
@@ -416,13 +416,11 @@ fn envelope_with_real_key_derivation() {
     );
     let mut fewer = sealed.clone();
     fewer[8..12].copy_from_slice(&(MIN_ITERATIONS - 1).to_be_bytes());
-    let started = std::time::Instant::now();
     let err = envelope::open(&fewer, &pass("tr0ub4dor&3")).unwrap_err();
     assert_eq!(
         err.to_string(),
         "PBKDF2 iteration count 99999 is below the minimum of 100000"
     );
-    assert!(started.elapsed() < std::time::Duration::from_millis(20));
     assert!(matches!(
         envelope::seal(secret, &pass("x"), 99_999),
         Err(EnvelopeError::IterationsTooLow {

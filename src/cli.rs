@@ -25,8 +25,10 @@ use crate::sources::sim::{Fault, SimEstate};
 use crate::sources::sim_source::{self, SimSource};
 use crate::sources::{live, poller};
 
+mod drill_cmd;
 mod run_cmd;
 
+pub use drill_cmd::DrillArgs;
 pub use run_cmd::RunArgs;
 
 /// drconsole: disaster-recovery console for a multi-region CometBFT chain.
@@ -93,6 +95,9 @@ pub enum Command {
     /// Run a runbook on the runbook screen, with gates, checks, rollback,
     /// a journal and an RTO clock; running it again resumes from the journal.
     Run(RunArgs),
+    /// A tabletop drill: a scenario drives the simulated estate; with
+    /// --script it runs headless and writes the report (exit 1 if it failed).
+    Drill(DrillArgs),
     /// The append-only, hash-chained journal of runbook runs and ceremonies.
     Journal {
         /// What to do with a journal.
@@ -144,6 +149,7 @@ pub fn run(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
         None => load_env(&cli.estate).and_then(|env| run_console(cli, env, None)),
         Some(Command::Run(args)) => run_runbook(cli, args),
+        Some(Command::Drill(args)) => run_drill(cli, args),
         Some(Command::Status { json, after }) => run_status(&cli.estate, *json, after.as_deref()),
         Some(Command::Check { paths }) => Ok(run_check(paths)),
         Some(Command::Journal { command }) => Ok(run_journal(command)),
@@ -332,6 +338,34 @@ fn load_env(args: &EstateArgs) -> Result<Option<config::environment::Environment
         .as_ref()
         .map(|p| config::load_environment(p).map_err(anyhow::Error::msg))
         .transpose()
+}
+
+fn run_drill(cli: &Cli, args: &DrillArgs) -> Result<ExitCode> {
+    let Some(script) = &args.script else {
+        bail!("interactive drills are not built yet: give --script FILE to run headless");
+    };
+    let start = cli
+        .estate
+        .start
+        .as_deref()
+        .map(Timestamp::parse_rfc3339)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let (report, code) = drill_cmd::headless(args, script, start)?;
+    let verdict = if report.passed() { "PASSED" } else { "FAILED" };
+    let rto = report
+        .rto_achieved_seconds
+        .map_or_else(|| "not restored".to_owned(), |s| format!("{s}s"));
+    print_out(&format!(
+        "drill {}: {verdict} ({}/{} criteria); RTO {rto} (target {}s), RPO {}s (target {}s)",
+        report.scenario_id,
+        report.summary.passed,
+        report.summary.total,
+        report.rto_target_seconds,
+        report.rpo_achieved_seconds,
+        report.rpo_target_seconds
+    ))?;
+    Ok(code)
 }
 
 fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {

@@ -1,0 +1,94 @@
+//! `drconsole drill SCENARIO`: a tabletop exercise. With `--script` it runs
+//! headless at accelerated time and writes the report; otherwise it opens
+//! the drill screen for a facilitator.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+
+use crate::config::drill_file::load_scenario;
+use crate::config::drill_script::load_script;
+use crate::domain::drill::report::Report;
+use crate::domain::estate::EstateSpec;
+use crate::domain::time::Timestamp;
+use crate::runtime::drill::HeadlessDrill;
+
+/// `drconsole drill` options.
+#[derive(Debug, Args, Clone)]
+pub struct DrillArgs {
+    /// The scenario file (see runbooks/drills/).
+    pub scenario: PathBuf,
+    /// Scripted team responses: run headless at accelerated time.
+    #[arg(long)]
+    pub script: Option<PathBuf>,
+    /// Write report.md and report.json into this directory.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+/// Default simulated start of a headless drill, so that the same scenario,
+/// seed and script always give the same report.
+pub const HEADLESS_START: &str = "2026-01-05T03:00:00Z";
+
+/// Runs a drill headless and writes its report.
+///
+/// # Errors
+/// A scenario, script or runbook that does not load, or a report that
+/// cannot be written.
+pub fn headless(
+    args: &DrillArgs,
+    script: &Path,
+    start: Option<Timestamp>,
+) -> Result<(Report, ExitCode)> {
+    let spec = EstateSpec::seed();
+    let scenario = load_scenario(&args.scenario, &spec).map_err(anyhow::Error::msg)?;
+    let script = load_script(script, &scenario).map_err(anyhow::Error::msg)?;
+    let start = match start {
+        Some(s) => s,
+        None => Timestamp::parse_rfc3339(HEADLESS_START).map_err(anyhow::Error::msg)?,
+    };
+    let journals = tempfile_dir()?;
+    let report = HeadlessDrill {
+        scenario,
+        scenario_path: &args.scenario,
+        script,
+        start,
+        spec,
+        journal_dir: journals.as_path(),
+    }
+    .run()?;
+    let _ = std::fs::remove_dir_all(&journals);
+    if let Some(dir) = &args.report {
+        write_report(dir, &report)?;
+    }
+    let code = if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    Ok((report, code))
+}
+
+/// Writes `report.md` and `report.json` into `dir` (created if missing).
+///
+/// # Errors
+/// The directory or a file cannot be written.
+pub fn write_report(dir: &Path, report: &Report) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let md = dir.join("report.md");
+    std::fs::write(&md, report.to_markdown())
+        .with_context(|| format!("writing {}", md.display()))?;
+    let json = dir.join("report.json");
+    std::fs::write(&json, report.to_json()? + "\n")
+        .with_context(|| format!("writing {}", json.display()))?;
+    Ok(())
+}
+
+/// A private directory for the practice runs' journals of a headless drill.
+fn tempfile_dir() -> Result<PathBuf> {
+    let base = std::env::temp_dir().join(format!("drconsole-drill-{}", std::process::id()));
+    std::fs::create_dir_all(&base)?;
+    Ok(base)
+}

@@ -352,6 +352,9 @@ fn run_drill(cli: &Cli, args: &DrillArgs) -> Result<ExitCode> {
         .transpose()
         .map_err(anyhow::Error::msg)?;
     let (report, code) = drill_cmd::headless(args, script, start)?;
+    if let Some(url) = drill_cmd::upload(args, cli.estate.env.as_deref(), &report)? {
+        print_out(&format!("report uploaded to {url}"))?;
+    }
     let verdict = if report.passed() { "PASSED" } else { "FAILED" };
     let rto = report
         .rto_achieved_seconds

@@ -26,6 +26,10 @@ pub struct DrillArgs {
     /// Write report.md and report.json into this directory.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Also put report.json and report.md into the estate's test-results
+    /// bucket (needs --env FILE for the AWS account).
+    #[arg(long)]
+    pub upload: bool,
 }
 
 /// Default simulated start of a headless drill, so that the same scenario,
@@ -84,6 +88,33 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<()> {
     std::fs::write(&json, report.to_json()? + "\n")
         .with_context(|| format!("writing {}", json.display()))?;
     Ok(())
+}
+
+/// With `--upload`, puts the report into the estate's test-results bucket
+/// through the environment file's AWS settings; returns where it went.
+///
+/// # Errors
+/// `--upload` without `--env`, an environment that does not load, or S3
+/// refusing the upload.
+pub fn upload(args: &DrillArgs, env: Option<&Path>, report: &Report) -> Result<Option<String>> {
+    if !args.upload {
+        return Ok(None);
+    }
+    let Some(env) = env else {
+        anyhow::bail!(
+            "--upload needs --env FILE: the environment whose test-results bucket to use"
+        );
+    };
+    let env = crate::config::load_environment(env).map_err(anyhow::Error::msg)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let url = rt.block_on(crate::runtime::drill_upload::upload_report(
+        &env,
+        &crate::sources::aws::AwsOptions::default(),
+        report,
+    ))?;
+    Ok(Some(url))
 }
 
 /// A private directory for the practice runs' journals of a headless drill.

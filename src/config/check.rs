@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::builtin::{LAYOUTS, THEMES, builtin_path};
+use super::drill_file::parse_scenario;
 use super::environment::STARTER;
 use super::environment_file::parse_environment;
 use super::error::ConfigError;
@@ -17,6 +18,7 @@ use super::layout_file::parse_layout;
 use super::loader::{ConfigDirs, is_valid_name};
 use super::runbook;
 use super::theme_file::parse_theme;
+use crate::domain::estate::EstateSpec;
 
 /// What a user file is. Add a variant (and its directory) for each new kind
 /// of file, e.g. runbooks and environments.
@@ -32,16 +34,19 @@ pub enum FileKind {
     Runbook,
     /// `actions.yaml`: what runbook action names do.
     Actions,
+    /// A drill scenario: any `.yaml` under a `drills/` directory.
+    Scenario,
 }
 
 impl FileKind {
     /// Every kind `check` knows.
-    pub const ALL: [FileKind; 5] = [
+    pub const ALL: [FileKind; 6] = [
         FileKind::Layout,
         FileKind::Theme,
         FileKind::Environment,
         FileKind::Runbook,
         FileKind::Actions,
+        FileKind::Scenario,
     ];
 
     /// The kinds the console finds by name in its search directories, and
@@ -57,6 +62,7 @@ impl FileKind {
             FileKind::Theme => "themes",
             FileKind::Environment => "environments",
             FileKind::Runbook | FileKind::Actions => "runbooks",
+            FileKind::Scenario => "drills",
         }
     }
 
@@ -75,6 +81,7 @@ impl FileKind {
             FileKind::Environment => "environment",
             FileKind::Runbook => "runbook",
             FileKind::Actions => "actions",
+            FileKind::Scenario => "drill scenario",
         }
     }
 
@@ -83,7 +90,7 @@ impl FileKind {
     pub fn extension(self) -> &'static str {
         match self {
             FileKind::Layout | FileKind::Theme | FileKind::Environment => "toml",
-            FileKind::Runbook | FileKind::Actions => "yaml",
+            FileKind::Runbook | FileKind::Actions | FileKind::Scenario => "yaml",
         }
     }
 
@@ -95,6 +102,8 @@ impl FileKind {
             FileKind::Environment => parse_environment(file, text).map(drop),
             FileKind::Runbook => runbook::parse_runbook(file, text).map(drop),
             FileKind::Actions => runbook::parse_actions(file, text).map(drop),
+            // Scenarios are checked against the seed estate: the one drills run on.
+            FileKind::Scenario => parse_scenario(file, text, &EstateSpec::seed()).map(drop),
         }
     }
 
@@ -112,6 +121,7 @@ impl FileKind {
             FileKind::Runbook | FileKind::Actions => {
                 PathBuf::from(format!("(builtin) runbooks/{name}.yaml"))
             }
+            FileKind::Scenario => PathBuf::from(format!("(builtin) runbooks/drills/{name}.yaml")),
         }
     }
 
@@ -121,7 +131,7 @@ impl FileKind {
             FileKind::Layout => &LAYOUTS,
             FileKind::Theme => &THEMES,
             FileKind::Environment => &ENVIRONMENTS,
-            FileKind::Runbook => &[],
+            FileKind::Runbook | FileKind::Scenario => &[],
             FileKind::Actions => &ACTIONS,
         }
     }
@@ -227,6 +237,9 @@ pub fn check_builtins() -> Vec<Finding> {
 /// environment file for any `.toml`.
 fn kind_of(file: &Path) -> Option<FileKind> {
     if file.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        if file.parent().is_some_and(|d| d.ends_with("drills")) {
+            return Some(FileKind::Scenario);
+        }
         let actions = file.file_name().is_some_and(|n| n == "actions.yaml");
         return Some(if actions {
             FileKind::Actions
@@ -280,10 +293,7 @@ fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
                 check_dir(&path, out);
             }
         } else if let Some(FileKind::Runbook | FileKind::Actions) = kind_of(&path) {
-            // Drill scenarios live under runbooks/drills/ and are not runbooks.
-            if !path.parent().is_some_and(|d| d.ends_with("drills")) {
-                out.extend(runbook::check_runbook_file(&path));
-            }
+            out.extend(runbook::check_runbook_file(&path));
         } else if let Some(kind) = kind_of(&path) {
             out.push(check_file(&path, kind));
         }

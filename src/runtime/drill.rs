@@ -260,7 +260,7 @@ impl HeadlessDrill<'_> {
             .end
             .unwrap_or(self.scenario.duration)
             .min(self.scenario.duration);
-        let mut promotions_seen = 0;
+        let mut losses_seen = (0, 0);
         let mut commands = drill.handle(DrillEvent::Start);
         let mut elapsed = Duration::ZERO;
         loop {
@@ -300,7 +300,7 @@ impl HeadlessDrill<'_> {
                 )?);
             }
             running = collect_finished(&mut drill, running, &mut finished).await;
-            sample(&sim, &mut keeper, elapsed, &mut promotions_seen);
+            sample(&sim, &mut keeper, elapsed, &mut losses_seen);
             if elapsed >= end && drill.phase() != DrillPhase::Ended {
                 commands.extend(drill.handle(DrillEvent::End));
             }
@@ -472,12 +472,13 @@ async fn collect_finished(
     still
 }
 
-/// One look at the service, and any new data loss from promotions.
+/// One look at the service, and any new data loss from promotions and
+/// chain-state restores (`seen`: how many of each were already counted).
 fn sample(
     sim: &Arc<Mutex<SimEstate>>,
     keeper: &mut Scorekeeper,
     at: Duration,
-    promotions_seen: &mut usize,
+    seen: &mut (usize, usize),
 ) {
     let Ok(s) = sim.lock() else { return };
     let service = s.service();
@@ -486,13 +487,19 @@ fn sample(
         api_healthy: service.api_healthy,
         blocks_committing: service.blocks_committing,
     });
-    for p in s.promotions().iter().skip(*promotions_seen) {
+    for p in s.promotions().iter().skip(seen.0) {
         keeper.lost(DataLoss {
             cause: format!("promoted {} (from {})", p.to, p.from),
             window: p.data_loss,
         });
     }
-    *promotions_seen = s.promotions().len();
+    for r in s.restores().iter().skip(seen.1) {
+        keeper.lost(DataLoss {
+            cause: format!("restored {} from the snapshot of {}", r.region, r.snapshot),
+            window: r.data_loss,
+        });
+    }
+    *seen = (s.promotions().len(), s.restores().len());
 }
 
 fn apply(c: &DrillCommand, sim: &Arc<Mutex<SimEstate>>, keeper: &mut Scorekeeper, at: Duration) {

@@ -4,6 +4,7 @@
 pub mod ceremony;
 pub mod console;
 pub mod drill;
+pub mod drill_upload;
 pub mod hygiene;
 pub mod journal_file;
 pub mod logging;

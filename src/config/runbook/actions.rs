@@ -330,7 +330,9 @@ pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
     match p {
         PracticeFile::None | PracticeFile::Fail(_) | PracticeFile::Check(_) => vec![],
         PracticeFile::StandbyValidators { from, to } => vec![from, to],
-        PracticeFile::PromoteDatabase(r) | PracticeFile::RecoverRegion(r) => vec![r],
+        PracticeFile::PromoteDatabase(r)
+        | PracticeFile::RecoverRegion(r)
+        | PracticeFile::RestoreChainState(r) => vec![r],
         PracticeFile::Traffic { region, .. } | PracticeFile::Validators { region, .. } => {
             vec![region]
         }
@@ -580,6 +582,7 @@ impl ActionDef {
             PracticeFile::Fail(m) => PracticeFile::Fail(m.clone()),
             PracticeFile::PromoteDatabase(r) => PracticeFile::PromoteDatabase(fill(r)),
             PracticeFile::RecoverRegion(r) => PracticeFile::RecoverRegion(fill(r)),
+            PracticeFile::RestoreChainState(r) => PracticeFile::RestoreChainState(fill(r)),
             PracticeFile::Traffic { region, serving } => PracticeFile::Traffic {
                 region: fill(region),
                 serving: *serving,

@@ -147,6 +147,9 @@ pub enum PracticeFile {
     },
     /// Bring a region back after a fault.
     RecoverRegion(String),
+    /// Restore a region's nodes from its newest chain-state snapshot: the
+    /// region comes back and the snapshot's age is the data lost.
+    RestoreChainState(String),
     /// Start standby keys of `from`'s validators in `to`.
     StandbyValidators {
         /// The region whose keys are started elsewhere.

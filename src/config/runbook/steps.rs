@@ -431,6 +431,7 @@ fn practice_effect(p: PracticeFile) -> PracticeEffect {
             PracticeEffect::Validators(t(&region), running)
         }
         PracticeFile::RecoverRegion(r) => PracticeEffect::RecoverRegion(t(&r)),
+        PracticeFile::RestoreChainState(r) => PracticeEffect::RestoreChainState(t(&r)),
         PracticeFile::StandbyValidators { from, to } => {
             PracticeEffect::StandbyValidators(t(&from), t(&to))
         }

@@ -292,6 +292,9 @@ pub enum PracticeEffect {
     Validators(Template, bool),
     /// Bring a region back after a fault.
     RecoverRegion(Template),
+    /// Restore a region's nodes from its newest chain-state snapshot
+    /// (the snapshot's age is the data lost).
+    RestoreChainState(Template),
     /// Start standby copies of the first region's validator keys in the
     /// second (a failover restoring signing power).
     StandbyValidators(Template, Template),

@@ -181,6 +181,8 @@ pub enum RenderedPractice {
     Validators(String, bool),
     /// Bring a region back.
     RecoverRegion(String),
+    /// Restore a region from its newest chain-state snapshot.
+    RestoreChainState(String),
     /// Start standby keys of the first region's validators in the second.
     StandbyValidators(String, String),
     /// Pass only when the simulated service shows this.

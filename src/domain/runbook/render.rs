@@ -96,6 +96,7 @@ pub fn practice(
         PracticeEffect::Traffic(t, on) => RenderedPractice::Traffic(r(t)?, *on),
         PracticeEffect::Validators(t, on) => RenderedPractice::Validators(r(t)?, *on),
         PracticeEffect::RecoverRegion(t) => RenderedPractice::RecoverRegion(r(t)?),
+        PracticeEffect::RestoreChainState(t) => RenderedPractice::RestoreChainState(r(t)?),
         PracticeEffect::StandbyValidators(from, to) => {
             RenderedPractice::StandbyValidators(r(from)?, r(to)?)
         }

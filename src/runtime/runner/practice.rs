@@ -83,6 +83,14 @@ impl PracticeRunner {
                 estate.recover_region(r).map_err(err)?;
                 done.push(format!("{r} recovered"));
             }
+            RenderedPractice::RestoreChainState(r) => {
+                let restore = estate.restore_chain_state(r).map_err(err)?;
+                done.push(format!(
+                    "{r} restored from the chain-state snapshot of {} ({}s old)",
+                    restore.snapshot,
+                    restore.data_loss.as_secs()
+                ));
+            }
             RenderedPractice::StandbyValidators(from, to) => {
                 estate.start_standby_validators(from, to).map_err(err)?;
                 done.push(format!(

@@ -30,6 +30,7 @@ mod chain;
 mod events;
 mod fault;
 mod observe;
+mod restore;
 mod service;
 #[cfg(test)]
 mod tests;
@@ -43,6 +44,7 @@ use rand_chacha::ChaCha8Rng;
 use self::backup::BackupTrack;
 use self::chain::Chain;
 pub use self::fault::{ActiveFault, Fault, FaultId};
+pub use self::restore::ChainRestore;
 pub use self::service::ServiceState;
 use crate::domain::estate::EstateSpec;
 use crate::domain::time::Timestamp;
@@ -84,6 +86,14 @@ pub enum SimError {
         validator: String,
         /// A valid name to show as an example.
         example: Option<String>,
+    },
+    /// A restore needs a snapshot and the region has none.
+    #[error("no {kind} snapshot in {region} to restore from")]
+    NoSnapshot {
+        /// The region.
+        region: String,
+        /// Which backup.
+        kind: &'static str,
     },
     /// The action needs the region up, and it is down.
     #[error("region {region} is down; recover it first")]
@@ -174,6 +184,7 @@ pub struct SimEstate {
     backups: Vec<BackupTrack>,
     db_primary: usize,
     promotions: Vec<Promotion>,
+    restores: Vec<ChainRestore>,
     lag_rng: ChaCha8Rng,
     next_tick: i64,
 }
@@ -239,6 +250,7 @@ impl SimEstate {
             backups,
             db_primary: 0,
             promotions: Vec::new(),
+            restores: Vec::new(),
             lag_rng,
         }
     }

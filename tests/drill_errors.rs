@@ -1,0 +1,106 @@
+//! Every load error a drill scenario or script can produce, pinned exactly.
+//!
+//! `tests/drill_errors/drills/NAME.yaml` is an invalid scenario and
+//! `NAME.expected` beside it the one line `drconsole check` must print for
+//! it (file:line:col: message). `tests/drill_errors/scripts/` holds invalid
+//! scripts for the region-failure scenario, with the line `drconsole drill
+//! --script` must fail with. To add a case, add both files; the test fails
+//! if either lacks the other. `DRCONSOLE_BLESS=1` writes missing
+//! `.expected` files (review them before committing).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use drconsole::config::drill_file::load_scenario;
+use drconsole::config::drill_script::load_script;
+use drconsole::config::{Finding, check_paths};
+use drconsole::domain::estate::EstateSpec;
+
+fn stems(dir: &Path, ext: &str) -> Vec<String> {
+    let mut out: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Compares each case's message with its `.expected` line.
+fn pin(dir: &str, min: usize, message: impl Fn(&Path) -> String) {
+    let dir = Path::new(dir);
+    let bless = std::env::var_os("DRCONSOLE_BLESS").is_some();
+    let yamls = stems(dir, "yaml");
+    if bless {
+        for stem in &yamls {
+            let exp = dir.join(format!("{stem}.expected"));
+            if !exp.exists() {
+                fs::write(&exp, message(&dir.join(format!("{stem}.yaml"))) + "\n").unwrap();
+            }
+        }
+    }
+    assert_eq!(
+        yamls,
+        stems(dir, "expected"),
+        "every .yaml needs a .expected and vice versa"
+    );
+    let mut failures = Vec::new();
+    for stem in &yamls {
+        let file = dir.join(format!("{stem}.yaml"));
+        let want = fs::read_to_string(dir.join(format!("{stem}.expected"))).unwrap();
+        let got = message(&file);
+        if got != want.trim_end() {
+            failures.push(format!(
+                "{}\n  want: {}\n  got:  {got}",
+                file.display(),
+                want.trim_end()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    assert!(yamls.len() >= min, "only {} cases found", yamls.len());
+}
+
+#[test]
+fn every_invalid_scenario_gives_its_expected_message_from_check() {
+    pin("tests/drill_errors/drills", 12, |file| {
+        let findings = check_paths(&[file.to_path_buf()]);
+        assert_eq!(findings.len(), 1, "{}: {findings:#?}", file.display());
+        match &findings[0] {
+            Finding::Err(e) => e.to_string(),
+            other => format!("{} did not fail to load: {other}", file.display()),
+        }
+    });
+}
+
+#[test]
+fn every_invalid_script_gives_its_expected_message() {
+    let spec = EstateSpec::seed();
+    let scenario = load_scenario(Path::new("runbooks/drills/region-failure.yaml"), &spec).unwrap();
+    pin("tests/drill_errors/scripts", 6, |file| {
+        match load_script(file, &scenario) {
+            Ok(_) => format!("{} did not fail to load", file.display()),
+            Err(e) => e.to_string(),
+        }
+    });
+}
+
+#[test]
+fn shipped_scenarios_check_clean_as_drill_scenarios() {
+    let findings = check_paths(&[PathBuf::from("runbooks")]);
+    let scenarios: Vec<String> = findings
+        .iter()
+        .map(ToString::to_string)
+        .filter(|l| l.contains("drills/"))
+        .collect();
+    assert!(findings.iter().all(|f| !f.is_err()), "{findings:#?}");
+    assert_eq!(scenarios.len(), 6, "{scenarios:#?}");
+    for line in &scenarios {
+        assert!(
+            line.starts_with("ok runbooks/drills/") && line.ends_with(".yaml (drill scenario)"),
+            "{line}"
+        );
+    }
+}

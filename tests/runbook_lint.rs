@@ -83,6 +83,12 @@ fn shipped_runbooks_check_clean() {
             "ok runbooks/chain-state-restore.yaml (runbook)",
             "ok runbooks/database-restore.yaml (runbook)",
             "ok runbooks/dr-validation.yaml (runbook)",
+            "ok runbooks/drills/data-corruption.yaml (drill scenario)",
+            "ok runbooks/drills/dns-failure.yaml (drill scenario)",
+            "ok runbooks/drills/key-compromise.yaml (drill scenario)",
+            "ok runbooks/drills/network-partition.yaml (drill scenario)",
+            "ok runbooks/drills/region-failure.yaml (drill scenario)",
+            "ok runbooks/drills/replication-failure.yaml (drill scenario)",
             "ok runbooks/regional-failover.yaml (runbook)",
             "ok runbooks/validator-key-restore.yaml (runbook)",
         ]

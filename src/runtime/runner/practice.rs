@@ -84,12 +84,7 @@ impl PracticeRunner {
                 done.push(format!("{r} recovered"));
             }
             RenderedPractice::RestoreChainState(r) => {
-                let restore = estate.restore_chain_state(r).map_err(err)?;
-                done.push(format!(
-                    "{r} restored from the chain-state snapshot of {} ({}s old)",
-                    restore.snapshot,
-                    restore.data_loss.as_secs()
-                ));
+                done.push(estate.restore_chain_state(r).map_err(err)?.describe());
             }
             RenderedPractice::StandbyValidators(from, to) => {
                 estate.start_standby_validators(from, to).map_err(err)?;

@@ -21,6 +21,19 @@ pub struct ChainRestore {
     pub data_loss: Duration,
 }
 
+impl ChainRestore {
+    /// One line for the step's output and the journal.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!(
+            "{} restored from the chain-state snapshot of {} ({} old: data lost)",
+            self.region,
+            self.snapshot,
+            crate::domain::time::format_age(self.data_loss)
+        )
+    }
+}
+
 impl SimEstate {
     /// Restores `region`'s nodes from its newest chain-state snapshot:
     /// clears the fault that took it down (its state was bad) and records
@@ -58,5 +71,40 @@ impl SimEstate {
     #[must_use]
     pub fn restores(&self) -> &[ChainRestore] {
         &self.restores
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::estate::EstateSpec;
+
+    #[test]
+    fn a_restore_brings_the_region_back_and_loses_the_snapshots_age() {
+        let start = Timestamp::parse_rfc3339("2026-01-05T03:00:00Z").unwrap();
+        let mut s = SimEstate::new(EstateSpec::seed(), 13, start);
+        s.inject(Fault::RegionDown {
+            region: "eu-west-1".into(),
+        })
+        .unwrap();
+        s.inject(Fault::ValidatorOffline {
+            validator: "ap-southeast-1-val-0".into(),
+        })
+        .unwrap();
+        s.advance_to(start.plus(Duration::from_mins(10)));
+        let r = s.restore_chain_state("eu-west-1").unwrap();
+        // Snapshots every 4 h, finishing 3-12 min after 00:00, 04:00...
+        assert!(r.snapshot < start && start.since(r.snapshot) < Duration::from_hours(4));
+        assert_eq!(r.data_loss, r.at.since(r.snapshot));
+        assert_eq!(r.at, start.plus(Duration::from_mins(10)));
+        assert_eq!(s.restores(), [r]);
+        assert_eq!(s.faults().len(), 1, "only the region-down fault is cleared");
+        assert!(s.restore_chain_state("mars-1").is_err());
+        assert!(
+            s.restores()[0]
+                .describe()
+                .starts_with("eu-west-1 restored from the chain-state snapshot of 2026-01-05T"),
+        );
     }
 }

@@ -1,9 +1,10 @@
 //! `drconsole check`: validate user files before an incident needs them.
 //!
-//! A file's kind comes from the directory it sits in (`layouts/`, `themes/`),
-//! the same place the loader looks, so a file that checks clean is a file the
-//! console will find. Any other `.toml` file is an environment file, which
-//! operators keep wherever they like (`drconsole check prod.toml`).
+//! A file's kind comes from the directory it sits in (`layouts/`, `themes/`,
+//! `drills/` for drill scenarios), the same place the loader looks, so a file
+//! that checks clean is a file the console will find. Any other `.toml` file
+//! is an environment file, which operators keep wherever they like
+//! (`drconsole check prod.toml`); any other `.yaml` is a runbook.
 
 use std::fmt;
 use std::fs;

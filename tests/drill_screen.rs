@@ -60,7 +60,7 @@ fn controls_drive_the_clock_and_the_estate() {
         key(&mut s, 'n'),
         vec![DrillEffect::JumpTo(Duration::from_mins(2))]
     );
-    let fired = s.tick(Duration::from_mins(2), up(120, true), Vec::new());
+    let fired = s.tick(Duration::from_mins(2), Some(up(120, true)), Vec::new());
     assert_eq!(
         fired,
         vec![DrillEffect::Apply(InjectKind::Fault(
@@ -69,7 +69,7 @@ fn controls_drive_the_clock_and_the_estate() {
     );
     // A message inject is shown, not applied.
     assert!(
-        s.tick(Duration::from_mins(3), up(180, true), Vec::new())
+        s.tick(Duration::from_mins(3), Some(up(180, true)), Vec::new())
             .is_empty()
     );
     assert_eq!(s.messages.len(), 1);
@@ -115,8 +115,8 @@ fn briefing_and_outage_snapshots() {
     assert!(briefing.contains("BRIEFING") && briefing.contains("RTO target 15:00"));
     insta::assert_snapshot!("drill_briefing", briefing);
     key(&mut s, 's');
-    s.tick(Duration::from_mins(2), up(120, true), Vec::new());
-    s.tick(Duration::from_mins(5), up(300, false), Vec::new());
+    s.tick(Duration::from_mins(2), Some(up(120, true)), Vec::new());
+    s.tick(Duration::from_mins(5), Some(up(300, false)), Vec::new());
     let outage = draw(&s);
     assert!(
         outage.contains("SERVICE DOWN") && outage.contains("outage 03:00 / RTO 15:00"),

@@ -147,7 +147,7 @@ pub enum EnvCommand {
 #[must_use]
 pub fn run(cli: &Cli) -> ExitCode {
     let result = match &cli.command {
-        None => load_env(&cli.estate).and_then(|env| run_console(cli, env, None)),
+        None => load_env(&cli.estate).and_then(|env| run_console(cli, env, None, None)),
         Some(Command::Run(args)) => run_runbook(cli, args),
         Some(Command::Drill(args)) => run_drill(cli, args),
         Some(Command::Status { json, after }) => run_status(&cli.estate, *json, after.as_deref()),
@@ -342,7 +342,14 @@ fn load_env(args: &EstateArgs) -> Result<Option<config::environment::Environment
 
 fn run_drill(cli: &Cli, args: &DrillArgs) -> Result<ExitCode> {
     let Some(script) = &args.script else {
-        bail!("interactive drills are not built yet: give --script FILE to run headless");
+        let scenario = config::drill_file::load_scenario(&args.scenario, &EstateSpec::seed())
+            .map_err(anyhow::Error::msg)?;
+        let drill = drill_cmd::DrillStart {
+            scenario,
+            path: args.scenario.clone(),
+            report: args.report.clone(),
+        };
+        return run_console(cli, None, None, Some(drill));
     };
     let start = cli
         .estate
@@ -381,7 +388,7 @@ fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
             } else {
                 env
             };
-            run_console(cli, env, Some(*prepared))
+            run_console(cli, env, Some(*prepared), None)
         }
     }
 }
@@ -390,6 +397,7 @@ fn run_console(
     cli: &Cli,
     env: Option<config::environment::Environment>,
     run: Option<run_cmd::PreparedRun>,
+    drill: Option<drill_cmd::DrillStart>,
 ) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let args = &cli.estate;
@@ -419,7 +427,7 @@ fn run_console(
     };
     match env {
         Some(env) => run_live_console(&runtime, args, env, screen, run),
-        None => run_sim_console(&runtime, args, screen, run),
+        None => run_sim_console(&runtime, args, screen, run, drill),
     }
 }
 
@@ -498,6 +506,7 @@ fn run_live_console(
             started,
             run,
             start_run,
+            drill: None,
         };
         in_terminal(app, wiring).await
     })?;
@@ -509,6 +518,7 @@ fn run_sim_console(
     args: &EstateArgs,
     screen: Screen,
     run: Option<run_cmd::PreparedRun>,
+    drill: Option<drill_cmd::DrillStart>,
 ) -> Result<ExitCode> {
     let Screen {
         layout,
@@ -518,7 +528,10 @@ fn run_sim_console(
         started,
     } = screen;
     let start = start_time(args)?;
-    let sim = build_sim(args, start)?;
+    let sim = match &drill {
+        Some(d) => SimEstate::new(EstateSpec::seed(), d.scenario.seed, start),
+        None => build_sim(args, start)?,
+    };
     let mut app = App::new(EstateView::new(sim.spec().clone()), layout, theme, start);
     app.speed = args.speed;
     app.small_layout = small_layout;
@@ -529,7 +542,8 @@ fn run_sim_console(
         env!("CARGO_PKG_VERSION"),
         args.seed
     );
-    let clock: Arc<dyn Clock> = Arc::new(VirtualClock::new(start, args.speed));
+    let vclock = Arc::new(VirtualClock::new(start, args.speed));
+    let clock: Arc<dyn Clock> = Arc::clone(&vclock) as Arc<dyn Clock>;
     runtime.block_on(async move {
         let (report_tx, reports) = mpsc::channel(64);
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
@@ -550,6 +564,16 @@ fn run_sim_console(
             )?),
             None => None,
         };
+        let drill = drill.map(|d| {
+            crate::runtime::drill_console::DrillSession::new(
+                crate::app::drill::DrillScreen::new(d.scenario, start),
+                Arc::clone(&vclock),
+                Arc::clone(&estate),
+                cmd_tx.clone(),
+                d.path,
+                d.report,
+            )
+        });
         let starter_clock = Arc::clone(&clock);
         let start_run: Option<console::RunStarter> = (!quit_with_run).then(|| {
             Box::new(move |line: &str| {
@@ -572,6 +596,7 @@ fn run_sim_console(
             started,
             run,
             start_run,
+            drill,
         };
         in_terminal(app, wiring).await
     })?;

@@ -6,6 +6,7 @@
 
 pub mod ceremony;
 pub mod command;
+pub mod drill;
 pub mod keymap;
 pub mod msg;
 pub mod runbook;

@@ -32,6 +32,16 @@ pub struct DrillArgs {
     pub upload: bool,
 }
 
+/// An interactive drill about to open in the console.
+pub struct DrillStart {
+    /// The loaded scenario.
+    pub scenario: crate::domain::drill::scenario::Scenario,
+    /// Its file (runbooks are relative to it).
+    pub path: PathBuf,
+    /// Where the report goes when the drill ends.
+    pub report: Option<PathBuf>,
+}
+
 /// Default simulated start of a headless drill, so that the same scenario,
 /// seed and script always give the same report.
 pub const HEADLESS_START: &str = "2026-01-05T03:00:00Z";
@@ -65,7 +75,8 @@ pub fn headless(
     .run()?;
     let _ = std::fs::remove_dir_all(&journals);
     if let Some(dir) = &args.report {
-        write_report(dir, &report)?;
+        crate::runtime::drill::write_report(dir, &report)
+            .with_context(|| format!("writing the report into {}", dir.display()))?;
     }
     let code = if report.passed() {
         ExitCode::SUCCESS
@@ -73,21 +84,6 @@ pub fn headless(
         ExitCode::from(1)
     };
     Ok((report, code))
-}
-
-/// Writes `report.md` and `report.json` into `dir` (created if missing).
-///
-/// # Errors
-/// The directory or a file cannot be written.
-pub fn write_report(dir: &Path, report: &Report) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let md = dir.join("report.md");
-    std::fs::write(&md, report.to_markdown())
-        .with_context(|| format!("writing {}", md.display()))?;
-    let json = dir.join("report.json");
-    std::fs::write(&json, report.to_json()? + "\n")
-        .with_context(|| format!("writing {}", json.display()))?;
-    Ok(())
 }
 
 /// With `--upload`, puts the report into the estate's test-results bucket

@@ -9,18 +9,19 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::app::runbook::{RunEffect, RunScreen, RunView};
+use crate::app::runbook::{RunEffect, RunView};
 use crate::app::{App, Effect, Msg};
 use crate::config::{self, ConfigDirs};
 use crate::domain::observation::PollReport;
+use crate::runtime::drill_console::DrillSession;
+use crate::runtime::screens::Screens;
 use crate::sources::clock::Clock;
 use crate::sources::sim_source::{SimCommand, SimNotice};
-use crate::ui;
 
 /// Shortest gap between two frames.
 const FRAME: Duration = Duration::from_millis(33);
@@ -43,6 +44,8 @@ pub struct Wiring {
     pub run: Option<RunLink>,
     /// Starts a run for `:run RUNBOOK --var ...`, if this console can.
     pub start_run: Option<RunStarter>,
+    /// A tabletop drill shown on the drill screen, if one is running.
+    pub drill: Option<DrillSession>,
 }
 
 /// Loads, compiles and starts a run from a `:run` argument line.
@@ -59,13 +62,6 @@ pub struct RunLink {
     pub control: mpsc::UnboundedSender<RunEffect>,
     /// Leaving the run also leaves the console (`drconsole run`).
     pub quit_with_run: bool,
-}
-
-/// Which screen has the keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Front {
-    Dashboard,
-    Runbook,
 }
 
 /// Runs the console until the operator quits or a signal arrives.
@@ -87,19 +83,10 @@ pub async fn run(
     let mut shown_second = i64::MIN;
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
-    let mut run = wiring.run.take();
-    let mut screen = run.as_ref().map(|r| RunScreen::new(r.first.clone()));
-    let mut front = if screen.is_some() {
-        Front::Runbook
-    } else {
-        Front::Dashboard
-    };
+    let mut screens = Screens::new(wiring.run.take(), wiring.drill.take());
     while !app.quitting {
         if dirty && last_frame.is_none_or(|t| t.elapsed() >= FRAME) {
-            terminal.draw(|f| match (&screen, front) {
-                (Some(s), Front::Runbook) => ui::runbook::render(f, s, &app.theme),
-                _ => ui::render(f, &app),
-            })?;
+            terminal.draw(|f| screens.draw(f, &app))?;
             if last_frame.is_none() {
                 log::info!(
                     "first frame drawn {} ms after start",
@@ -112,31 +99,18 @@ pub async fn run(
         let frame_due = last_frame.map_or_else(Instant::now, |t| t + FRAME);
         let msg = tokio::select! {
             ev = keys.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release && k.code == KeyCode::F(2) => {
-                    if screen.is_some() {
-                        front = if front == Front::Runbook { Front::Dashboard } else { Front::Runbook };
-                    }
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
                     dirty = true;
-                    None
+                    screens.key(k, &wiring, &mut app)
                 }
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release && front == Front::Runbook => {
-                    if run_key(k, &mut screen, &mut run, &mut app) {
-                        front = Front::Dashboard;
-                    }
-                    dirty = true;
-                    None
-                }
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
                 Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(e),
                 None => Some(Msg::Terminate),
             },
             Some(report) = wiring.reports.recv() => Some(Msg::Polled(report)),
-            Some(view) = recv_view(&mut run) => {
-                if let Some(s) = screen.as_mut() {
-                    s.show(view);
-                }
+            Some(view) = recv_view(screens.run_mut()) => {
+                screens.on_view(view);
                 dirty = true;
                 None
             }
@@ -145,6 +119,7 @@ pub async fn run(
                 SimNotice::CommandDone(r) => Msg::FaultCommandDone(r),
             }),
             _ = tick.tick() => {
+                dirty |= screens.tick(&wiring, &mut app);
                 let now = wiring.clock.now();
                 let second = now.as_millis().div_euclid(1000);
                 if second == shown_second { None } else { shown_second = second; Some(Msg::Tick(now)) }
@@ -157,16 +132,7 @@ pub async fn run(
             dirty = true;
             for effect in app.update(msg) {
                 if let Effect::StartRun(line) = &effect {
-                    match start(line, &wiring, run.is_some()) {
-                        Ok(link) => {
-                            screen = Some(RunScreen::new(link.first.clone()));
-                            run = Some(link);
-                            front = Front::Runbook;
-                        }
-                        Err(e) => {
-                            app.update(Msg::FaultCommandDone(Err(e)));
-                        }
-                    }
+                    screens.open_run(line, &wiring, &mut app);
                 } else if let Some(reply) = execute(effect, &wiring) {
                     app.update(reply);
                 }
@@ -174,45 +140,6 @@ pub async fn run(
         }
     }
     Ok(())
-}
-
-/// Starts a run from the console, one at a time.
-fn start(line: &str, wiring: &Wiring, busy: bool) -> Result<RunLink, String> {
-    if busy {
-        return Err(
-            "a run is already open: F2 shows it; leave it (q) before starting another".to_owned(),
-        );
-    }
-    match &wiring.start_run {
-        Some(starter) => starter(line),
-        None => Err(":run is not available in this console".to_owned()),
-    }
-}
-
-/// A key for the runbook screen; true when the operator left the run.
-fn run_key(
-    key: KeyEvent,
-    screen: &mut Option<RunScreen>,
-    run: &mut Option<RunLink>,
-    app: &mut App,
-) -> bool {
-    let (Some(s), Some(link)) = (screen.as_mut(), run.as_ref()) else {
-        return false;
-    };
-    let mut left = false;
-    for effect in s.update(key) {
-        left |= effect == RunEffect::Leave;
-        // The driver may already be gone (the run ended); leaving still works.
-        let _ = link.control.send(effect);
-    }
-    if left {
-        if link.quit_with_run {
-            app.quitting = true;
-        }
-        *screen = None;
-        *run = None;
-    }
-    left
 }
 
 async fn recv_view(run: &mut Option<RunLink>) -> Option<RunView> {

@@ -54,6 +54,17 @@ pub enum DrillError {
     Runtime(#[from] std::io::Error),
 }
 
+/// Writes `report.md` and `report.json` into `dir` (created if missing).
+///
+/// # Errors
+/// The directory or a file cannot be written.
+pub fn write_report(dir: &Path, report: &Report) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("report.md"), report.to_markdown())?;
+    let json = report.to_json().map_err(std::io::Error::other)?;
+    std::fs::write(dir.join("report.json"), json + "\n")
+}
+
 /// A clock that reads tokio's (paused) time from a fixed start.
 #[derive(Debug)]
 pub struct TokioClock {

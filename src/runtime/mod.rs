@@ -4,6 +4,7 @@
 pub mod ceremony;
 pub mod console;
 pub mod drill;
+pub mod drill_console;
 pub mod drill_upload;
 pub mod hygiene;
 pub mod journal_file;
@@ -12,6 +13,7 @@ pub mod restore;
 pub mod run;
 pub mod run_link;
 pub mod runner;
+pub mod screens;
 
 use crate::config::theme::Theme;
 

@@ -95,6 +95,16 @@ impl VirtualClock {
         });
     }
 
+    /// Moves the clock forward to `t` (never back): skipping to a drill's
+    /// next inject.
+    pub fn jump_to(&self, t: Timestamp) {
+        self.with(|a| {
+            let now = Self::read(a);
+            a.virtual_at = now.max(t);
+            a.real = Instant::now();
+        });
+    }
+
     /// The current speed factor.
     #[must_use]
     pub fn speed(&self) -> f64 {

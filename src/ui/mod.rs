@@ -3,6 +3,7 @@
 
 pub mod ceremony;
 mod chain;
+pub mod drill;
 mod help;
 mod regions;
 pub mod runbook;

@@ -332,7 +332,8 @@ pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
         PracticeFile::StandbyValidators { from, to } => vec![from, to],
         PracticeFile::PromoteDatabase(r)
         | PracticeFile::RecoverRegion(r)
-        | PracticeFile::RestoreChainState(r) => vec![r],
+        | PracticeFile::RestoreChainState(r)
+        | PracticeFile::RestoreValidatorKey(r) => vec![r],
         PracticeFile::Traffic { region, .. } | PracticeFile::Validators { region, .. } => {
             vec![region]
         }
@@ -583,6 +584,7 @@ impl ActionDef {
             PracticeFile::PromoteDatabase(r) => PracticeFile::PromoteDatabase(fill(r)),
             PracticeFile::RecoverRegion(r) => PracticeFile::RecoverRegion(fill(r)),
             PracticeFile::RestoreChainState(r) => PracticeFile::RestoreChainState(fill(r)),
+            PracticeFile::RestoreValidatorKey(v) => PracticeFile::RestoreValidatorKey(fill(v)),
             PracticeFile::Traffic { region, serving } => PracticeFile::Traffic {
                 region: fill(region),
                 serving: *serving,

@@ -150,6 +150,9 @@ pub enum PracticeFile {
     /// Restore a region's nodes from its newest chain-state snapshot: the
     /// region comes back and the snapshot's age is the data lost.
     RestoreChainState(String),
+    /// A validator's key restored (through the key ceremony): the
+    /// validator, fenced or offline, signs again once its region runs.
+    RestoreValidatorKey(String),
     /// Start standby keys of `from`'s validators in `to`.
     StandbyValidators {
         /// The region whose keys are started elsewhere.

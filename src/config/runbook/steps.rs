@@ -432,6 +432,7 @@ fn practice_effect(p: PracticeFile) -> PracticeEffect {
         }
         PracticeFile::RecoverRegion(r) => PracticeEffect::RecoverRegion(t(&r)),
         PracticeFile::RestoreChainState(r) => PracticeEffect::RestoreChainState(t(&r)),
+        PracticeFile::RestoreValidatorKey(v) => PracticeEffect::RestoreValidatorKey(t(&v)),
         PracticeFile::StandbyValidators { from, to } => {
             PracticeEffect::StandbyValidators(t(&from), t(&to))
         }

@@ -295,6 +295,8 @@ pub enum PracticeEffect {
     /// Restore a region's nodes from its newest chain-state snapshot
     /// (the snapshot's age is the data lost).
     RestoreChainState(Template),
+    /// A validator's key restored through the ceremony: it signs again.
+    RestoreValidatorKey(Template),
     /// Start standby copies of the first region's validator keys in the
     /// second (a failover restoring signing power).
     StandbyValidators(Template, Template),

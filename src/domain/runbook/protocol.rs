@@ -183,6 +183,8 @@ pub enum RenderedPractice {
     RecoverRegion(String),
     /// Restore a region from its newest chain-state snapshot.
     RestoreChainState(String),
+    /// Restore a validator's key: it signs again.
+    RestoreValidatorKey(String),
     /// Start standby keys of the first region's validators in the second.
     StandbyValidators(String, String),
     /// Pass only when the simulated service shows this.

@@ -97,6 +97,7 @@ pub fn practice(
         PracticeEffect::Validators(t, on) => RenderedPractice::Validators(r(t)?, *on),
         PracticeEffect::RecoverRegion(t) => RenderedPractice::RecoverRegion(r(t)?),
         PracticeEffect::RestoreChainState(t) => RenderedPractice::RestoreChainState(r(t)?),
+        PracticeEffect::RestoreValidatorKey(t) => RenderedPractice::RestoreValidatorKey(r(t)?),
         PracticeEffect::StandbyValidators(from, to) => {
             RenderedPractice::StandbyValidators(r(from)?, r(to)?)
         }

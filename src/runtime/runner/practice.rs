@@ -86,6 +86,9 @@ impl PracticeRunner {
             RenderedPractice::RestoreChainState(r) => {
                 done.push(estate.restore_chain_state(r).map_err(err)?.describe());
             }
+            RenderedPractice::RestoreValidatorKey(v) => {
+                done.push(estate.restore_validator_key(v).map_err(err)?);
+            }
             RenderedPractice::StandbyValidators(from, to) => {
                 estate.start_standby_validators(from, to).map_err(err)?;
                 done.push(format!(

@@ -67,6 +67,34 @@ impl SimEstate {
         Ok(restore)
     }
 
+    /// Restores `validator`'s key (the key ceremony did): any fault that
+    /// kept it from signing (fenced, offline) is cleared, so it signs again
+    /// whenever its region's validators run. Returns a line for the output.
+    ///
+    /// # Errors
+    /// When no validator has that name or address.
+    pub fn restore_validator_key(&mut self, validator: &str) -> Result<String, SimError> {
+        let spec = self
+            .spec
+            .validators
+            .iter()
+            .find(|v| super::fault::names_validator(validator, v))
+            .ok_or_else(|| SimError::UnknownValidator {
+                validator: validator.to_owned(),
+                example: self.spec.validators.first().map(|v| v.name.clone()),
+            })?
+            .clone();
+        self.change_faults(|faults| {
+            faults.retain(
+                |f| !matches!(&f.fault, Fault::ValidatorOffline { validator: v } if super::fault::names_validator(v, &spec)),
+            );
+        });
+        Ok(format!(
+            "key of {} restored; it signs when {}'s validators run",
+            spec.name, spec.region
+        ))
+    }
+
     /// Every chain-state restore so far, in order.
     #[must_use]
     pub fn restores(&self) -> &[ChainRestore] {
@@ -101,6 +129,9 @@ mod tests {
         assert_eq!(s.restores(), [r]);
         assert_eq!(s.faults().len(), 1, "only the region-down fault is cleared");
         assert!(s.restore_chain_state("mars-1").is_err());
+        assert!(s.restore_validator_key("nobody").is_err());
+        s.restore_validator_key("ap-southeast-1-val-0").unwrap();
+        assert!(s.faults().is_empty(), "the offline validator signs again");
         assert!(
             s.restores()[0]
                 .describe()

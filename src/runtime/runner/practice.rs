@@ -83,11 +83,9 @@ impl PracticeRunner {
                 estate.recover_region(r).map_err(err)?;
                 done.push(format!("{r} recovered"));
             }
-            RenderedPractice::RestoreChainState(r) => {
-                done.push(estate.restore_chain_state(r).map_err(err)?.describe());
-            }
-            RenderedPractice::RestoreValidatorKey(v) => {
-                done.push(estate.restore_validator_key(v).map_err(err)?);
+            p @ (RenderedPractice::RestoreChainState(_)
+            | RenderedPractice::RestoreValidatorKey(_)) => {
+                done.push(restore(&mut estate, p)?);
             }
             RenderedPractice::StandbyValidators(from, to) => {
                 estate.start_standby_validators(from, to).map_err(err)?;
@@ -187,4 +185,20 @@ impl StepRunner for PracticeRunner {
             Err(e) => Outcome::error(format!("practice: {e}")),
         }
     }
+}
+
+/// The restore effects: a region from its chain-state snapshot, a
+/// validator's key through the ceremony. One line for the step's output.
+fn restore(
+    estate: &mut crate::sources::sim::SimEstate,
+    p: &RenderedPractice,
+) -> Result<String, String> {
+    let out = match p {
+        RenderedPractice::RestoreChainState(r) => {
+            estate.restore_chain_state(r).map(|r| r.describe())
+        }
+        RenderedPractice::RestoreValidatorKey(v) => estate.restore_validator_key(v),
+        _ => return Ok(String::new()),
+    };
+    out.map_err(|e| e.to_string())
 }

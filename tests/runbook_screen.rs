@@ -273,3 +273,22 @@ fn live_gate_names_the_environment() {
     assert!(text.contains("LIVE: prod"));
     assert!(text.contains("GATE on prod: promote_database"));
 }
+
+#[test]
+fn a_closed_gate_form_stays_closed_when_the_run_updates() {
+    let mut screen = RunScreen::new(failover_view());
+    screen.update(key(KeyCode::Esc));
+    let mut later = failover_view();
+    later.elapsed += Duration::from_secs(1);
+    screen.show(later);
+    assert!(
+        screen.form.is_none(),
+        "the clock ticking must not reopen the form"
+    );
+    let mut next_gate = failover_view();
+    if let Some(g) = next_gate.gate.as_mut() {
+        g.step = "update_dns".into();
+    }
+    screen.show(next_gate);
+    assert!(screen.form.is_some(), "a new gate opens its form");
+}

@@ -63,6 +63,8 @@ pub struct DrillScreen {
     pub gates: Vec<GateRecord>,
     /// Runbooks that recovered.
     pub completed: Vec<String>,
+    /// Practice-run steps as they finished.
+    pub steps: Vec<crate::domain::drill::report::StepTiming>,
     /// Where the report went, once written (or why it was not).
     pub report_note: Option<String>,
     /// Help overlay open.
@@ -82,6 +84,7 @@ impl DrillScreen {
             service_up: None,
             gates: Vec::new(),
             completed: Vec::new(),
+            steps: Vec::new(),
             report_note: None,
             help: false,
         }
@@ -106,7 +109,7 @@ impl DrillScreen {
             database_primary: database_primary.to_owned(),
             double_signs,
             runbooks_completed: self.completed.clone(),
-            steps: Vec::new(),
+            steps: self.steps.clone(),
             gates: self.gates.clone(),
         };
         Report::build(

@@ -271,10 +271,11 @@ impl RunScreen {
     /// A screen over the first picture of a run.
     #[must_use]
     pub fn new(view: RunView) -> Self {
+        let form = view.gate.as_ref().map(|_| GateForm::default());
         let mut s = Self {
             view,
             selected: 0,
-            form: None,
+            form,
             help: false,
             confirm_leave: false,
             notice: None,
@@ -307,9 +308,6 @@ impl RunScreen {
         });
         if let Some(i) = active {
             self.selected = i;
-        }
-        if self.view.gate.is_some() && self.form.is_none() {
-            self.form = Some(GateForm::default());
         }
         self.selected = self.selected.min(self.view.rows.len().saturating_sub(1));
     }

@@ -11,9 +11,9 @@ use ratatui::crossterm::event::KeyEvent;
 use tokio::sync::mpsc;
 
 use crate::app::drill::{DrillEffect, DrillScreen};
-use crate::app::runbook::{GateAnswer, RunView};
+use crate::app::runbook::{GateAnswer, RunView, StepStatus};
 use crate::config::drill_file::resolve_runbook;
-use crate::domain::drill::report::GateRecord;
+use crate::domain::drill::report::{GateRecord, StepTiming};
 use crate::domain::drill::scenario::{ExpectedRunbook, InjectKind};
 use crate::domain::drill::score::{DataLoss, ServiceSample};
 use crate::sources::clock::{Clock, VirtualClock};
@@ -38,6 +38,9 @@ pub struct DrillSession {
     open_gate: Option<(String, Duration, String)>,
     recorded_outcome: bool,
     runs_started: usize,
+    /// Steps seen running (name, drill offset) and those already recorded.
+    step_started: Vec<(String, Duration)>,
+    steps_done: Vec<String>,
 }
 
 impl DrillSession {
@@ -64,6 +67,8 @@ impl DrillSession {
             open_gate: None,
             recorded_outcome: false,
             runs_started: 0,
+            step_started: Vec::new(),
+            steps_done: Vec::new(),
         }
     }
 
@@ -148,8 +153,10 @@ impl DrillSession {
         line
     }
 
-    /// A run's new picture: note gates opening and the run recovering.
+    /// A run's new picture: note gates opening, steps finishing and the
+    /// run recovering.
     pub fn on_run_view(&mut self, view: &RunView) {
+        self.note_steps(view);
         let gate = view.gate.as_ref().map(|g| g.step.clone());
         match (&self.open_gate, gate) {
             (None, Some(step)) => {
@@ -187,6 +194,42 @@ impl DrillSession {
                 self.screen
                     .completed
                     .push(first.unwrap_or_else(|| view.title.clone()));
+            }
+        }
+    }
+
+    fn note_steps(&mut self, view: &RunView) {
+        let now = self.elapsed();
+        for row in &view.rows {
+            let key = format!("{}/{}", self.runs_started, row.name);
+            match row.status {
+                StepStatus::Running | StepStatus::AwaitingGate => {
+                    if !self.step_started.iter().any(|(k, _)| *k == key) {
+                        self.step_started.push((key, now));
+                    }
+                }
+                StepStatus::Passed
+                | StepStatus::Failed
+                | StepStatus::Skipped
+                | StepStatus::RolledBack => {
+                    if self.steps_done.contains(&key) {
+                        continue;
+                    }
+                    let started = self
+                        .step_started
+                        .iter()
+                        .find(|(k, _)| *k == key)
+                        .map_or(now, |(_, at)| *at);
+                    self.screen.steps.push(StepTiming {
+                        runbook: view.title.clone(),
+                        step: row.name.clone(),
+                        outcome: row.status.word().to_lowercase(),
+                        started_seconds: started.as_secs(),
+                        duration_seconds: now.saturating_sub(started).as_secs(),
+                    });
+                    self.steps_done.push(key);
+                }
+                StepStatus::Pending | StepStatus::OutcomeUnknown => {}
             }
         }
     }

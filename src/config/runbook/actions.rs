@@ -29,7 +29,7 @@ use super::file::{ParamValue, PracticeFile, Text};
 use super::source::Source;
 use crate::config::error::ConfigError;
 use crate::domain::runbook::plan::{Builtin, Operation};
-use crate::domain::runbook::template::{Piece, Template, shell_quote};
+use crate::domain::runbook::template::{Piece, Quoting, Template, shell_quote};
 
 /// The shipped `runbooks/actions.yaml`, used when a runbook's directory has none.
 pub const SHIPPED_ACTIONS: &str = include_str!("../../../runbooks/actions.yaml");
@@ -343,25 +343,11 @@ pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
 /// The first `${var}` written inside single quotes (or, with
 /// `also_double`, inside double quotes too).
 pub(crate) fn quoted_var(t: &Template, also_double: bool) -> Option<String> {
-    let (mut single, mut double) = (false, false);
+    let mut q = Quoting::default();
     for p in t.pieces() {
         match p {
-            Piece::Literal(text) => {
-                let mut escaped = false;
-                for c in text.chars() {
-                    if escaped {
-                        escaped = false;
-                        continue;
-                    }
-                    match c {
-                        '\\' if !single => escaped = true,
-                        '\'' if !double => single = !single,
-                        '"' if !single => double = !double,
-                        _ => {}
-                    }
-                }
-            }
-            Piece::Var(v) if single || (also_double && double) => return Some(v.clone()),
+            Piece::Literal(text) => q = q.after(text),
+            Piece::Var(v) if q.single || (also_double && q.double) => return Some(v.clone()),
             Piece::Var(_) => {}
         }
     }

@@ -125,18 +125,18 @@ impl Template {
     /// A variable with no value.
     pub fn render_shell(&self, vars: &BTreeMap<String, String>) -> Result<String, TemplateError> {
         let mut out = String::new();
-        let mut in_double = false;
+        let mut quoting = Quoting::default();
         for p in &self.pieces {
             match p {
                 Piece::Literal(text) => {
-                    in_double = track_double_quotes(text, in_double);
+                    quoting = quoting.after(text);
                     out.push_str(text);
                 }
                 Piece::Var(name) => {
                     let value = vars
                         .get(name)
                         .ok_or_else(|| TemplateError::Missing { name: name.clone() })?;
-                    if in_double {
+                    if quoting.double {
                         out.push('"');
                         out.push_str(&shell_quote(value));
                         out.push('"');
@@ -219,24 +219,35 @@ pub fn shell_quote(value: &str) -> String {
     out
 }
 
-/// Whether, after `text`, the shell is inside double quotes (tracking `"`,
-/// `'` and backslash escapes the way `sh` does).
-fn track_double_quotes(text: &str, mut in_double: bool) -> bool {
-    let mut in_single = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if escaped {
-            escaped = false;
-            continue;
+/// Where `sh` is after reading some text: inside single or double quotes.
+/// Both the shell renderer and the loader's quoting rule track it the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Quoting {
+    /// Inside '…'.
+    pub single: bool,
+    /// Inside "…".
+    pub double: bool,
+}
+
+impl Quoting {
+    /// The state after `text`, tracking `'`, `"` and backslash escapes as `sh` does.
+    #[must_use]
+    pub fn after(mut self, text: &str) -> Self {
+        let mut escaped = false;
+        for c in text.chars() {
+            if escaped {
+                escaped = false;
+                continue;
+            }
+            match c {
+                '\\' if !self.single => escaped = true,
+                '\'' if !self.double => self.single = !self.single,
+                '"' if !self.single => self.double = !self.double,
+                _ => {}
+            }
         }
-        match c {
-            '\\' if !in_single => escaped = true,
-            '\'' if !in_double => in_single = !in_single,
-            '"' if !in_single => in_double = !in_double,
-            _ => {}
-        }
+        self
     }
-    in_double
 }
 
 impl Template {

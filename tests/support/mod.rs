@@ -4,5 +4,6 @@
 pub mod cometbft_server;
 pub mod estate;
 pub mod moto;
+pub mod pinned;
 pub mod plans;
 pub mod tmux;

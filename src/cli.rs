@@ -479,24 +479,7 @@ fn run_live_console(
             .first()
             .map_or("us-east-1", |r| r.name.as_str());
         let runner = LiveRunner::shell_only().with_aws(AwsActions::new(clients, primary));
-        let quit_with_run = run.is_some();
-        let run = match run {
-            Some(prepared) => Some(run_cmd::attach(
-                prepared,
-                runner.clone(),
-                Arc::clone(&clock),
-                true,
-            )?),
-            None => None,
-        };
-        let starter_clock = Arc::clone(&clock);
-        let start_run: Option<console::RunStarter> = (!quit_with_run).then(|| {
-            Box::new(move |line: &str| {
-                let prepared = run_cmd::from_console(line, Some(&env))?;
-                run_cmd::attach(prepared, runner.clone(), Arc::clone(&starter_clock), false)
-                    .map_err(|e| format!("{e:#}"))
-            }) as console::RunStarter
-        });
+        let (run, start_run) = run_cmd::console_runs(run, runner, Some(env), &clock)?;
         let wiring = Wiring {
             reports,
             sim_notices: None,
@@ -554,16 +537,8 @@ fn run_sim_console(
             Arc::clone(&clock),
             report_tx,
         ));
-        let quit_with_run = run.is_some();
-        let run = match run {
-            Some(prepared) => Some(run_cmd::attach(
-                prepared,
-                PracticeRunner::new(Arc::clone(&estate)),
-                Arc::clone(&clock),
-                true,
-            )?),
-            None => None,
-        };
+        let (run, start_run) =
+            run_cmd::console_runs(run, PracticeRunner::new(Arc::clone(&estate)), None, &clock)?;
         let drill = drill.map(|d| {
             crate::runtime::drill_console::DrillSession::new(
                 crate::app::drill::DrillScreen::new(d.scenario, start),
@@ -573,19 +548,6 @@ fn run_sim_console(
                 d.path,
                 d.report,
             )
-        });
-        let starter_clock = Arc::clone(&clock);
-        let start_run: Option<console::RunStarter> = (!quit_with_run).then(|| {
-            Box::new(move |line: &str| {
-                let prepared = run_cmd::from_console(line, None)?;
-                run_cmd::attach(
-                    prepared,
-                    PracticeRunner::new(Arc::clone(&estate)),
-                    Arc::clone(&starter_clock),
-                    false,
-                )
-                .map_err(|e| format!("{e:#}"))
-            }) as console::RunStarter
         });
         let wiring = Wiring {
             reports,

@@ -16,7 +16,7 @@ use crate::domain::estate::EstateSpec;
 use crate::domain::runbook::plan::Plan;
 use crate::domain::runbook::protocol::Mode;
 use crate::domain::runbook::render::dry_run;
-use crate::runtime::console::RunLink;
+use crate::runtime::console::{RunLink, RunStarter};
 use crate::runtime::run::{ChannelAnswers, RunDriver, live_mode};
 use crate::runtime::run_link::{self, RunFacts};
 use crate::runtime::runner::StepRunner;
@@ -195,6 +195,32 @@ fn print_dry_run(plan: &Plan) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// The console's runs: the one given on the command line (leaving it
+/// leaves the console), or else a starter for `:run` lines. `env` is the
+/// live estate, `None` for practice on the simulated one.
+///
+/// # Errors
+/// The command line's run cannot start (see [`attach`]).
+pub fn console_runs<R: StepRunner + Clone>(
+    run: Option<PreparedRun>,
+    runner: R,
+    env: Option<Environment>,
+    clock: &Arc<dyn Clock>,
+) -> Result<(Option<RunLink>, Option<RunStarter>)> {
+    if let Some(prepared) = run {
+        return Ok((
+            Some(attach(prepared, runner, Arc::clone(clock), true)?),
+            None,
+        ));
+    }
+    let clock = Arc::clone(clock);
+    let starter: RunStarter = Box::new(move |line: &str| {
+        let prepared = from_console(line, env.as_ref())?;
+        attach(prepared, runner.clone(), Arc::clone(&clock), false).map_err(|e| format!("{e:#}"))
+    });
+    Ok((None, Some(starter)))
 }
 
 /// Starts (or resumes) the run on its own task and returns the screen's

@@ -157,25 +157,19 @@ impl DrillSession {
     /// run recovering.
     pub fn on_run_view(&mut self, view: &RunView) {
         self.note_steps(view);
-        let gate = view.gate.as_ref().map(|g| g.step.clone());
-        match (&self.open_gate, gate) {
-            (None, Some(step)) => {
-                let dashboard = self
-                    .estate
-                    .lock()
-                    .map(|s| super::drill::dashboard_text(&s))
-                    .unwrap_or_default();
-                self.open_gate = Some((step, self.elapsed(), dashboard));
-            }
-            (Some((open, ..)), Some(step)) if *open != step => {
-                let dashboard = self
-                    .estate
-                    .lock()
-                    .map(|s| super::drill::dashboard_text(&s))
-                    .unwrap_or_default();
-                self.open_gate = Some((step, self.elapsed(), dashboard));
-            }
-            _ => {}
+        // A gate that was not open before: note when, and the dashboard then.
+        if let Some(step) = view.gate.as_ref().map(|g| &g.step)
+            && self
+                .open_gate
+                .as_ref()
+                .is_none_or(|(open, ..)| open != step)
+        {
+            let dashboard = self
+                .estate
+                .lock()
+                .map(|s| super::drill::dashboard_text(&s))
+                .unwrap_or_default();
+            self.open_gate = Some((step.clone(), self.elapsed(), dashboard));
         }
         if let Some(outcome) = &view.outcome
             && !self.recorded_outcome

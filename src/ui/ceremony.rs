@@ -52,6 +52,27 @@ fn keys_line(keys: &str, theme: &Theme) -> Line<'static> {
 }
 
 /// Splits the screen into the body and a two-line footer (message, keys).
+/// Both screens' frame: the titled body, then the message and key lines.
+fn draw(
+    f: &mut Frame,
+    (body, footer): (Rect, Rect),
+    (title, lines): (String, Vec<Line<'static>>),
+    (message, keys): (Option<&Notice>, &str),
+    theme: &Theme,
+) {
+    f.render_widget(
+        Paragraph::new(lines)
+            .style(theme.style(Slot::Text))
+            .wrap(Wrap { trim: false })
+            .block(frame(title, theme)),
+        body,
+    );
+    f.render_widget(
+        Paragraph::new(vec![message_line(message, theme), keys_line(keys, theme)]),
+        footer,
+    );
+}
+
 fn areas(f: &Frame) -> (Rect, Rect) {
     let [body, footer] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(f.area());
@@ -93,19 +114,12 @@ pub fn render_split(f: &mut Frame, s: &SplitScreen, theme: &Theme) {
             theme.style(Slot::Critical),
         )));
     }
-    f.render_widget(
-        Paragraph::new(lines)
-            .style(theme.style(Slot::Text))
-            .wrap(Wrap { trim: false })
-            .block(frame(title, theme)),
-        body,
-    );
-    f.render_widget(
-        Paragraph::new(vec![
-            message_line(s.message.as_ref(), theme),
-            keys_line(keys, theme),
-        ]),
-        footer,
+    draw(
+        f,
+        (body, footer),
+        (title, lines),
+        (s.message.as_ref(), keys),
+        theme,
     );
 }
 
@@ -236,19 +250,12 @@ pub fn render_open(f: &mut Frame, s: &OpenScreen, theme: &Theme) {
             "Enter quit"
         }
     };
-    f.render_widget(
-        Paragraph::new(lines)
-            .style(theme.style(Slot::Text))
-            .wrap(Wrap { trim: false })
-            .block(frame(title, theme)),
-        body,
-    );
-    f.render_widget(
-        Paragraph::new(vec![
-            message_line(s.message.as_ref(), theme),
-            keys_line(keys, theme),
-        ]),
-        footer,
+    draw(
+        f,
+        (body, footer),
+        (title, lines),
+        (s.message.as_ref(), keys),
+        theme,
     );
 }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::drill::{DrillMode, DrillScreen};
 use crate::config::theme::{Slot, Theme};
-use crate::domain::drill::report::offset;
+use crate::domain::drill::report::{describe, offset};
 use crate::domain::drill::timeline::Phase;
 
 fn block<'a>(theme: &Theme, title: &str) -> Block<'a> {
@@ -190,18 +190,15 @@ fn render_injects(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
 }
 
 fn render_timeline(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
-    let report = s.report("", Vec::new());
+    // Only the moments that fit are worded: this runs every frame.
     let room = usize::from(area.height.saturating_sub(2));
-    let lines: Vec<Line> = report
-        .timeline
+    let moments = s.drill().moments();
+    let lines: Vec<Line> = moments[moments.len().saturating_sub(room)..]
         .iter()
-        .rev()
-        .take(room)
-        .rev()
-        .map(|l| {
+        .map(|m| {
             Line::from(vec![
-                Span::styled(format!("{} ", l.at), theme.style(Slot::Muted)),
-                Span::styled(l.what.clone(), theme.style(Slot::Text)),
+                Span::styled(format!("{} ", offset(m.at)), theme.style(Slot::Muted)),
+                Span::styled(describe(m), theme.style(Slot::Text)),
             ])
         })
         .collect();

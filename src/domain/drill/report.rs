@@ -249,43 +249,24 @@ impl Report {
             .map(|c| judge(c, scenario, score, findings))
             .collect();
         let passed = tests.iter().filter(|t| t.status == Status::Passed).count();
-        let mut timeline = Vec::new();
-        let mut annotations = Vec::new();
-        for m in moments {
-            let at = offset(m.at);
-            let what = match &m.what {
-                Happening::Started => "drill started".to_string(),
-                Happening::Paused => "paused".to_string(),
-                Happening::Resumed => "resumed".to_string(),
-                Happening::Speed(x) => format!("speed {x}x"),
-                Happening::Inject {
-                    name,
-                    description,
-                    by_hand,
-                    disruptive,
-                } => format!(
-                    "inject {name}{}: {description}{}",
-                    if *by_hand { " (by hand)" } else { "" },
-                    if *disruptive { " [disruptive]" } else { "" }
-                ),
-                Happening::Note { kind, text } => {
-                    annotations.push(NoteLine {
-                        at: at.clone(),
-                        kind: *kind,
-                        text: text.clone(),
-                    });
-                    format!("{}: {text}", kind_word(*kind))
-                }
-                Happening::Record(t) => t.clone(),
-                Happening::Ended { by_hand } => if *by_hand {
-                    "drill ended by the facilitator"
-                } else {
-                    "drill time ran out"
-                }
-                .to_string(),
-            };
-            timeline.push(TimelineLine { at, what });
-        }
+        let timeline = moments
+            .iter()
+            .map(|m| TimelineLine {
+                at: offset(m.at),
+                what: describe(m),
+            })
+            .collect();
+        let annotations = moments
+            .iter()
+            .filter_map(|m| match &m.what {
+                Happening::Note { kind, text } => Some(NoteLine {
+                    at: offset(m.at),
+                    kind: *kind,
+                    text: text.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
         Report {
             timestamp: started.to_string(),
             environment: environment.to_string(),
@@ -504,6 +485,32 @@ impl Report {
                 let _ = writeln!(md, "- {} {}", n.at, n.text);
             }
         }
+    }
+}
+
+/// One moment of the timeline in words: the report and the drill screen
+/// say it the same way.
+#[must_use]
+pub fn describe(m: &Moment) -> String {
+    match &m.what {
+        Happening::Started => "drill started".to_string(),
+        Happening::Paused => "paused".to_string(),
+        Happening::Resumed => "resumed".to_string(),
+        Happening::Speed(x) => format!("speed {x}x"),
+        Happening::Inject {
+            name,
+            description,
+            by_hand,
+            disruptive,
+        } => format!(
+            "inject {name}{}: {description}{}",
+            if *by_hand { " (by hand)" } else { "" },
+            if *disruptive { " [disruptive]" } else { "" }
+        ),
+        Happening::Note { kind, text } => format!("{}: {text}", kind_word(*kind)),
+        Happening::Record(t) => t.clone(),
+        Happening::Ended { by_hand: true } => "drill ended by the facilitator".to_string(),
+        Happening::Ended { by_hand: false } => "drill time ran out".to_string(),
     }
 }
 

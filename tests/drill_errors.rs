@@ -13,34 +13,30 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use drconsole::config::check_paths;
 use drconsole::config::drill_file::load_scenario;
 use drconsole::config::drill_script::load_script;
-use drconsole::config::{Finding, check_paths};
 use drconsole::domain::estate::EstateSpec;
-use support::pinned::pin;
+use support::pinned::{check_message, pin};
 
 #[test]
 fn every_invalid_scenario_gives_its_expected_message_from_check() {
-    pin("tests/drill_errors/drills", 12, |file| {
-        let findings = check_paths(&[file.to_path_buf()]);
-        assert_eq!(findings.len(), 1, "{}: {findings:#?}", file.display());
-        match &findings[0] {
-            Finding::Err(e) => e.to_string(),
-            other => format!("{} did not fail to load: {other}", file.display()),
-        }
-    });
+    pin("tests/drill_errors/drills", "yaml", 12, check_message);
 }
 
 #[test]
 fn every_invalid_script_gives_its_expected_message() {
     let spec = EstateSpec::seed();
     let scenario = load_scenario(Path::new("runbooks/drills/region-failure.yaml"), &spec).unwrap();
-    pin("tests/drill_errors/scripts", 6, |file| {
-        match load_script(file, &scenario) {
+    pin(
+        "tests/drill_errors/scripts",
+        "yaml",
+        6,
+        |file| match load_script(file, &scenario) {
             Ok(_) => format!("{} did not fail to load", file.display()),
             Err(e) => e.to_string(),
-        }
-    });
+        },
+    );
 }
 
 #[test]

@@ -368,7 +368,7 @@ fn tmux(sock: &str, args: &[&str]) -> String {
 /// validator addresses.
 fn live_env_file(
     dir: &Path,
-    env: &drconsole::config::environment::Environment,
+    env: &drconsole::domain::environment::Environment,
     endpoint: &str,
     rpc: &[String],
 ) -> std::path::PathBuf {

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use crate::app::App;
 use crate::config::{self, ConfigDirs};
 use crate::domain::estate::EstateSpec;
+use crate::domain::fault::Fault;
 use crate::domain::fleet::EstateView;
 use crate::domain::runbook::protocol::Mode;
 use crate::domain::status;
@@ -21,7 +22,7 @@ use crate::runtime::console::{self, Wiring};
 use crate::runtime::runner::{AwsActions, LiveRunner, PracticeRunner};
 use crate::sources::aws::{AwsClients, AwsOptions};
 use crate::sources::clock::{Clock, VirtualClock, WallClock};
-use crate::sources::sim::{Fault, SimEstate};
+use crate::sources::sim::SimEstate;
 use crate::sources::sim_source::{self, SimSource};
 use crate::sources::{live, poller};
 
@@ -333,7 +334,7 @@ fn run_check(paths: &[PathBuf]) -> ExitCode {
     }
 }
 
-fn load_env(args: &EstateArgs) -> Result<Option<config::environment::Environment>> {
+fn load_env(args: &EstateArgs) -> Result<Option<crate::domain::environment::Environment>> {
     args.env
         .as_ref()
         .map(|p| config::load_environment(p).map_err(anyhow::Error::msg))
@@ -395,7 +396,7 @@ fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
 
 fn run_console(
     cli: &Cli,
-    env: Option<config::environment::Environment>,
+    env: Option<crate::domain::environment::Environment>,
     run: Option<run_cmd::PreparedRun>,
     drill: Option<drill_cmd::DrillStart>,
 ) -> Result<ExitCode> {
@@ -443,7 +444,7 @@ struct Screen {
 fn run_live_console(
     runtime: &tokio::runtime::Runtime,
     args: &EstateArgs,
-    env: config::environment::Environment,
+    env: crate::domain::environment::Environment,
     screen: Screen,
     run: Option<run_cmd::PreparedRun>,
 ) -> Result<ExitCode> {

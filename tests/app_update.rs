@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use drconsole::app::{Effect, Mode, Msg};
 use drconsole::config::layout::PanelKind;
+use drconsole::domain::fault::Fault;
 use drconsole::domain::observation::{Observation, PollReport};
 use drconsole::domain::time::Timestamp;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -189,7 +190,9 @@ fn inject_goes_to_the_simulator() {
     typed(&mut a, "inject region-down eu-west-1");
     assert_eq!(
         a.update(code(KeyCode::Enter)),
-        vec![Effect::InjectFault("region-down eu-west-1".into())]
+        vec![Effect::InjectFault(Fault::RegionDown {
+            region: "eu-west-1".into()
+        })]
     );
 }
 

@@ -9,8 +9,8 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use drconsole::config::environment::Environment;
 use drconsole::domain::assess::{self, Level};
+use drconsole::domain::environment::Environment;
 use drconsole::domain::estate::BackupKind;
 use drconsole::domain::fleet::EstateView;
 use drconsole::domain::observation::{HealthStatus, Observation, PollReport};

@@ -64,7 +64,7 @@ fn controls_drive_the_clock_and_the_estate() {
     assert_eq!(
         fired,
         vec![DrillEffect::Apply(InjectKind::Fault(
-            "health-check-failure us-east-1".into()
+            "health-check-failure us-east-1".parse().expect("a fault")
         ))]
     );
     // A message inject is shown, not applied.

@@ -16,7 +16,8 @@ use std::process::{Command, Output};
 use std::time::Instant;
 
 use aws_sdk_route53::types::{Tag, TagResourceType};
-use drconsole::config::environment::{Environment, parse_environment};
+use drconsole::config::environment::parse_environment;
+use drconsole::domain::environment::Environment;
 use serde_json::Value;
 use support::cometbft_server::{Behaviour, CometServer, NodeConfig};
 use support::moto::{self, HEALTH_TAG, Moto};

@@ -1,5 +1,7 @@
 //! The `:` command line: parsing only; `update` decides what each does.
 
+use crate::domain::fault::Fault;
+
 /// A command typed after `:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -11,8 +13,9 @@ pub enum Command {
     Layout(String),
     /// `:theme NAME`.
     Theme(String),
-    /// `:inject FAULT...` (simulated estate only).
-    Inject(String),
+    /// `:inject FAULT...` (simulated estate only), checked for syntax; the
+    /// names it carries are checked against the estate by `update`.
+    Inject(Fault),
     /// `:clear`: clear every injected fault.
     ClearFaults,
     /// `:freeze`.
@@ -66,7 +69,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "help" | "h" => Ok(Command::Help),
         "layout" => need_arg("a layout name, e.g. :layout compact").map(Command::Layout),
         "theme" => need_arg("a theme name, e.g. :theme light").map(Command::Theme),
-        "inject" => need_arg("a fault, e.g. :inject region-down us-east-1").map(Command::Inject),
+        "inject" => need_arg("a fault, e.g. :inject region-down us-east-1")
+            .and_then(|text| Fault::parse(&text))
+            .map(Command::Inject),
         "clear" => Ok(Command::ClearFaults),
         "freeze" => Ok(Command::Freeze),
         "run" => need_arg(
@@ -93,7 +98,9 @@ mod tests {
         );
         assert_eq!(
             parse("inject region-down us-east-1"),
-            Ok(Command::Inject("region-down us-east-1".into()))
+            Ok(Command::Inject(Fault::RegionDown {
+                region: "us-east-1".into()
+            }))
         );
     }
 

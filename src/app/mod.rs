@@ -302,7 +302,13 @@ impl App {
                 );
                 Vec::new()
             }
-            Ok(Command::Inject(fault)) => vec![Effect::InjectFault(fault)],
+            Ok(Command::Inject(fault)) => match fault.validate(&self.live.spec) {
+                Ok(()) => vec![Effect::InjectFault(fault)],
+                Err(e) => {
+                    self.say(Level::Critical, e.to_string());
+                    Vec::new()
+                }
+            },
             Ok(Command::ClearFaults) => vec![Effect::ClearFaults],
         }
     }

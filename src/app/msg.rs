@@ -4,6 +4,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::config::layout::Layout;
 use crate::config::theme::Theme;
+use crate::domain::fault::Fault;
 use crate::domain::observation::PollReport;
 use crate::domain::time::Timestamp;
 
@@ -40,8 +41,8 @@ pub enum Effect {
     LoadLayout(String),
     /// Load a theme by name and answer with [`Msg::ThemeLoaded`].
     LoadTheme(String),
-    /// Inject a fault (text form) into the simulated estate.
-    InjectFault(String),
+    /// Inject a fault into the simulated estate.
+    InjectFault(Fault),
     /// Clear every fault in the simulated estate.
     ClearFaults,
     /// Load a runbook (`RUNBOOK --var NAME=VALUE ...`) and open its run;

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use crate::config::environment::Environment;
 use crate::config::runbook::{Actions, compile, load_runbook, parse_actions};
+use crate::domain::environment::Environment;
 use crate::domain::estate::EstateSpec;
 use crate::domain::runbook::plan::Plan;
 use crate::domain::runbook::protocol::Mode;

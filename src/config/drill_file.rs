@@ -16,8 +16,8 @@ use crate::domain::drill::scenario::{
     Criterion, ExpectedRunbook, Inject, InjectKind, Role, Scenario,
 };
 use crate::domain::estate::{EstateSpec, Targets};
+use crate::domain::fault::Fault;
 use crate::domain::time::parse_duration;
-use crate::sources::sim::Fault;
 
 type Text = Spanned<String>;
 
@@ -264,7 +264,7 @@ fn inject(
     let kind = if let Some(fault) = &f.fault {
         let parsed =
             Fault::parse_for(&fault.value, spec).map_err(|m| src.at(&fault.referenced, m))?;
-        InjectKind::Fault(parsed.to_string())
+        InjectKind::Fault(parsed)
     } else if let Some(message) = &f.message {
         InjectKind::Message {
             from: f.from.as_ref().map(|t| t.value.trim().to_string()),

@@ -55,11 +55,11 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use toml::Spanned;
 
-use super::environment::{
+use super::error::ConfigError;
+use crate::domain::environment::{
     AwsSettings, BackupLocation, Environment, MetricPurpose, MetricSpec, RegionSources,
     SEED_METRICS, SEED_NAMESPACE,
 };
-use super::error::ConfigError;
 use crate::domain::estate::{
     BackupKind, BackupPolicy, EstateSpec, PollIntervals, RegionRole, RegionSpec, Targets,
     ValidatorSpec,

@@ -17,10 +17,7 @@ pub mod theme_file;
 
 pub use builtin::{DEFAULT_LAYOUT, DEFAULT_THEME, builtin_layout, builtin_theme};
 pub use check::{FileKind, Finding, check_builtins, check_default, check_paths};
-pub use environment::{
-    AwsSettings, BackupLocation, Environment, MetricPurpose, MetricSpec, RegionSources,
-    load_environment, parse_environment, starter_template,
-};
+pub use environment::{load_environment, parse_environment, starter_template};
 pub use error::ConfigError;
 pub use layout_file::parse_layout;
 pub use loader::{

@@ -90,6 +90,15 @@ pub struct ValidatorSpec {
     pub voting_power: u64,
 }
 
+impl ValidatorSpec {
+    /// True when an operator's `key` names this validator: its name, or its
+    /// address in any case (faults and actions accept either).
+    #[must_use]
+    pub fn answers_to(&self, key: &str) -> bool {
+        key == self.name || key.eq_ignore_ascii_case(&self.address)
+    }
+}
+
 /// The recovery targets the runbooks and drills are judged against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {

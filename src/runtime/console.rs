@@ -169,7 +169,7 @@ fn execute(effect: Effect, wiring: &Wiring) -> Option<Msg> {
                 .map(crate::runtime::honour_no_color)
                 .map_err(|e| e.to_string()),
         )),
-        Effect::InjectFault(text) => send_sim(wiring, SimCommand::Inject(text)),
+        Effect::InjectFault(fault) => send_sim(wiring, SimCommand::Inject(fault)),
         Effect::ClearFaults => send_sim(wiring, SimCommand::ClearAll),
     }
 }

@@ -32,7 +32,7 @@ use crate::domain::time::Timestamp;
 use crate::runtime::run::{GateAnswers, RunDriver, RunError, RunReport};
 use crate::runtime::runner::PracticeRunner;
 use crate::sources::clock::Clock;
-use crate::sources::sim::{Fault, SimEstate};
+use crate::sources::sim::SimEstate;
 use crate::sources::sim_source;
 
 /// Why a drill could not run.
@@ -517,13 +517,11 @@ fn apply(c: &DrillCommand, sim: &Arc<Mutex<SimEstate>>, keeper: &mut Scorekeeper
     let DrillCommand::Apply(kind) = c else { return };
     let Ok(mut s) = sim.lock() else { return };
     match kind {
-        InjectKind::Fault(text) => {
-            if let Ok(fault) = Fault::parse(text) {
-                if let Err(e) = s.inject(fault) {
-                    log::warn!("drill inject refused: {e}");
-                }
-                keeper.disrupted(at);
+        InjectKind::Fault(fault) => {
+            if let Err(e) = s.inject(fault.clone()) {
+                log::warn!("drill inject refused: {e}");
             }
+            keeper.disrupted(at);
         }
         InjectKind::ClearFaults => s.clear_all(),
         InjectKind::Message { .. } => {}

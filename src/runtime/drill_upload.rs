@@ -4,8 +4,8 @@
 
 use aws_sdk_s3::primitives::ByteStream;
 
-use crate::config::environment::Environment;
 use crate::domain::drill::report::Report;
+use crate::domain::environment::Environment;
 use crate::sources::aws::{AwsClients, AwsOptions, AwsSetupError};
 
 /// The estate's test-results bucket (the dr-validation runbook's destination).

@@ -18,7 +18,7 @@ use std::time::Duration;
 use tendermint::block::CommitSig;
 use tendermint_rpc::{Client, HttpClient, HttpClientUrl};
 
-use crate::config::environment::Environment;
+use crate::domain::environment::Environment;
 use crate::domain::restore::{Content, Facts, Signing, StateBeside, Target, parse_sign_state};
 use crate::sources::cometbft::dialect_of;
 

@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::journal_file::{JournalFileError, JournalWriter, TornTail};
 use super::runner::{OutputLine, OutputSink, StepRunner};
-use crate::config::environment::Environment;
+use crate::domain::environment::Environment;
 use crate::domain::runbook::engine::{Engine, ReplayError};
 use crate::domain::runbook::plan::Plan;
 use crate::domain::runbook::protocol::{

@@ -12,7 +12,7 @@ use super::aws::{AwsClients, AwsOptions, AwsSetupError, AwsSources};
 use super::clock::Clock;
 use super::cometbft::CometSource;
 use super::poller::{self, TelemetrySource};
-use crate::config::Environment;
+use crate::domain::environment::Environment;
 use crate::domain::observation::PollReport;
 
 /// The running sources: their names (as their reports carry them) and

@@ -7,7 +7,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::poller::TelemetrySource;
-use super::sim::{Fault, SimEstate};
+use super::sim::SimEstate;
+use crate::domain::fault::Fault;
 use crate::domain::fleet::EstateView;
 use crate::domain::observation::{Observation, PollReport};
 use crate::domain::time::Timestamp;
@@ -33,8 +34,8 @@ pub const SOURCE_NAME: &str = "simulator";
 /// What the console may ask of the simulator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SimCommand {
-    /// Inject a fault given in its text form (`region-down us-east-1`).
-    Inject(String),
+    /// Inject a fault.
+    Inject(Fault),
     /// Clear every active fault.
     ClearAll,
 }
@@ -92,12 +93,13 @@ impl SimSource {
     fn apply(&mut self, cmd: SimCommand) {
         let mut estate = self.lock();
         let done = match cmd {
-            SimCommand::Inject(text) => Fault::parse(&text).and_then(|fault| {
+            SimCommand::Inject(fault) => {
                 let what = fault.describe();
-                estate.inject(fault).map_err(|e| e.to_string())?;
-                log::warn!("simulated fault injected: {what}");
-                Ok(format!("injected: {what}"))
-            }),
+                estate.inject(fault).map_err(|e| e.to_string()).map(|_| {
+                    log::warn!("simulated fault injected: {what}");
+                    format!("injected: {what}")
+                })
+            }
             SimCommand::ClearAll => {
                 estate.clear_all();
                 log::info!("simulated faults cleared");

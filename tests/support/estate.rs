@@ -6,9 +6,10 @@ use std::time::Duration;
 use drconsole::app::App;
 use drconsole::config;
 use drconsole::domain::estate::EstateSpec;
+use drconsole::domain::fault::Fault;
 use drconsole::domain::fleet::EstateView;
 use drconsole::domain::time::Timestamp;
-use drconsole::sources::sim::{Fault, SimEstate};
+use drconsole::sources::sim::SimEstate;
 
 /// 2026-11-26T03:00:00Z: every fixture starts here.
 pub fn start() -> Timestamp {

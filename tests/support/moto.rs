@@ -16,7 +16,8 @@ use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
 use aws_sdk_route53::types::{HealthCheckConfig, HealthCheckType, Tag, TagResourceType};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-use drconsole::config::environment::{Environment, parse_environment};
+use drconsole::config::environment::parse_environment;
+use drconsole::domain::environment::Environment;
 use drconsole::sources::aws::{
     AwsClients, AwsOptions, CallCounter, RegionClients, StaticCredentials,
 };

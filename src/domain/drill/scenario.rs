@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::domain::estate::Targets;
+use crate::domain::fault::Fault;
 
 /// A whole scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,9 +70,9 @@ pub struct Inject {
 /// What an inject does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InjectKind {
-    /// A fault for the simulated estate, in its text form
-    /// (`region-down us-east-1`).
-    Fault(String),
+    /// A fault for the simulated estate, checked against it when the
+    /// scenario loaded.
+    Fault(Fault),
     /// Clear every fault (the provider fixed the region).
     ClearFaults,
     /// A message shown to the participants.

@@ -370,13 +370,13 @@ mod tests {
                 inject(
                     "hc",
                     Some(120),
-                    InjectKind::Fault("health-check-failure us-east-1".into()),
+                    InjectKind::Fault("health-check-failure us-east-1".parse().expect("a fault")),
                     true,
                 ),
                 inject(
                     "down",
                     Some(180),
-                    InjectKind::Fault("region-down us-east-1".into()),
+                    InjectKind::Fault("region-down us-east-1".parse().expect("a fault")),
                     true,
                 ),
                 inject("spare", None, InjectKind::ClearFaults, false),

@@ -10,7 +10,7 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 
 use super::error::describe;
-use crate::config::environment::{MetricPurpose, MetricSpec};
+use crate::domain::environment::{MetricPurpose, MetricSpec};
 use crate::domain::observation::Observation;
 use crate::domain::time::Timestamp;
 use crate::sources::poller::TelemetrySource;

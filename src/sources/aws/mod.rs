@@ -35,7 +35,7 @@ pub use secrets::SecretsSource;
 
 use super::clock::Clock;
 use super::poller;
-use crate::config::environment::Environment;
+use crate::domain::environment::Environment;
 use crate::domain::observation::PollReport;
 
 /// Why the AWS sources could not be set up (before any call is made).

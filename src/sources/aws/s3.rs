@@ -21,7 +21,7 @@ use std::time::Duration;
 use aws_sdk_s3::types::Object;
 
 use super::error::describe;
-use crate::config::environment::BackupLocation;
+use crate::domain::environment::BackupLocation;
 use crate::domain::observation::Observation;
 use crate::domain::time::Timestamp;
 use crate::sources::poller::TelemetrySource;

@@ -43,10 +43,11 @@ use rand_chacha::ChaCha8Rng;
 
 use self::backup::BackupTrack;
 use self::chain::Chain;
-pub use self::fault::{ActiveFault, Fault, FaultId};
+pub use self::fault::{ActiveFault, FaultId};
 pub use self::restore::ChainRestore;
 pub use self::service::ServiceState;
 use crate::domain::estate::EstateSpec;
+use crate::domain::fault::{Fault, FaultError};
 use crate::domain::time::Timestamp;
 
 /// Chain id every simulated estate reports, so it is never mistaken for a
@@ -68,25 +69,9 @@ const PEER_STREAM: u64 = 0x9EE2_0000_5EED_0003;
 /// Why an operator action or a fault was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SimError {
-    /// The region is not in the estate.
-    #[error("unknown region '{region}'; valid regions: {valid}")]
-    UnknownRegion {
-        /// What was asked for.
-        region: String,
-        /// The estate's regions, comma separated.
-        valid: String,
-    },
-    /// No validator has that name or address.
-    #[error(
-        "unknown validator '{validator}'; give a validator name{} or its hex address",
-        example.as_ref().map(|e| format!(" such as {e}")).unwrap_or_default()
-    )]
-    UnknownValidator {
-        /// What was asked for.
-        validator: String,
-        /// A valid name to show as an example.
-        example: Option<String>,
-    },
+    /// The fault or action names something the estate does not have.
+    #[error(transparent)]
+    Fault(#[from] FaultError),
     /// A restore needs a snapshot and the region has none.
     #[error("no {kind} snapshot in {region} to restore from")]
     NoSnapshot {
@@ -101,23 +86,6 @@ pub enum SimError {
         /// The region.
         region: String,
     },
-    /// The fault is well formed but makes no sense for this estate.
-    #[error("{0}")]
-    InvalidFault(String),
-}
-
-impl SimError {
-    fn unknown_region(region: &str, spec: &EstateSpec) -> Self {
-        SimError::UnknownRegion {
-            region: region.to_owned(),
-            valid: spec
-                .regions
-                .iter()
-                .map(|r| r.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }
-    }
 }
 
 /// A database promotion as it happened: the drill report scores its data

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{Fault, SimError, SimEstate};
+use super::{Fault, FaultError, SimError, SimEstate};
 use crate::domain::estate::BackupKind;
 use crate::domain::time::Timestamp;
 
@@ -78,15 +78,15 @@ impl SimEstate {
             .spec
             .validators
             .iter()
-            .find(|v| super::fault::names_validator(validator, v))
-            .ok_or_else(|| SimError::UnknownValidator {
+            .find(|v| v.answers_to(validator))
+            .ok_or_else(|| FaultError::UnknownValidator {
                 validator: validator.to_owned(),
                 example: self.spec.validators.first().map(|v| v.name.clone()),
             })?
             .clone();
         self.change_faults(|faults| {
             faults.retain(
-                |f| !matches!(&f.fault, Fault::ValidatorOffline { validator: v } if super::fault::names_validator(v, &spec)),
+                |f| !matches!(&f.fault, Fault::ValidatorOffline { validator: v } if spec.answers_to(v)),
             );
         });
         Ok(format!(

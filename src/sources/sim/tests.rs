@@ -509,7 +509,7 @@ fn promoting_the_database_moves_the_zero_lag_region() {
     assert!(lag(&s, "us-east-1").unwrap() > Duration::ZERO);
     assert!(matches!(
         s.promote_database("mars-1"),
-        Err(SimError::UnknownRegion { .. })
+        Err(SimError::Fault(FaultError::UnknownRegion { .. }))
     ));
     s.inject(Fault::RegionDown {
         region: "ap-southeast-1".into(),

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Fault, SimError, SimEstate, fault};
+use super::{Fault, FaultError, SimError, SimEstate};
 use crate::domain::estate::ValidatorSpec;
 
 impl SimEstate {
@@ -142,7 +142,7 @@ impl SimEstate {
 
     pub(super) fn validator_offline(&self, v: &ValidatorSpec) -> bool {
         self.faults.iter().any(|f| {
-            matches!(&f.fault, Fault::ValidatorOffline { validator } if fault::names_validator(validator, v))
+            matches!(&f.fault, Fault::ValidatorOffline { validator } if v.answers_to(validator))
         })
     }
 
@@ -169,7 +169,7 @@ impl SimEstate {
             .regions
             .iter()
             .position(|r| r.name == region)
-            .ok_or_else(|| SimError::unknown_region(region, &self.spec))
+            .ok_or_else(|| FaultError::unknown_region(region, &self.spec).into())
     }
 }
 

@@ -381,7 +381,7 @@ fn run_drill(cli: &Cli, args: &DrillArgs) -> Result<ExitCode> {
 
 fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
     let env = load_env(&cli.estate)?;
-    match run_cmd::prepare(args, env.as_ref())? {
+    match run_cmd::prepare(&args.request()?, args.dry_run, env.as_ref())? {
         run_cmd::RunPlan::Printed => Ok(ExitCode::SUCCESS),
         run_cmd::RunPlan::Console(prepared) => {
             let env = if matches!(prepared.mode, Mode::Practice) {

@@ -194,7 +194,8 @@ fn kill_9_mid_step_resumes_as_outcome_unknown() {
 #[test]
 fn colon_run_opens_a_practice_run_and_f2_shows_its_effect_on_the_dashboard() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("console-run.journal");
+    // A path with a space, quoted on the `:run` line, arrives whole.
+    let journal = dir.path().join("console run.journal");
     let t = Tmux::start(
         "runbook-colon",
         &run_cmd("--start 2026-11-26T03:00:00Z"),
@@ -204,7 +205,7 @@ fn colon_run_opens_a_practice_run_and_f2_shows_its_effect_on_the_dashboard() {
     t.wait_for(&["SIMULATED", "us-east-1"]);
     t.keys(&[":"]);
     t.type_text(&format!(
-        "run runbooks/regional-failover.yaml {FAILOVER_VARS} --journal {}",
+        "run runbooks/regional-failover.yaml {FAILOVER_VARS} --journal \"{}\"",
         journal.display()
     ));
     t.keys(&["Enter"]);
@@ -233,4 +234,5 @@ fn colon_run_opens_a_practice_run_and_f2_shows_its_effect_on_the_dashboard() {
     });
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
+    assert!(journal.is_file(), "the run kept its journal at {journal:?}");
 }

@@ -6,10 +6,12 @@
 use std::time::Duration;
 
 use drconsole::app::runbook::{
-    Decision, GateAnswer, GatePrompt, RunEffect, RunMode, RunScreen, RunView, StepRow, StepStatus,
+    Decision, GateAnswer, GatePrompt, RunEffect, RunEnd, RunMode, RunScreen, RunView, StepRow,
+    StepStatus,
 };
 use drconsole::config::builtin;
 use drconsole::domain::runbook::plan::Phase;
+use drconsole::domain::runbook::protocol::RunOutcome;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -225,7 +227,11 @@ fn finished_run_stops_the_clock_and_q_leaves_at_once() {
     }
     view.elapsed = Duration::from_secs(700);
     view.clock_stopped = true;
-    view.outcome = Some("completed in 11:40, within RTO".into());
+    view.outcome = Some(RunEnd {
+        outcome: RunOutcome::Recovered,
+        took: Duration::from_secs(700),
+        rto: Some(Duration::from_secs(900)),
+    });
     let mut screen = RunScreen::new(view);
     let text = draw(&screen, 120, 30);
     assert!(text.contains("RTO clock 11:40 / 15:00 ✓ within RTO (stopped)"));

@@ -1,5 +1,6 @@
 //! The `:` command line: parsing only; `update` decides what each does.
 
+use crate::app::run_request::RunRequest;
 use crate::domain::fault::Fault;
 
 /// A command typed after `:`.
@@ -20,8 +21,9 @@ pub enum Command {
     ClearFaults,
     /// `:freeze`.
     Freeze,
-    /// `:run RUNBOOK [--var NAME=VALUE]...`: open a run on the runbook screen.
-    Run(String),
+    /// `:run RUNBOOK [--var NAME=VALUE]... [--journal FILE]`: open a run
+    /// on the runbook screen.
+    Run(RunRequest),
 }
 
 /// Every command with its usage, for help and error messages.
@@ -77,6 +79,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "run" => need_arg(
             "a runbook, e.g. :run runbooks/regional-failover.yaml --var FAILING_REGION=us-east-1",
         )
+        .and_then(|text| RunRequest::from_line(&text))
         .map(Command::Run),
         "" => Err("empty command; try :layout, :theme, :inject, :clear, :q".to_owned()),
         other => Err(format!(

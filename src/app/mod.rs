@@ -9,6 +9,7 @@ pub mod command;
 pub mod drill;
 pub mod keymap;
 pub mod msg;
+pub mod run_request;
 pub mod runbook;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -203,7 +204,8 @@ impl App {
             }
             Msg::LayoutLoaded(Err(e))
             | Msg::ThemeLoaded(Err(e))
-            | Msg::FaultCommandDone(Err(e)) => self.say(Level::Critical, e),
+            | Msg::FaultCommandDone(Err(e))
+            | Msg::RunFailed(e) => self.say(Level::Critical, e),
             Msg::FaultCommandDone(Ok(text)) => self.say(Level::Warn, text),
             Msg::Terminate => return self.quit(),
         }
@@ -292,7 +294,7 @@ impl App {
                 Vec::new()
             }
             Ok(Command::Layout(name)) => vec![Effect::LoadLayout(name)],
-            Ok(Command::Run(line)) => vec![Effect::StartRun(line)],
+            Ok(Command::Run(request)) => vec![Effect::StartRun(request)],
             Ok(Command::Theme(name)) => vec![Effect::LoadTheme(name)],
             Ok(Command::Freeze) => self.on_action(Action::Freeze),
             Ok(Command::Inject(_) | Command::ClearFaults) if !self.live.spec.simulated => {

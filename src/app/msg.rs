@@ -2,6 +2,7 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::app::run_request::RunRequest;
 use crate::config::layout::Layout;
 use crate::config::theme::Theme;
 use crate::domain::fault::Fault;
@@ -26,8 +27,10 @@ pub enum Msg {
     LayoutLoaded(Result<Layout, String>),
     /// A theme asked for with `:theme` was loaded, or why not.
     ThemeLoaded(Result<Theme, String>),
-    /// The outcome of `:inject`, `:clear` or `:run`, to show on the status line.
+    /// The outcome of `:inject` or `:clear`, to show on the status line.
     FaultCommandDone(Result<String, String>),
+    /// A run asked for (`:run`, the drill) could not open, and why.
+    RunFailed(String),
     /// SIGTERM or SIGHUP: leave cleanly.
     Terminate,
 }
@@ -45,7 +48,7 @@ pub enum Effect {
     InjectFault(Fault),
     /// Clear every fault in the simulated estate.
     ClearFaults,
-    /// Load a runbook (`RUNBOOK --var NAME=VALUE ...`) and open its run;
-    /// a failure answers with [`Msg::FaultCommandDone`]'s error form.
-    StartRun(String),
+    /// Load a runbook and open its run; a failure answers with
+    /// [`Msg::RunFailed`].
+    StartRun(RunRequest),
 }

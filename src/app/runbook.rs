@@ -12,6 +12,7 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::runbook::plan::Phase;
+use crate::domain::runbook::protocol::RunOutcome;
 
 /// Where a run's actions land; shown in the header and in every gate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +169,18 @@ impl Decision {
     }
 }
 
+/// How a run ended, typed, so every reader (the screen, the drill) decides
+/// from the outcome itself, never from its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunEnd {
+    /// Recovered, rolled back or aborted.
+    pub outcome: RunOutcome,
+    /// How long the run took.
+    pub took: Duration,
+    /// The runbook's RTO, to say whether it was met.
+    pub rto: Option<Duration>,
+}
+
 /// Everything the screen shows of a run, rebuilt by the runtime from the
 /// engine whenever something changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,8 +203,8 @@ pub struct RunView {
     pub gate: Option<GatePrompt>,
     /// Choices offered about a failed or unknown step.
     pub choices: Vec<Decision>,
-    /// The run's end, once it ended (e.g. "completed in 11m 40s").
-    pub outcome: Option<String>,
+    /// The run's end, once it ended: the screen words it.
+    pub outcome: Option<RunEnd>,
     /// The journal file, so the operator knows where the record is.
     pub journal: String,
 }

@@ -3,13 +3,13 @@
 //! environment that allows it), resuming from its journal when one exists;
 //! `--dry-run` prints every command and runs none.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
 use clap::Args;
 
+use crate::app::run_request::RunRequest;
 use crate::config::runbook::{Actions, compile, load_runbook, parse_actions};
 use crate::domain::environment::Environment;
 use crate::domain::estate::EstateSpec;
@@ -60,20 +60,20 @@ pub enum RunPlan {
     Console(Box<PreparedRun>),
 }
 
-fn parse_vars(vars: &[String]) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for v in vars {
-        let Some((name, value)) = v.split_once('=') else {
-            bail!("--var {v:?}: expected NAME=VALUE");
-        };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            bail!("--var {v:?}: a name is letters, digits and _");
-        }
-        if out.insert(name.to_owned(), value.to_owned()).is_some() {
-            bail!("--var {name} given twice");
-        }
+impl RunArgs {
+    /// The typed request these flags ask for (the same one `:run` builds).
+    ///
+    /// # Errors
+    /// A `--var` that is not `NAME=VALUE`, a bad name, or a name twice.
+    pub fn request(&self) -> Result<RunRequest> {
+        RunRequest::new(
+            self.runbook.clone(),
+            &self.vars,
+            self.journal.clone(),
+            self.practice,
+        )
+        .map_err(anyhow::Error::msg)
     }
-    Ok(out)
 }
 
 /// `actions.yaml` beside the runbook when there is one, else the shipped one.
@@ -89,34 +89,17 @@ fn actions_for(runbook: &Path) -> Result<Actions> {
     Actions::shipped().map_err(anyhow::Error::msg)
 }
 
-/// `:run RUNBOOK --var NAME=VALUE ...` typed in the console: practice on
-/// the simulated estate (no `env`), live on a live one.
+/// A run asked for in the console (`:run`, the drill): practice on the
+/// simulated estate (no `env`), live on a live one.
 ///
 /// # Errors
-/// The line does not parse, `--dry-run` (it would print over the screen),
-/// or [`prepare`] fails; as one line for the status bar.
-pub fn from_console(line: &str, env: Option<&Environment>) -> Result<PreparedRun, String> {
-    #[derive(clap::Parser)]
-    #[command(name = ":run", no_binary_name = true)]
-    struct Line {
-        #[command(flatten)]
-        args: RunArgs,
-    }
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let mut args = <Line as clap::Parser>::try_parse_from(words)
-        .map_err(|e| {
-            e.to_string()
-                .lines()
-                .next()
-                .unwrap_or("bad :run line")
-                .to_owned()
-        })?
-        .args;
-    if args.dry_run {
-        return Err(":run cannot --dry-run; use `drconsole run --dry-run` in a shell".to_owned());
-    }
-    args.practice = env.is_none();
-    match prepare(&args, env).map_err(|e| format!("{e:#}"))? {
+/// [`prepare`] fails; as one line for the status bar.
+pub fn from_console(
+    mut request: RunRequest,
+    env: Option<&Environment>,
+) -> Result<PreparedRun, String> {
+    request.practice = env.is_none();
+    match prepare(&request, false, env).map_err(|e| format!("{e:#}"))? {
         RunPlan::Console(p) => Ok(*p),
         RunPlan::Printed => Err("nothing to run".to_owned()),
     }
@@ -138,17 +121,16 @@ fn state_dir() -> PathBuf {
 /// # Errors
 /// A load or compile error (file:line:col), a live run without an
 /// environment that allows it, or a journal directory that cannot be made.
-pub fn prepare(args: &RunArgs, env: Option<&Environment>) -> Result<RunPlan> {
+pub fn prepare(request: &RunRequest, dry_run: bool, env: Option<&Environment>) -> Result<RunPlan> {
     let spec = env.map_or_else(EstateSpec::seed, |e| e.spec.clone());
-    let vars = parse_vars(&args.vars)?;
-    let runbook = load_runbook(&args.runbook).map_err(anyhow::Error::msg)?;
-    let actions = actions_for(&args.runbook)?;
-    let plan = compile(&runbook, &actions, &vars, &spec).map_err(anyhow::Error::msg)?;
-    if args.dry_run {
+    let runbook = load_runbook(&request.runbook).map_err(anyhow::Error::msg)?;
+    let actions = actions_for(&request.runbook)?;
+    let plan = compile(&runbook, &actions, &request.vars, &spec).map_err(anyhow::Error::msg)?;
+    if dry_run {
         print_dry_run(&plan)?;
         return Ok(RunPlan::Printed);
     }
-    let mode = if args.practice {
+    let mode = if request.practice {
         Mode::Practice
     } else {
         match env {
@@ -158,7 +140,7 @@ pub fn prepare(args: &RunArgs, env: Option<&Environment>) -> Result<RunPlan> {
             ),
         }
     };
-    let journal = if let Some(j) = &args.journal {
+    let journal = if let Some(j) = &request.journal {
         j.clone()
     } else {
         let dir = state_dir();
@@ -216,8 +198,8 @@ pub fn console_runs<R: StepRunner + Clone>(
         ));
     }
     let clock = Arc::clone(clock);
-    let starter: RunStarter = Box::new(move |line: &str| {
-        let prepared = from_console(line, env.as_ref())?;
+    let starter: RunStarter = Box::new(move |request: RunRequest| {
+        let prepared = from_console(request, env.as_ref())?;
         attach(prepared, runner.clone(), Arc::clone(&clock), false).map_err(|e| format!("{e:#}"))
     });
     Ok((None, Some(starter)))

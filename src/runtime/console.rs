@@ -14,6 +14,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::app::run_request::RunRequest;
 use crate::app::runbook::{RunEffect, RunView};
 use crate::app::{App, Effect, Msg};
 use crate::config::{self, ConfigDirs};
@@ -48,8 +49,8 @@ pub struct Wiring {
     pub drill: Option<DrillSession>,
 }
 
-/// Loads, compiles and starts a run from a `:run` argument line.
-pub type RunStarter = Box<dyn Fn(&str) -> Result<RunLink, String> + Send>;
+/// Loads, compiles and starts the run a request asks for.
+pub type RunStarter = Box<dyn Fn(RunRequest) -> Result<RunLink, String> + Send>;
 
 /// The console's side of a runbook run: pictures in, the operator's answers
 /// out. The driver that owns the engine holds the other ends.
@@ -119,7 +120,11 @@ pub async fn run(
                 SimNotice::CommandDone(r) => Msg::FaultCommandDone(r),
             }),
             _ = tick.tick() => {
-                dirty |= screens.tick(&wiring, &mut app);
+                let (redraw, failed) = screens.tick(&wiring);
+                dirty |= redraw;
+                if let Some(failed) = failed {
+                    dispatch(&mut app, &mut screens, &wiring, failed);
+                }
                 let now = wiring.clock.now();
                 let second = now.as_millis().div_euclid(1000);
                 if second == shown_second { None } else { shown_second = second; Some(Msg::Tick(now)) }
@@ -130,16 +135,26 @@ pub async fn run(
         };
         if let Some(msg) = msg {
             dirty = true;
-            for effect in app.update(msg) {
-                if let Effect::StartRun(line) = &effect {
-                    screens.open_run(line, &wiring, &mut app);
-                } else if let Some(reply) = execute(effect, &wiring) {
-                    app.update(reply);
-                }
-            }
+            dispatch(&mut app, &mut screens, &wiring, msg);
         }
     }
     Ok(())
+}
+
+/// Feeds `msg` to `update` and carries out every effect, feeding each
+/// effect's answer back in and carrying out its effects too: none is
+/// dropped.
+fn dispatch(app: &mut App, screens: &mut Screens, wiring: &Wiring, msg: Msg) {
+    let mut pending = std::collections::VecDeque::from([msg]);
+    while let Some(msg) = pending.pop_front() {
+        for effect in app.update(msg) {
+            let reply = match effect {
+                Effect::StartRun(request) => screens.open_run(request, wiring),
+                other => execute(other, wiring),
+            };
+            pending.extend(reply);
+        }
+    }
 }
 
 async fn recv_view(run: &mut Option<RunLink>) -> Option<RunView> {

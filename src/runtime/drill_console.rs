@@ -2,7 +2,6 @@
 //! clock, the simulated estate and practice runs. The console forwards
 //! keys, ticks and run views here; this carries out the drill's effects.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,11 +10,13 @@ use ratatui::crossterm::event::KeyEvent;
 use tokio::sync::mpsc;
 
 use crate::app::drill::{DrillEffect, DrillScreen};
+use crate::app::run_request::RunRequest;
 use crate::app::runbook::{GateAnswer, RunView, StepStatus};
 use crate::config::drill_file::resolve_runbook;
 use crate::domain::drill::report::{GateRecord, StepTiming};
 use crate::domain::drill::scenario::{ExpectedRunbook, InjectKind};
 use crate::domain::drill::score::{DataLoss, ServiceSample};
+use crate::domain::runbook::protocol::RunOutcome;
 use crate::sources::clock::{Clock, VirtualClock};
 use crate::sources::sim::SimEstate;
 use crate::sources::sim_source::SimCommand;
@@ -76,14 +77,14 @@ impl DrillSession {
         self.clock.now().since(self.screen.start)
     }
 
-    /// A key for the drill screen; returns a `:run` line to start, if any.
-    pub fn key(&mut self, key: KeyEvent) -> Option<String> {
+    /// A key for the drill screen; returns a run to start, if any.
+    pub fn key(&mut self, key: KeyEvent) -> Option<RunRequest> {
         let effects = self.screen.key(key);
         self.apply(effects)
     }
 
     /// The clock moved: fire due injects and sample the service.
-    pub fn tick(&mut self) -> Option<String> {
+    pub fn tick(&mut self) -> Option<RunRequest> {
         let elapsed = self.elapsed();
         let (sample, losses) = match self.estate.lock() {
             Ok(s) => {
@@ -111,7 +112,7 @@ impl DrillSession {
         self.apply(effects)
     }
 
-    fn apply(&mut self, effects: Vec<DrillEffect>) -> Option<String> {
+    fn apply(&mut self, effects: Vec<DrillEffect>) -> Option<RunRequest> {
         let mut start = None;
         for e in effects {
             match e {
@@ -128,7 +129,7 @@ impl DrillSession {
                 DrillEffect::StartRunbook(rb) => {
                     self.runs_started += 1;
                     self.recorded_outcome = false;
-                    start = Some(self.run_line(&rb));
+                    start = Some(self.run_request(&rb));
                 }
                 DrillEffect::Finished => self.finish(),
             }
@@ -136,12 +137,7 @@ impl DrillSession {
         start
     }
 
-    fn run_line(&self, rb: &ExpectedRunbook) -> String {
-        let path = resolve_runbook(&self.scenario_path, &rb.path);
-        let mut line = path.display().to_string();
-        for (k, v) in &rb.vars {
-            let _ = write!(line, " --var {k}={v}");
-        }
+    fn run_request(&self, rb: &ExpectedRunbook) -> RunRequest {
         // Each practice run of a drill has its own fresh journal.
         let journal = std::env::temp_dir().join(format!(
             "drconsole-drill-{}-{}-{}.journal",
@@ -149,8 +145,12 @@ impl DrillSession {
             self.screen.drill().scenario().id,
             self.runs_started
         ));
-        let _ = write!(line, " --journal {}", journal.display());
-        line
+        RunRequest {
+            runbook: resolve_runbook(&self.scenario_path, &rb.path),
+            vars: rb.vars.clone(),
+            journal: Some(journal),
+            practice: true,
+        }
     }
 
     /// A run's new picture: note gates opening, steps finishing and the
@@ -171,13 +171,16 @@ impl DrillSession {
                 .unwrap_or_default();
             self.open_gate = Some((step.clone(), self.elapsed(), dashboard));
         }
-        if let Some(outcome) = &view.outcome
+        if let Some(end) = &view.outcome
             && !self.recorded_outcome
         {
             self.recorded_outcome = true;
-            self.screen
-                .record(format!("runbook {}: {outcome}", view.title));
-            if outcome.starts_with("RECOVERED") {
+            self.screen.record(format!(
+                "runbook {}: {}",
+                view.title,
+                crate::ui::runbook::outcome_words(end)
+            ));
+            if end.outcome == RunOutcome::Recovered {
                 let first = self
                     .screen
                     .drill()

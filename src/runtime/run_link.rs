@@ -13,13 +13,11 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::app::runbook::{
-    Decision, GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunMode, RunView, StepRow,
+    Decision, GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunMode, RunView, StepRow,
     StepStatus,
 };
 use crate::domain::runbook::plan::{Phase, Plan, StepRef};
-use crate::domain::runbook::protocol::{
-    Choice, GateAnswer, GatePurpose, GateRequest, Mode, RunOutcome, Task,
-};
+use crate::domain::runbook::protocol::{Choice, GateAnswer, GatePurpose, GateRequest, Mode, Task};
 use crate::domain::runbook::record::StepState;
 use crate::domain::runbook::render::dry_run;
 use crate::domain::time::Timestamp;
@@ -254,17 +252,10 @@ pub fn view(
         }
         None => (None, Vec::new()),
     };
-    let outcome = snap.report.as_ref().map(|r| {
-        let took = crate::ui::runbook::clock(r.elapsed);
-        match r.outcome {
-            RunOutcome::Recovered => match r.rto {
-                Some(rto) if r.elapsed > rto => format!("RECOVERED in {took}: RTO MISSED"),
-                Some(_) => format!("RECOVERED in {took}, within RTO"),
-                None => format!("RECOVERED in {took}"),
-            },
-            RunOutcome::RolledBack => format!("ROLLED BACK after {took}"),
-            RunOutcome::Aborted => format!("ABORTED after {took}"),
-        }
+    let outcome = snap.report.as_ref().map(|r| RunEnd {
+        outcome: r.outcome,
+        took: r.elapsed,
+        rto: r.rto,
     });
     let state = &snap.state;
     RunView {

@@ -6,6 +6,7 @@
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+use crate::app::run_request::RunRequest;
 use crate::app::runbook::{RunEffect, RunScreen, RunView};
 use crate::app::{App, Msg};
 use crate::runtime::console::{RunLink, Wiring};
@@ -76,11 +77,8 @@ impl Screens {
         }
         match self.front {
             Front::Drill => {
-                let line = self.drill.as_mut().and_then(|d| d.key(key));
-                if let Some(line) = line {
-                    self.open_run(&line, wiring, app);
-                }
-                None
+                let request = self.drill.as_mut().and_then(|d| d.key(key));
+                request.and_then(|r| self.open_run(r, wiring))
             }
             Front::Runbook => {
                 if self.run_key(key, app) {
@@ -123,16 +121,20 @@ impl Screens {
         }
     }
 
-    /// The clock moved; true when the front screen must be redrawn.
-    pub fn tick(&mut self, wiring: &Wiring, app: &mut App) -> bool {
-        if let Some(line) = self.drill.as_mut().and_then(DrillSession::tick) {
-            self.open_run(&line, wiring, app);
-        }
-        self.drill.is_some() && self.front == Front::Drill
+    /// The clock moved; true when the front screen must be redrawn, and
+    /// why a run the drill asked for could not open.
+    pub fn tick(&mut self, wiring: &Wiring) -> (bool, Option<Msg>) {
+        let failed = self
+            .drill
+            .as_mut()
+            .and_then(DrillSession::tick)
+            .and_then(|r| self.open_run(r, wiring));
+        (self.drill.is_some() && self.front == Front::Drill, failed)
     }
 
-    /// Starts a run and brings its screen to the front, or says why not.
-    pub fn open_run(&mut self, line: &str, wiring: &Wiring, app: &mut App) {
+    /// Starts a run and brings its screen to the front, or answers why not
+    /// with [`Msg::RunFailed`].
+    pub fn open_run(&mut self, request: RunRequest, wiring: &Wiring) -> Option<Msg> {
         let started = if self.run.is_some() {
             Err(
                 "a run is already open: F2 shows it; leave it (q) before starting another"
@@ -140,7 +142,7 @@ impl Screens {
             )
         } else {
             match &wiring.start_run {
-                Some(starter) => starter(line),
+                Some(starter) => starter(request),
                 None => Err(":run is not available in this console".to_owned()),
             }
         };
@@ -149,10 +151,9 @@ impl Screens {
                 self.run_screen = Some(RunScreen::new(opened.first.clone()));
                 self.run = Some(opened);
                 self.front = Front::Runbook;
+                None
             }
-            Err(e) => {
-                app.update(Msg::FaultCommandDone(Err(e)));
-            }
+            Err(e) => Some(Msg::RunFailed(e)),
         }
     }
 

@@ -10,9 +10,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use crate::app::runbook::{GateField, RunMode, RunScreen, StepStatus};
+use crate::app::runbook::{GateField, RunEnd, RunMode, RunScreen, StepStatus};
 use crate::config::theme::{Slot, Theme};
 use crate::domain::runbook::plan::Phase;
+use crate::domain::runbook::protocol::RunOutcome;
 
 /// Draws the runbook screen over the whole frame.
 pub fn render(f: &mut Frame, screen: &RunScreen, theme: &Theme) {
@@ -75,6 +76,22 @@ pub fn clock(d: Duration) -> String {
     }
 }
 
+/// A run's end in the operator's words, e.g. "RECOVERED in 11:40, within
+/// RTO"; the drill's timeline uses the same words.
+#[must_use]
+pub fn outcome_words(end: &RunEnd) -> String {
+    let took = clock(end.took);
+    match end.outcome {
+        RunOutcome::Recovered => match end.rto {
+            Some(rto) if end.took > rto => format!("RECOVERED in {took}: RTO MISSED"),
+            Some(_) => format!("RECOVERED in {took}, within RTO"),
+            None => format!("RECOVERED in {took}"),
+        },
+        RunOutcome::RolledBack => format!("ROLLED BACK after {took}"),
+        RunOutcome::Aborted => format!("ABORTED after {took}"),
+    }
+}
+
 fn render_header(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     let v = &screen.view;
     let mode_slot = match v.mode {
@@ -115,9 +132,9 @@ fn render_header(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
         ),
     };
     spans.push(Span::styled(text, theme.style(slot)));
-    if let Some(outcome) = &v.outcome {
+    if let Some(end) = &v.outcome {
         spans.push(Span::styled(
-            format!(" {outcome} "),
+            format!(" {} ", outcome_words(end)),
             theme.style(Slot::Title),
         ));
     }

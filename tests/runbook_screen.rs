@@ -89,6 +89,7 @@ fn failover_view() -> RunView {
         }),
         choices: Vec::new(),
         outcome: None,
+        ended: None,
         journal: "runs/regional-failover.journal".into(),
     }
 }

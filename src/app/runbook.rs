@@ -192,6 +192,8 @@ pub struct RunView {
     pub choices: Vec<Decision>,
     /// The run's end, once it ended (e.g. "completed in 11m 40s").
     pub outcome: Option<String>,
+    /// The same end, typed: what a drill's referee is told (never the words).
+    pub ended: Option<crate::domain::runbook::protocol::RunOutcome>,
     /// The journal file, so the operator knows where the record is.
     pub journal: String,
 }

@@ -284,6 +284,7 @@ pub fn view(
         gate,
         choices,
         outcome,
+        ended: snap.report.as_ref().map(|r| r.outcome),
         journal: facts.journal.clone(),
     }
 }

@@ -11,6 +11,7 @@
 //! the after-action report it produces. The headless and the interactive
 //! drivers only relay events into it.
 
+pub mod events;
 pub mod findings;
 pub mod moments;
 pub mod referee;

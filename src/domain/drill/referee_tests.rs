@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::domain::drill::moments::Happening;
 use crate::domain::drill::scenario::{Criterion, ExpectedRunbook, Inject, InjectKind};
-use crate::domain::estate::Targets;
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
@@ -21,17 +20,6 @@ fn scenario() -> Scenario {
         disruptive,
     };
     Scenario {
-        id: "t".into(),
-        name: "test".into(),
-        briefing: String::new(),
-        objectives: Vec::new(),
-        roles: Vec::new(),
-        targets: Targets {
-            rto: Duration::from_mins(15),
-            rpo: Duration::from_mins(5),
-        },
-        seed: 1,
-        duration: Duration::from_mins(30),
         runbooks: ["regional-failover.yaml", "chain-state-restore.yaml"]
             .into_iter()
             .map(|p| ExpectedRunbook {
@@ -39,16 +27,16 @@ fn scenario() -> Scenario {
                 vars: BTreeMap::new(),
             })
             .collect(),
-        injects: vec![
-            inject("false-alarm", 60, "health-check-failure eu-west-1", false),
-            inject("down", 120, "region-down us-east-1", true),
-        ],
         criteria: vec![
             Criterion::ServiceRestored,
             Criterion::WithinRto,
             Criterion::WithinRpo,
             Criterion::RunbookCompleted("chain-state-restore.yaml".into()),
         ],
+        ..Scenario::with_injects(vec![
+            inject("false-alarm", 60, "health-check-failure eu-west-1", false),
+            inject("down", 120, "region-down us-east-1", true),
+        ])
     }
 }
 

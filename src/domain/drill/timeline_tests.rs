@@ -4,7 +4,6 @@ use super::*;
 use crate::domain::drill::moments::NoteKind;
 use crate::domain::drill::scenario::InjectKind;
 use crate::domain::drill::scenario::{Inject, Scenario};
-use crate::domain::estate::Targets;
 
 fn inject(name: &str, at: Option<u64>, kind: InjectKind, disruptive: bool) -> Inject {
     Inject {
@@ -16,45 +15,30 @@ fn inject(name: &str, at: Option<u64>, kind: InjectKind, disruptive: bool) -> In
 }
 
 fn scenario() -> Scenario {
-    Scenario {
-        id: "t".into(),
-        name: "test".into(),
-        briefing: String::new(),
-        objectives: Vec::new(),
-        roles: Vec::new(),
-        targets: Targets {
-            rto: Duration::from_mins(15),
-            rpo: Duration::from_mins(5),
-        },
-        seed: 1,
-        duration: Duration::from_mins(30),
-        runbooks: Vec::new(),
-        injects: vec![
-            inject(
-                "msg",
-                Some(180),
-                InjectKind::Message {
-                    from: None,
-                    text: "users report errors".into(),
-                },
-                false,
-            ),
-            inject(
-                "hc",
-                Some(120),
-                InjectKind::Fault("health-check-failure us-east-1".parse().expect("a fault")),
-                true,
-            ),
-            inject(
-                "down",
-                Some(180),
-                InjectKind::Fault("region-down us-east-1".parse().expect("a fault")),
-                true,
-            ),
-            inject("spare", None, InjectKind::ClearFaults, false),
-        ],
-        criteria: Vec::new(),
-    }
+    Scenario::with_injects(vec![
+        inject(
+            "msg",
+            Some(180),
+            InjectKind::Message {
+                from: None,
+                text: "users report errors".into(),
+            },
+            false,
+        ),
+        inject(
+            "hc",
+            Some(120),
+            InjectKind::Fault("health-check-failure us-east-1".parse().expect("a fault")),
+            true,
+        ),
+        inject(
+            "down",
+            Some(180),
+            InjectKind::Fault("region-down us-east-1".parse().expect("a fault")),
+            true,
+        ),
+        inject("spare", None, InjectKind::ClearFaults, false),
+    ])
 }
 
 fn applied(cmds: &[DrillCommand]) -> Vec<String> {

@@ -15,9 +15,9 @@ use crate::config::runbook::source::Source;
 use crate::domain::drill::scenario::{
     Criterion, ExpectedRunbook, Inject, InjectKind, Role, Scenario,
 };
+use crate::domain::duration::{Bound, bounds};
 use crate::domain::estate::{EstateSpec, Targets};
 use crate::domain::fault::Fault;
-use crate::domain::time::parse_duration;
 
 type Text = Spanned<String>;
 
@@ -110,13 +110,13 @@ pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scen
             rto: t
                 .rto
                 .as_ref()
-                .map(|d| duration_of(&src, d))
+                .map(|d| duration_of(&src, d, "rto", bounds::TARGET))
                 .transpose()?
                 .unwrap_or(spec.targets.rto),
             rpo: t
                 .rpo
                 .as_ref()
-                .map(|d| duration_of(&src, d))
+                .map(|d| duration_of(&src, d, "rpo", bounds::TARGET))
                 .transpose()?
                 .unwrap_or(spec.targets.rpo),
         },
@@ -182,12 +182,21 @@ pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scen
     })
 }
 
-fn duration_of(src: &Source<'_>, t: &Text) -> Result<Duration, ConfigError> {
-    parse_duration(&t.value).map_err(|m| src.at(&t.referenced, m))
+/// A duration of a scenario's or script's `field`, checked against its bound.
+pub(crate) fn duration_of(
+    src: &Source<'_>,
+    t: &Text,
+    field: &str,
+    bound: Bound,
+) -> Result<Duration, ConfigError> {
+    bound
+        .parse(field, &t.value)
+        .map_err(|e| src.at(&t.referenced, e.to_string()))
 }
 
+/// The drill's own length: within [`bounds::DRILL_TIME`] and more than zero.
 fn duration(src: &Source<'_>, t: &Text) -> Result<Duration, ConfigError> {
-    let d = duration_of(src, t)?;
+    let d = duration_of(src, t, "duration", bounds::DRILL_TIME)?;
     if d.is_zero() {
         return Err(src.at(&t.referenced, "the drill's duration must be more than 0s"));
     }
@@ -231,7 +240,10 @@ fn inject(
     spec: &EstateSpec,
     limit: Duration,
 ) -> Result<Inject, ConfigError> {
-    let at = f.at.as_ref().map(|t| duration_of(src, t)).transpose()?;
+    let at =
+        f.at.as_ref()
+            .map(|t| duration_of(src, t, "at", bounds::DRILL_TIME))
+            .transpose()?;
     if let (Some(at), Some(t)) = (at, &f.at)
         && at > limit
     {
@@ -240,7 +252,7 @@ fn inject(
             format!(
                 "inject at {} comes after the drill ends ({})",
                 t.value,
-                crate::domain::time::format_age(limit)
+                crate::domain::duration::format(limit)
             ),
         ));
     }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -163,7 +164,7 @@ proptest! {
         let mut text = String::new();
         for (n, unit) in [(d, "d"), (h, "h"), (m, "m"), (s, "s"), (ms, "ms")] {
             if n > 0 {
-                text.push_str(&format!("{n}{unit}"));
+                let _ = write!(text, "{n}{unit}");
             }
         }
         if text.is_empty() {
@@ -222,14 +223,15 @@ proptest! {
             duration::format(bounds::TARGET.max)
         );
         for (i, t) in timeouts.iter().enumerate() {
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "  - name: s{i}\n    command: \"true\"\n    timeout: {}\n    \
                  poll_interval: {}\n    until: \"== 0\"\n    \
                  retry: {{max_attempts: 2, delay: {}}}\n",
                 duration::format(within(bounds::STEP_TIMEOUT, *t)),
                 duration::format(within(bounds::STEP_POLL, poll)),
                 duration::format(within(bounds::RETRY_DELAY, delay)),
-            ));
+            );
         }
         let rb = parse_runbook(Path::new("bounds.yaml"), &text).unwrap();
         let plan = compile(&rb, &Actions::shipped().unwrap(), &BTreeMap::new(), &EstateSpec::seed())

@@ -11,11 +11,12 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::config::error::ConfigError;
+use crate::config::runbook::compile::duration;
 use crate::config::runbook::source::Source;
 use crate::domain::drill::scenario::{
     Criterion, ExpectedRunbook, Inject, InjectKind, Role, Scenario,
 };
-use crate::domain::duration::{Bound, bounds};
+use crate::domain::duration::bounds;
 use crate::domain::estate::{EstateSpec, Targets};
 use crate::domain::fault::Fault;
 
@@ -104,19 +105,19 @@ pub fn load_scenario(file: &Path, spec: &EstateSpec) -> Result<Scenario, ConfigE
 pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scenario, ConfigError> {
     let src = Source::new(file, text);
     let doc: ScenarioFile = serde_saphyr::from_str(text).map_err(|e| src.yaml_error(&e))?;
-    let duration = duration(&src, &doc.duration)?;
+    let length = drill_length(&src, &doc.duration)?;
     let targets = match &doc.targets {
         Some(t) => Targets {
             rto: t
                 .rto
                 .as_ref()
-                .map(|d| duration_of(&src, d, "rto", bounds::TARGET))
+                .map(|d| duration(&src, d, "rto", bounds::TARGET))
                 .transpose()?
                 .unwrap_or(spec.targets.rto),
             rpo: t
                 .rpo
                 .as_ref()
-                .map(|d| duration_of(&src, d, "rpo", bounds::TARGET))
+                .map(|d| duration(&src, d, "rpo", bounds::TARGET))
                 .transpose()?
                 .unwrap_or(spec.targets.rpo),
         },
@@ -129,7 +130,7 @@ pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scen
         .collect::<Result<Vec<_>, _>>()?;
     let mut injects = Vec::new();
     for inj in &doc.injects.value {
-        let inject = inject(&src, inj, spec, duration)?;
+        let inject = inject(&src, inj, spec, length)?;
         if injects.iter().any(|i: &Inject| i.name == inject.name) {
             return Err(src.at(
                 &inj.name.referenced,
@@ -175,28 +176,16 @@ pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scen
             .collect(),
         targets,
         seed: doc.seed.unwrap_or(1),
-        duration,
+        duration: length,
         runbooks,
         injects,
         criteria,
     })
 }
 
-/// A duration of a scenario's or script's `field`, checked against its bound.
-pub(crate) fn duration_of(
-    src: &Source<'_>,
-    t: &Text,
-    field: &str,
-    bound: Bound,
-) -> Result<Duration, ConfigError> {
-    bound
-        .parse(field, &t.value)
-        .map_err(|e| src.at(&t.referenced, e.to_string()))
-}
-
 /// The drill's own length: within [`bounds::DRILL_TIME`] and more than zero.
-fn duration(src: &Source<'_>, t: &Text) -> Result<Duration, ConfigError> {
-    let d = duration_of(src, t, "duration", bounds::DRILL_TIME)?;
+fn drill_length(src: &Source<'_>, t: &Text) -> Result<Duration, ConfigError> {
+    let d = duration(src, t, "duration", bounds::DRILL_TIME)?;
     if d.is_zero() {
         return Err(src.at(&t.referenced, "the drill's duration must be more than 0s"));
     }
@@ -242,7 +231,7 @@ fn inject(
 ) -> Result<Inject, ConfigError> {
     let at =
         f.at.as_ref()
-            .map(|t| duration_of(src, t, "at", bounds::DRILL_TIME))
+            .map(|t| duration(src, t, "at", bounds::DRILL_TIME))
             .transpose()?;
     if let (Some(at), Some(t)) = (at, &f.at)
         && at > limit

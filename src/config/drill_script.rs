@@ -11,8 +11,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::config::drill_file::duration_of;
 use crate::config::error::ConfigError;
+use crate::config::runbook::compile::duration;
 use crate::config::runbook::source::Source;
 use crate::domain::drill::scenario::Scenario;
 use crate::domain::duration::bounds::DRILL_TIME;
@@ -132,7 +132,7 @@ pub fn load_script(file: &Path, scenario: &Scenario) -> Result<Script, ConfigErr
 pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Script, ConfigError> {
     let src = Source::new(file, text);
     let doc: ScriptFile = serde_saphyr::from_str(text).map_err(|e| src.yaml_error(&e))?;
-    let at = |t: &Text| duration_of(&src, t, "at", DRILL_TIME);
+    let at = |t: &Text| duration(&src, t, "at", DRILL_TIME);
     let mut runs = Vec::new();
     for r in &doc.run {
         if !scenario.runbooks.iter().any(|x| x.path == r.runbook.value) {
@@ -156,7 +156,7 @@ pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Scri
             after: g
                 .after
                 .as_ref()
-                .map(|t| duration_of(&src, t, "after", DRILL_TIME))
+                .map(|t| duration(&src, t, "after", DRILL_TIME))
                 .transpose()?
                 .unwrap_or(default_gate.after),
             approvers: g.approvers.clone(),
@@ -201,7 +201,7 @@ pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Scri
     let end = doc
         .end
         .as_ref()
-        .map(|t| duration_of(&src, t, "end", DRILL_TIME))
+        .map(|t| duration(&src, t, "end", DRILL_TIME))
         .transpose()?;
     Ok(Script {
         runs,

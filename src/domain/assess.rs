@@ -126,7 +126,7 @@ pub fn backup(
             let age = now.since(*at);
             if age >= policy.alarm_after {
                 Verdict::new(Level::Critical, "ALARM")
-            } else if age > policy.every + grace(policy) {
+            } else if age > policy.every.saturating_add(grace(policy)) {
                 Verdict::new(Level::Warn, "LATE")
             } else {
                 Verdict::new(Level::Ok, "OK")
@@ -174,7 +174,10 @@ pub fn secret(secret: &Tracked<Option<SecretInfo>>, now: Timestamp, interval: Du
 /// How long without a new block before the chain counts as halted.
 #[must_use]
 pub fn halt_after(chain: &ChainStatus) -> Duration {
-    (chain.avg_block_time * 5).max(Duration::from_secs(30))
+    chain
+        .avg_block_time
+        .saturating_mul(5)
+        .max(Duration::from_secs(30))
 }
 
 /// Whether blocks are being produced.
@@ -184,7 +187,7 @@ pub fn chain(chain: &Tracked<ChainStatus>, now: Timestamp, interval: Duration) -
         let since = now.since(c.latest_block_time);
         if since > halt_after(c) {
             Verdict::new(Level::Critical, "HALTED")
-        } else if since > c.avg_block_time * 2 {
+        } else if since > c.avg_block_time.saturating_mul(2) {
             Verdict::new(Level::Warn, "SLOW")
         } else {
             Verdict::new(Level::Ok, "PRODUCING")

@@ -162,7 +162,7 @@ impl HeadlessDrill<'_> {
                 break;
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
-            elapsed += Duration::from_secs(1);
+            elapsed = elapsed.saturating_add(Duration::from_secs(1));
             let now = self.start.plus(elapsed);
             if let Ok(mut s) = sim.lock() {
                 s.advance_to(now);

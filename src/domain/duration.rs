@@ -141,9 +141,12 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
         .map_err(|_| DurationError::Overflow(text.to_owned()))
 }
 
-/// The shortest text [`parse`] reads back as `d` (to the millisecond):
-/// largest units first, zero parts left out, `0s` for nothing. `4h`,
-/// `1h30m`, `2m5s`, `1s500ms`.
+/// The text [`parse`] reads back as `d` (to the millisecond), in its
+/// canonical form: largest units first, each part carried into the next
+/// unit up, zero parts left out, `0s` for nothing: `4h`, `1h30m`, `2m5s`,
+/// `1s500ms`. That is the shortest form with carried units (`1h`, never
+/// `1h0m0s`); it prints `1m30s` rather than the equally valid `90s`, so an
+/// operator reads every duration the same way.
 #[must_use]
 pub fn format(d: Duration) -> String {
     let mut ms = d.as_millis();

@@ -76,6 +76,7 @@ fn the_rto_clock_draws_extreme_durations() {
             gate: None,
             choices: Vec::new(),
             outcome: None,
+            ended: None,
             journal: "j.jsonl".into(),
         });
         let mut t = Terminal::new(TestBackend::new(100, 12)).unwrap();

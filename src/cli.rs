@@ -12,12 +12,13 @@ use tokio::sync::mpsc;
 
 use crate::app::App;
 use crate::config::{self, ConfigDirs};
+use crate::domain::duration::bounds;
 use crate::domain::estate::EstateSpec;
 use crate::domain::fault::Fault;
 use crate::domain::fleet::EstateView;
 use crate::domain::runbook::protocol::Mode;
 use crate::domain::status;
-use crate::domain::time::{Timestamp, parse_duration};
+use crate::domain::time::Timestamp;
 use crate::runtime::console::{self, Wiring};
 use crate::runtime::runner::{AwsActions, LiveRunner, PracticeRunner};
 use crate::sources::aws::{AwsClients, AwsOptions};
@@ -192,9 +193,9 @@ fn build_sim(args: &EstateArgs, start: Timestamp) -> Result<SimEstate> {
 fn run_status(args: &EstateArgs, _json: bool, after: Option<&str>) -> Result<ExitCode> {
     let after = after
         .map(|a| {
-            parse_duration(a)
-                .map_err(anyhow::Error::msg)
-                .context("--after")
+            bounds::STATUS_AFTER
+                .parse("--after", a)
+                .map_err(|e| anyhow::anyhow!(e.for_flag("--after")))
         })
         .transpose()?;
     let (view, now) = match &args.env {
@@ -230,7 +231,9 @@ fn live_snapshot(
         let live = live::spawn(&env, &clock, &tx, &AwsOptions::default()).await?;
         let mut view = EstateView::new(env.spec.clone());
         let mut pending: std::collections::BTreeSet<String> = live.names.iter().cloned().collect();
-        let deadline = tokio::time::Instant::now() + wait;
+        let deadline = tokio::time::Instant::now()
+            .checked_add(wait)
+            .context("--after is too long")?;
         while !pending.is_empty() {
             match tokio::time::timeout_at(deadline, rx.recv()).await {
                 Ok(Some(report)) => {

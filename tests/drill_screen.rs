@@ -8,6 +8,7 @@ use std::time::Duration;
 use drconsole::app::drill::{DrillEffect, DrillMode, DrillScreen};
 use drconsole::config::builtin;
 use drconsole::config::drill_file::load_scenario;
+use drconsole::domain::drill::referee::{EstateAtEnd, Event};
 use drconsole::domain::drill::scenario::InjectKind;
 use drconsole::domain::drill::score::ServiceSample;
 use drconsole::domain::estate::EstateSpec;
@@ -37,12 +38,27 @@ fn draw(s: &DrillScreen) -> String {
     format!("{}", t.backend())
 }
 
-fn up(at: u64, up: bool) -> ServiceSample {
-    ServiceSample {
+fn up(at: u64, up: bool) -> Vec<Event> {
+    vec![Event::Sample(ServiceSample {
         at: Duration::from_secs(at),
         api_healthy: up,
         blocks_committing: up,
+    })]
+}
+
+/// What the console does with the screen's effects: every inject applies.
+fn applied(s: &mut DrillScreen, effects: Vec<DrillEffect>) -> Vec<DrillEffect> {
+    for e in &effects {
+        if let DrillEffect::Apply(inject) = e {
+            s.observe(Event::Inject {
+                at: s.drill().elapsed(),
+                name: inject.name.clone(),
+                disruptive: inject.disruptive,
+                applied: Ok(()),
+            });
+        }
     }
+    effects
 }
 
 #[test]
@@ -60,19 +76,16 @@ fn controls_drive_the_clock_and_the_estate() {
         key(&mut s, 'n'),
         vec![DrillEffect::JumpTo(Duration::from_mins(2))]
     );
-    let fired = s.tick(Duration::from_mins(2), Some(up(120, true)), Vec::new());
-    assert_eq!(
-        fired,
-        vec![DrillEffect::Apply(InjectKind::Fault(
+    let fired = s.tick(Duration::from_mins(2), up(120, true));
+    assert!(
+        matches!(fired.as_slice(), [DrillEffect::Apply(i)] if i.kind == InjectKind::Fault(
             "health-check-failure us-east-1".parse().expect("a fault")
-        ))]
+        )),
+        "{fired:?}"
     );
     // A message inject is shown, not applied.
-    assert!(
-        s.tick(Duration::from_mins(3), Some(up(180, true)), Vec::new())
-            .is_empty()
-    );
-    assert_eq!(s.messages.len(), 1);
+    assert!(s.tick(Duration::from_mins(3), up(180, true)).is_empty());
+    assert_eq!(s.messages().len(), 1);
     assert!(
         matches!(key(&mut s, 'r').as_slice(), [DrillEffect::StartRunbook(r)] if r.path == "regional-failover.yaml")
     );
@@ -83,7 +96,7 @@ fn hand_injects_notes_and_the_end() {
     let mut s = screen();
     key(&mut s, 's');
     key(&mut s, 'i');
-    assert_eq!(s.mode, DrillMode::PickInject(0));
+    assert_eq!(s.mode(), &DrillMode::PickInject(0));
     for _ in 0..10 {
         s.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
     }
@@ -99,12 +112,15 @@ fn hand_injects_notes_and_the_end() {
     }
     s.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert_eq!(key(&mut s, 'e'), Vec::new());
-    assert_eq!(s.mode, DrillMode::ConfirmEnd);
+    assert_eq!(s.mode(), &DrillMode::ConfirmEnd);
     assert_eq!(
         key(&mut s, 'y'),
         vec![DrillEffect::Clock(false), DrillEffect::Finished]
     );
-    let report = s.report("us-east-1", Vec::new());
+    let report = s.report(EstateAtEnd {
+        database_primary: "us-east-1".into(),
+        double_signs: Vec::new(),
+    });
     assert!(report.to_markdown().contains("fail over now"));
 }
 
@@ -115,8 +131,10 @@ fn briefing_and_outage_snapshots() {
     assert!(briefing.contains("BRIEFING") && briefing.contains("RTO target 15:00"));
     insta::assert_snapshot!("drill_briefing", briefing);
     key(&mut s, 's');
-    s.tick(Duration::from_mins(2), Some(up(120, true)), Vec::new());
-    s.tick(Duration::from_mins(5), Some(up(300, false)), Vec::new());
+    let fired = s.tick(Duration::from_mins(2), up(120, true));
+    applied(&mut s, fired);
+    let fired = s.tick(Duration::from_mins(5), up(300, false));
+    applied(&mut s, fired);
     let outage = draw(&s);
     assert!(
         outage.contains("SERVICE DOWN") && outage.contains("outage 03:00 / RTO 15:00"),

@@ -230,7 +230,7 @@ fn finished_run_stops_the_clock_and_q_leaves_at_once() {
     view.outcome = Some(RunEnd {
         outcome: RunOutcome::Recovered,
         took: Duration::from_secs(700),
-        rto: Some(Duration::from_secs(900)),
+        rto: Some(Duration::from_mins(15)),
     });
     let mut screen = RunScreen::new(view);
     let text = draw(&screen, 120, 30);

@@ -2,17 +2,21 @@
 //! timeline of injects, controls (start, pause, speed, skip, inject by hand,
 //! annotate, end) and the live score.
 //!
-//! It owns the pure [`Drill`] state machine and the [`Scorekeeper`]; the
-//! runtime feeds it keys and, every tick, the drill time and a sample of
-//! the simulated service, and carries out the [`DrillEffect`]s it returns.
+//! It owns the drill's [`Referee`] (which owns the timeline state machine);
+//! the runtime feeds it keys and, every tick, the drill time and what it saw
+//! of the simulated estate, relays what practice runs did as referee
+//! [`Event`]s, and carries out the [`DrillEffect`]s it returns. Nothing
+//! outside these methods changes it.
 
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::domain::drill::report::{Findings, GateRecord, Report};
-use crate::domain::drill::scenario::{ExpectedRunbook, InjectKind, Scenario};
-use crate::domain::drill::score::{DataLoss, Scorekeeper, ServiceSample};
+use crate::domain::drill::findings::{GateRecord, StepTiming};
+use crate::domain::drill::referee::{EstateAtEnd, Event, Referee};
+use crate::domain::drill::report::Report;
+use crate::domain::drill::scenario::{ExpectedRunbook, Inject, InjectKind, Scenario};
+use crate::domain::drill::score::Score;
 use crate::domain::drill::timeline::{Drill, DrillCommand, DrillEvent, Phase};
 use crate::domain::time::Timestamp;
 
@@ -38,8 +42,9 @@ pub enum DrillEffect {
     Speed(u32),
     /// Move the virtual clock to this drill offset.
     JumpTo(Duration),
-    /// Change the simulated estate (a fault, or clear all).
-    Apply(InjectKind),
+    /// Change the simulated estate (a fault, or clear all), then tell the
+    /// screen whether the estate accepted it ([`Event::Inject`]).
+    Apply(Inject),
     /// Open a practice run of one of the scenario's runbooks.
     StartRunbook(ExpectedRunbook),
     /// The drill ended: write the report.
@@ -49,26 +54,12 @@ pub enum DrillEffect {
 /// The drill screen's state.
 #[derive(Debug, Clone)]
 pub struct DrillScreen {
-    drill: Drill,
-    keeper: Scorekeeper,
-    /// When drill time 0 is on the simulated clock.
-    pub start: Timestamp,
-    /// Keys' mode.
-    pub mode: DrillMode,
-    /// Messages shown to participants, newest last: (offset, text).
-    pub messages: Vec<(Duration, String)>,
-    /// Whether the simulated service is restored now.
-    pub service_up: Option<bool>,
-    /// Gates the team answered in practice runs.
-    pub gates: Vec<GateRecord>,
-    /// Runbooks that recovered.
-    pub completed: Vec<String>,
-    /// Practice-run steps as they finished.
-    pub steps: Vec<crate::domain::drill::report::StepTiming>,
-    /// Where the report went, once written (or why it was not).
-    pub report_note: Option<String>,
-    /// Help overlay open.
-    pub help: bool,
+    referee: Referee,
+    start: Timestamp,
+    mode: DrillMode,
+    messages: Vec<(Duration, String)>,
+    report_note: Option<String>,
+    help: bool,
 }
 
 impl DrillScreen {
@@ -76,15 +67,10 @@ impl DrillScreen {
     #[must_use]
     pub fn new(scenario: Scenario, start: Timestamp) -> Self {
         Self {
-            drill: Drill::new(scenario),
-            keeper: Scorekeeper::default(),
+            referee: Referee::new(scenario),
             start,
             mode: DrillMode::Controls,
             messages: Vec::new(),
-            service_up: None,
-            gates: Vec::new(),
-            completed: Vec::new(),
-            steps: Vec::new(),
             report_note: None,
             help: false,
         }
@@ -93,78 +79,125 @@ impl DrillScreen {
     /// The drill state machine (for the renderer and the report).
     #[must_use]
     pub fn drill(&self) -> &Drill {
-        &self.drill
+        self.referee.drill()
+    }
+
+    /// The drill's judge.
+    #[must_use]
+    pub fn referee(&self) -> &Referee {
+        &self.referee
+    }
+
+    /// When drill time 0 is on the simulated clock.
+    #[must_use]
+    pub fn start(&self) -> Timestamp {
+        self.start
+    }
+
+    /// What the keys are doing.
+    #[must_use]
+    pub fn mode(&self) -> &DrillMode {
+        &self.mode
+    }
+
+    /// Messages shown to participants, newest last: (offset, text).
+    #[must_use]
+    pub fn messages(&self) -> &[(Duration, String)] {
+        &self.messages
+    }
+
+    /// Whether the simulated service is restored now (`None`: not seen yet).
+    #[must_use]
+    pub fn service_up(&self) -> Option<bool> {
+        self.referee.service_up()
+    }
+
+    /// Gates the team answered in practice runs.
+    #[must_use]
+    pub fn gates(&self) -> &[GateRecord] {
+        self.referee.gates()
+    }
+
+    /// The scenario runbooks whose runs recovered the service.
+    #[must_use]
+    pub fn completed(&self) -> &[String] {
+        self.referee.recovered_by()
+    }
+
+    /// Practice-run steps, in the order they started.
+    #[must_use]
+    pub fn steps(&self) -> Vec<StepTiming> {
+        self.referee.steps()
+    }
+
+    /// Where the report went, once written (or why it was not).
+    #[must_use]
+    pub fn report_note(&self) -> Option<&str> {
+        self.report_note.as_deref()
+    }
+
+    /// Whether the help overlay is open.
+    #[must_use]
+    pub fn help(&self) -> bool {
+        self.help
     }
 
     /// The score so far.
     #[must_use]
-    pub fn score(&self) -> crate::domain::drill::score::Score {
-        self.keeper.score()
+    pub fn score(&self) -> Score {
+        self.referee.score()
     }
 
     /// The report as of now, with the estate's own facts.
     #[must_use]
-    pub fn report(&self, database_primary: &str, double_signs: Vec<String>) -> Report {
-        let findings = Findings {
-            database_primary: database_primary.to_owned(),
-            double_signs,
-            runbooks_completed: self.completed.clone(),
-            steps: self.steps.clone(),
-            gates: self.gates.clone(),
-        };
-        Report::build(
-            self.drill.scenario(),
-            self.start,
-            "simulated",
-            self.drill.elapsed(),
-            self.drill.moments(),
-            &self.keeper.score(),
-            &findings,
-        )
+    pub fn report(&self, estate: EstateAtEnd) -> Report {
+        self.referee.report(self.start, "simulated", estate)
     }
 
-    /// Time passed: drill time is `elapsed`; `sample` is the service now;
-    /// `losses` are data-loss windows that happened since the last tick.
-    pub fn tick(
-        &mut self,
-        elapsed: Duration,
-        sample: Option<ServiceSample>,
-        losses: Vec<DataLoss>,
-    ) -> Vec<DrillEffect> {
-        for l in losses {
-            self.keeper.lost(l);
-        }
-        if let Some(s) = sample {
-            self.service_up = Some(s.restored());
-            self.keeper.sample(s);
+    /// Time passed: drill time is `elapsed`; `seen` is what the estate
+    /// showed since the last tick (a sample, promotions, restores).
+    pub fn tick(&mut self, elapsed: Duration, seen: Vec<Event>) -> Vec<DrillEffect> {
+        for e in seen {
+            self.referee.observe(e);
         }
         self.handle(DrillEvent::Reached(elapsed))
     }
 
-    /// Something a practice run did, for the timeline.
-    pub fn record(&mut self, text: String) {
-        self.drill.handle(DrillEvent::Record(text));
+    /// Something the runtime saw (an inject applied or refused, a practice
+    /// run's progress, a gate), for the referee.
+    pub fn observe(&mut self, event: Event) {
+        self.referee.observe(event);
+    }
+
+    /// The drill's report was written (or not): what the facilitator sees.
+    pub fn report_written(&mut self, note: String) {
+        self.report_note = Some(note);
     }
 
     fn handle(&mut self, event: DrillEvent) -> Vec<DrillEffect> {
         let mut out = Vec::new();
-        for c in self.drill.handle(event) {
+        for c in self.referee.control(event) {
             match c {
                 DrillCommand::Clock(on) => out.push(DrillEffect::Clock(on)),
                 DrillCommand::SetSpeed(x) => out.push(DrillEffect::Speed(x)),
                 DrillCommand::JumpTo(t) => out.push(DrillEffect::JumpTo(t)),
                 DrillCommand::Finish => out.push(DrillEffect::Finished),
-                DrillCommand::Apply(kind) => {
-                    if let InjectKind::Message { .. } = &kind {
-                        self.messages.push((self.drill.elapsed(), kind.describe()));
+                DrillCommand::Apply(inject) => {
+                    if let InjectKind::Message { .. } = &inject.kind {
+                        // A message applies by being shown.
+                        let at = self.referee.drill().elapsed();
+                        self.messages.push((at, inject.kind.describe()));
+                        self.referee.observe(Event::Inject {
+                            at,
+                            name: inject.name,
+                            disruptive: inject.disruptive,
+                            applied: Ok(()),
+                        });
                     } else {
-                        out.push(DrillEffect::Apply(kind));
+                        out.push(DrillEffect::Apply(inject));
                     }
                 }
             }
-        }
-        if let Some(first) = self.drill.first_disruption() {
-            self.keeper.disrupted(first);
         }
         out
     }
@@ -192,10 +225,10 @@ impl DrillScreen {
 
     fn control_key(&mut self, key: KeyEvent) -> Vec<DrillEffect> {
         match key.code {
-            KeyCode::Char('s') if self.drill.phase() == Phase::Briefing => {
+            KeyCode::Char('s') if self.drill().phase() == Phase::Briefing => {
                 self.handle(DrillEvent::Start)
             }
-            KeyCode::Char('p' | ' ') => match self.drill.phase() {
+            KeyCode::Char('p' | ' ') => match self.drill().phase() {
                 Phase::Running => self.handle(DrillEvent::Pause),
                 Phase::Paused => self.handle(DrillEvent::Resume),
                 _ => Vec::new(),
@@ -204,7 +237,7 @@ impl DrillScreen {
             KeyCode::Char('2') => self.handle(DrillEvent::Speed(2)),
             KeyCode::Char('0') => self.handle(DrillEvent::Speed(10)),
             KeyCode::Char('n') => self.handle(DrillEvent::SkipToNext),
-            KeyCode::Char('i') if self.drill.phase() != Phase::Briefing => {
+            KeyCode::Char('i') if self.drill().phase() != Phase::Briefing => {
                 self.mode = DrillMode::PickInject(0);
                 Vec::new()
             }
@@ -212,12 +245,12 @@ impl DrillScreen {
                 self.mode = DrillMode::Annotate(String::new());
                 Vec::new()
             }
-            KeyCode::Char('e') if self.drill.phase() != Phase::Ended => {
+            KeyCode::Char('e') if self.drill().phase() != Phase::Ended => {
                 self.mode = DrillMode::ConfirmEnd;
                 Vec::new()
             }
-            KeyCode::Char('r') if self.drill.phase() != Phase::Briefing => self
-                .drill
+            KeyCode::Char('r') if self.drill().phase() != Phase::Briefing => self
+                .drill()
                 .scenario()
                 .runbooks
                 .first()
@@ -252,7 +285,7 @@ impl DrillScreen {
     }
 
     fn pick_key(&mut self, key: KeyEvent, i: usize) -> Vec<DrillEffect> {
-        let n = self.drill.scenario().injects.len();
+        let n = self.drill().scenario().injects.len();
         match key.code {
             KeyCode::Esc => self.mode = DrillMode::Controls,
             KeyCode::Down | KeyCode::Char('j') => {

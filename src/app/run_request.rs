@@ -53,8 +53,8 @@ impl RunRequest {
 
     /// Parses what follows `:run`: `RUNBOOK [--var NAME=VALUE]...
     /// [--journal FILE] [--practice]`, with shell-like quoting, so a value
-    /// with spaces works (`--var "X=a b"`). Whether the run is practice is
-    /// the console's to say, not the line's.
+    /// with spaces works (`--var "X=a b"`). `--practice` is kept as asked:
+    /// [`RunRequest::in_console`] decides whether the console can honour it.
     ///
     /// # Errors
     /// Unbalanced quotes, an unknown or incomplete flag, `--dry-run` (it
@@ -64,6 +64,7 @@ impl RunRequest {
         let mut runbook: Option<String> = None;
         let mut vars = Vec::new();
         let mut journal = None;
+        let mut practice = false;
         while let Some(word) = words.next() {
             let (flag, inline) = match word.split_once('=') {
                 Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
@@ -78,7 +79,7 @@ impl RunRequest {
             match flag.as_str() {
                 "--var" => vars.push(value("--var")?),
                 "--journal" => journal = Some(PathBuf::from(value("--journal")?)),
-                "--practice" => {}
+                "--practice" => practice = true,
                 "--dry-run" => {
                     return Err(
                         ":run cannot --dry-run; use `drconsole run --dry-run` in a shell"
@@ -93,7 +94,27 @@ impl RunRequest {
             }
         }
         let runbook = runbook.ok_or_else(|| ":run needs a runbook".to_owned())?;
-        Self::new(PathBuf::from(runbook), &vars, journal, false)
+        Self::new(PathBuf::from(runbook), &vars, journal, practice)
+    }
+
+    /// The request as the console can run it: on the simulated estate
+    /// every run is practice; on a live estate a run is live (its gates name
+    /// the environment), and a request for practice is refused rather than
+    /// quietly run live, since a live console has no simulated estate.
+    ///
+    /// # Errors
+    /// `--practice` asked of a live console.
+    pub fn in_console(mut self, live: bool) -> Result<Self, String> {
+        if live && self.practice {
+            return Err(
+                ":run --practice cannot rehearse in a live console (it has no simulated \
+                 estate); run `drconsole run --practice RUNBOOK` in a shell, or drop --practice \
+                 to run it live through its gates"
+                    .to_owned(),
+            );
+        }
+        self.practice = !live;
+        Ok(self)
     }
 }
 
@@ -206,5 +227,27 @@ mod tests {
             r#"--var "A B=1": a name is letters, digits and _"#
         );
         assert_eq!(err("rb.yaml --var 'X=1"), "a ' quote is not closed");
+    }
+
+    #[test]
+    fn practice_is_never_quietly_run_live() {
+        let asked = RunRequest::from_line("rb.yaml --practice").expect("a valid line");
+        assert!(asked.practice);
+        assert!(
+            asked
+                .clone()
+                .in_console(true)
+                .is_err_and(|e| e.contains("cannot rehearse in a live console"))
+        );
+        assert!(asked.in_console(false).expect("a valid line").practice);
+        let plain = RunRequest::from_line("rb.yaml").expect("a valid line");
+        assert!(
+            !plain
+                .clone()
+                .in_console(true)
+                .expect("a valid line")
+                .practice
+        );
+        assert!(plain.in_console(false).expect("a valid line").practice);
     }
 }

@@ -94,11 +94,8 @@ fn actions_for(runbook: &Path) -> Result<Actions> {
 ///
 /// # Errors
 /// [`prepare`] fails; as one line for the status bar.
-pub fn from_console(
-    mut request: RunRequest,
-    env: Option<&Environment>,
-) -> Result<PreparedRun, String> {
-    request.practice = env.is_none();
+pub fn from_console(request: RunRequest, env: Option<&Environment>) -> Result<PreparedRun, String> {
+    let request = request.in_console(env.is_some())?;
     match prepare(&request, false, env).map_err(|e| format!("{e:#}"))? {
         RunPlan::Console(p) => Ok(*p),
         RunPlan::Printed => Err("nothing to run".to_owned()),

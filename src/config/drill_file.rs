@@ -11,13 +11,14 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::config::error::ConfigError;
+use crate::config::runbook::compile::duration;
 use crate::config::runbook::source::Source;
 use crate::domain::drill::scenario::{
     Criterion, ExpectedRunbook, Inject, InjectKind, Role, Scenario,
 };
+use crate::domain::duration::bounds;
 use crate::domain::estate::{EstateSpec, Targets};
 use crate::domain::fault::Fault;
-use crate::domain::time::parse_duration;
 
 type Text = Spanned<String>;
 
@@ -104,19 +105,19 @@ pub fn load_scenario(file: &Path, spec: &EstateSpec) -> Result<Scenario, ConfigE
 pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scenario, ConfigError> {
     let src = Source::new(file, text);
     let doc: ScenarioFile = serde_saphyr::from_str(text).map_err(|e| src.yaml_error(&e))?;
-    let duration = duration(&src, &doc.duration)?;
+    let length = drill_length(&src, &doc.duration)?;
     let targets = match &doc.targets {
         Some(t) => Targets {
             rto: t
                 .rto
                 .as_ref()
-                .map(|d| duration_of(&src, d))
+                .map(|d| duration(&src, d, "rto", bounds::TARGET))
                 .transpose()?
                 .unwrap_or(spec.targets.rto),
             rpo: t
                 .rpo
                 .as_ref()
-                .map(|d| duration_of(&src, d))
+                .map(|d| duration(&src, d, "rpo", bounds::TARGET))
                 .transpose()?
                 .unwrap_or(spec.targets.rpo),
         },
@@ -129,7 +130,7 @@ pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scen
         .collect::<Result<Vec<_>, _>>()?;
     let mut injects = Vec::new();
     for inj in &doc.injects.value {
-        let inject = inject(&src, inj, spec, duration)?;
+        let inject = inject(&src, inj, spec, length)?;
         if injects.iter().any(|i: &Inject| i.name == inject.name) {
             return Err(src.at(
                 &inj.name.referenced,
@@ -175,19 +176,16 @@ pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scen
             .collect(),
         targets,
         seed: doc.seed.unwrap_or(1),
-        duration,
+        duration: length,
         runbooks,
         injects,
         criteria,
     })
 }
 
-fn duration_of(src: &Source<'_>, t: &Text) -> Result<Duration, ConfigError> {
-    parse_duration(&t.value).map_err(|m| src.at(&t.referenced, m))
-}
-
-fn duration(src: &Source<'_>, t: &Text) -> Result<Duration, ConfigError> {
-    let d = duration_of(src, t)?;
+/// The drill's own length: within [`bounds::DRILL_TIME`] and more than zero.
+fn drill_length(src: &Source<'_>, t: &Text) -> Result<Duration, ConfigError> {
+    let d = duration(src, t, "duration", bounds::DRILL_TIME)?;
     if d.is_zero() {
         return Err(src.at(&t.referenced, "the drill's duration must be more than 0s"));
     }
@@ -231,7 +229,10 @@ fn inject(
     spec: &EstateSpec,
     limit: Duration,
 ) -> Result<Inject, ConfigError> {
-    let at = f.at.as_ref().map(|t| duration_of(src, t)).transpose()?;
+    let at =
+        f.at.as_ref()
+            .map(|t| duration(src, t, "at", bounds::DRILL_TIME))
+            .transpose()?;
     if let (Some(at), Some(t)) = (at, &f.at)
         && at > limit
     {
@@ -240,7 +241,7 @@ fn inject(
             format!(
                 "inject at {} comes after the drill ends ({})",
                 t.value,
-                crate::domain::time::format_age(limit)
+                crate::domain::duration::format(limit)
             ),
         ));
     }

@@ -12,10 +12,11 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::config::error::ConfigError;
+use crate::config::runbook::compile::duration;
 use crate::config::runbook::source::Source;
 use crate::domain::drill::scenario::Scenario;
+use crate::domain::duration::bounds::DRILL_TIME;
 use crate::domain::runbook::protocol::Choice;
-use crate::domain::time::parse_duration;
 
 type Text = Spanned<String>;
 
@@ -131,7 +132,7 @@ pub fn load_script(file: &Path, scenario: &Scenario) -> Result<Script, ConfigErr
 pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Script, ConfigError> {
     let src = Source::new(file, text);
     let doc: ScriptFile = serde_saphyr::from_str(text).map_err(|e| src.yaml_error(&e))?;
-    let at = |t: &Text| parse_duration(&t.value).map_err(|m| src.at(&t.referenced, m));
+    let at = |t: &Text| duration(&src, t, "at", DRILL_TIME);
     let mut runs = Vec::new();
     for r in &doc.run {
         if !scenario.runbooks.iter().any(|x| x.path == r.runbook.value) {
@@ -155,7 +156,7 @@ pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Scri
             after: g
                 .after
                 .as_ref()
-                .map(&at)
+                .map(|t| duration(&src, t, "after", DRILL_TIME))
                 .transpose()?
                 .unwrap_or(default_gate.after),
             approvers: g.approvers.clone(),
@@ -197,7 +198,11 @@ pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Scri
         injects.push((at(&i.at)?, i.name.value.clone()));
     }
     injects.sort();
-    let end = doc.end.as_ref().map(&at).transpose()?;
+    let end = doc
+        .end
+        .as_ref()
+        .map(|t| duration(&src, t, "end", DRILL_TIME))
+        .transpose()?;
     Ok(Script {
         runs,
         default_gate,

@@ -126,7 +126,7 @@ pub fn backup(
             let age = now.since(*at);
             if age >= policy.alarm_after {
                 Verdict::new(Level::Critical, "ALARM")
-            } else if age > policy.every + grace(policy) {
+            } else if age > policy.every.saturating_add(grace(policy)) {
                 Verdict::new(Level::Warn, "LATE")
             } else {
                 Verdict::new(Level::Ok, "OK")
@@ -174,7 +174,10 @@ pub fn secret(secret: &Tracked<Option<SecretInfo>>, now: Timestamp, interval: Du
 /// How long without a new block before the chain counts as halted.
 #[must_use]
 pub fn halt_after(chain: &ChainStatus) -> Duration {
-    (chain.avg_block_time * 5).max(Duration::from_secs(30))
+    chain
+        .avg_block_time
+        .saturating_mul(5)
+        .max(Duration::from_secs(30))
 }
 
 /// Whether blocks are being produced.
@@ -184,7 +187,7 @@ pub fn chain(chain: &Tracked<ChainStatus>, now: Timestamp, interval: Duration) -
         let since = now.since(c.latest_block_time);
         if since > halt_after(c) {
             Verdict::new(Level::Critical, "HALTED")
-        } else if since > c.avg_block_time * 2 {
+        } else if since > c.avg_block_time.saturating_mul(2) {
             Verdict::new(Level::Warn, "SLOW")
         } else {
             Verdict::new(Level::Ok, "PRODUCING")
@@ -343,77 +346,5 @@ pub fn breaches(view: &EstateView, now: Timestamp) -> Vec<Breach> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::estate::BackupKind;
-    use crate::domain::observation::HealthStatus;
-
-    const S: Duration = Duration::from_secs(1);
-
-    #[test]
-    fn stale_health_is_never_healthy() {
-        let mut v = EstateView::new(EstateSpec::seed());
-        let r = &mut v.regions[0];
-        r.health.observe(
-            HealthStatus {
-                healthy: true,
-                checkers_ok: 8,
-                checkers_total: 8,
-            },
-            Timestamp::from_secs(0),
-        );
-        assert_eq!(region_health(r, Timestamp::from_secs(1), S).word, "HEALTHY");
-        let later = region_health(r, Timestamp::from_secs(10), S);
-        assert_eq!(
-            (later.level, later.word.as_str()),
-            (Level::Stale, "STALE 10s")
-        );
-        assert_eq!(
-            region_health(r, Timestamp::from_secs(100), S).level,
-            Level::Unknown
-        );
-    }
-
-    #[test]
-    fn backup_ages_against_schedule_and_alarm() {
-        let p = BackupPolicy {
-            kind: BackupKind::ChainState,
-            every: S * 4 * 3600,
-            alarm_after: S * 24 * 3600,
-        };
-        let now = Timestamp::from_secs(100_000);
-        let mut t = Tracked::default();
-        let at = |age: u32| Some(now.minus(S * age));
-        t.observe(at(3600), now);
-        assert_eq!(backup(&t, &p, now, S).word, "OK");
-        t.observe(at(5 * 3600), now);
-        assert_eq!(backup(&t, &p, now, S).word, "LATE");
-        t.observe(at(24 * 3600), now);
-        assert_eq!(backup(&t, &p, now, S).word, "ALARM");
-        t.observe(None, now);
-        assert_eq!(backup(&t, &p, now, S).word, "NONE");
-    }
-
-    #[test]
-    fn lag_against_rpo() {
-        let now = Timestamp::from_secs(10);
-        let rpo = S * 300;
-        let mut t = Tracked::default();
-        t.observe(S * 10, now);
-        assert_eq!(replication(&t, rpo, now, S).level, Level::Ok);
-        t.observe(S * 200, now);
-        assert_eq!(replication(&t, rpo, now, S).level, Level::Warn);
-        t.observe(S * 301, now);
-        assert_eq!(replication(&t, rpo, now, S).word, "BREACH");
-    }
-
-    #[test]
-    fn nothing_known_means_every_target_is_unconfirmed() {
-        let v = EstateView::new(EstateSpec::seed());
-        let b = breaches(&v, Timestamp::from_secs(0));
-        assert!(!b.is_empty());
-        assert!(b.iter().all(|b| b.kind == BreachKind::Unknown));
-        let (_, basis) = region_loss(&v, Timestamp::from_secs(0));
-        assert_eq!(basis, PowerBasis::Configuration);
-    }
-}
+#[path = "assess_tests.rs"]
+mod tests;

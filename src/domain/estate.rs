@@ -140,8 +140,6 @@ pub struct EstateSpec {
     pub poll: PollIntervals,
 }
 
-const HOUR: Duration = Duration::from_hours(1);
-
 impl EstateSpec {
     /// The estate described by the seed: us-east-1 primary with 3
     /// validators, eu-west-1 and ap-southeast-1 with 2 each, equal power.
@@ -192,18 +190,18 @@ impl EstateSpec {
             backups: vec![
                 BackupPolicy {
                     kind: BackupKind::ChainState,
-                    every: 4 * HOUR,
-                    alarm_after: 24 * HOUR,
+                    every: Duration::from_hours(4),
+                    alarm_after: Duration::from_hours(24),
                 },
                 BackupPolicy {
                     kind: BackupKind::Keys,
-                    every: 24 * HOUR,
-                    alarm_after: 48 * HOUR,
+                    every: Duration::from_hours(24),
+                    alarm_after: Duration::from_hours(48),
                 },
                 BackupPolicy {
                     kind: BackupKind::Database,
-                    every: 6 * HOUR,
-                    alarm_after: 24 * HOUR,
+                    every: Duration::from_hours(6),
+                    alarm_after: Duration::from_hours(24),
                 },
             ],
             targets: Targets {

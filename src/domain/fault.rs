@@ -7,6 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::duration::{self, bounds};
 use super::estate::{BackupKind, EstateSpec};
 
 /// Something going wrong in the estate. Each fault names what it hits, so
@@ -129,7 +130,9 @@ impl Fault {
             ("region-down", _) => Err(usage("region-down REGION")),
             ("lag-growth", [r, d]) => Ok(Fault::ReplicationLagGrowth {
                 region: region(r),
-                per_second: parse_duration(d)?,
+                per_second: bounds::LAG_GROWTH
+                    .parse("lag-growth", d)
+                    .map_err(|e| e.to_string())?,
             }),
             ("lag-growth", _) => Err(usage("lag-growth REGION DURATION (e.g. 2s, 500ms)")),
             ("replication-stall", [r]) => Ok(Fault::ReplicationStall { region: region(r) }),
@@ -231,7 +234,7 @@ impl Fault {
             ),
             Fault::ReplicationLagGrowth { region, per_second } => format!(
                 "replication lag in {region} growing by {} every second",
-                fmt_duration(*per_second)
+                duration::format(*per_second)
             ),
             Fault::ReplicationStall { region } => {
                 format!("replication into {region} stalled: lag grows 1 s per second")
@@ -260,7 +263,7 @@ impl fmt::Display for Fault {
         match self {
             Fault::RegionDown { region } => write!(f, "region-down {region}"),
             Fault::ReplicationLagGrowth { region, per_second } => {
-                write!(f, "lag-growth {region} {}", fmt_duration(*per_second))
+                write!(f, "lag-growth {region} {}", duration::format(*per_second))
             }
             Fault::ReplicationStall { region } => write!(f, "replication-stall {region}"),
             Fault::BackupJobFailure { region, kind } => {
@@ -317,107 +320,6 @@ fn parse_kind(text: &str) -> Result<BackupKind, String> {
     }
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("bad duration '{text}'; expected e.g. 2s, 500ms or 1m");
-    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-    let (digits, unit) = text.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| bad())?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
-        _ => Err(bad()),
-    }
-}
-
-fn fmt_duration(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{}ms", d.as_millis())
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::*;
-
-    fn secs(s: u64) -> Duration {
-        Duration::from_secs(s)
-    }
-
-    #[test]
-    fn fault_text_round_trips() {
-        let examples = [
-            "region-down us-east-1",
-            "lag-growth eu-west-1 2s",
-            "lag-growth eu-west-1 1500ms",
-            "replication-stall eu-west-1",
-            "backup-failure us-east-1 chain_state",
-            "validator-offline us-east-1-val-0",
-            "partition ap-southeast-1",
-            "partition ap-southeast-1,eu-west-1",
-            "health-check-failure eu-west-1",
-        ];
-        for text in examples {
-            let f = Fault::parse(text).unwrap();
-            assert_eq!(f.to_string(), text);
-            assert_eq!(Fault::parse(&f.to_string()).unwrap(), f);
-            assert!(!f.describe().is_empty());
-            Fault::parse_for(text, &EstateSpec::seed()).unwrap();
-        }
-        assert_eq!(
-            Fault::parse("lag-growth eu-west-1 1m").unwrap(),
-            Fault::ReplicationLagGrowth {
-                region: "eu-west-1".into(),
-                per_second: secs(60)
-            }
-        );
-        assert_eq!(
-            Fault::parse("backup-failure eu-west-1 chain-state").unwrap(),
-            Fault::parse("backup-failure eu-west-1 chain_state").unwrap()
-        );
-    }
-
-    #[test]
-    fn bad_fault_text_says_what_was_expected() {
-        let err = |t: &str| Fault::parse(t).unwrap_err();
-        assert!(err("").contains("region-down REGION"));
-        assert!(err("meteor us-east-1").contains("unknown fault 'meteor'"));
-        assert!(err("region-down").contains("region-down REGION"));
-        assert!(err("lag-growth eu-west-1").contains("DURATION"));
-        assert!(err("lag-growth eu-west-1 fast").contains("2s"));
-        assert!(err("backup-failure us-east-1 tapes").contains("chain_state, keys, database"));
-        assert!(err("partition").contains("partition REGION"));
-        let spec = EstateSpec::seed();
-        let e = Fault::parse_for("region-down mars-1", &spec).unwrap_err();
-        assert!(
-            e.contains("valid regions: us-east-1, eu-west-1, ap-southeast-1"),
-            "{e}"
-        );
-        let e =
-            Fault::parse_for("partition us-east-1,eu-west-1,ap-southeast-1", &spec).unwrap_err();
-        assert!(e.contains("each side"), "{e}");
-    }
-
-    #[test]
-    fn serde_uses_the_text_form() {
-        let f = Fault::ReplicationLagGrowth {
-            region: "eu-west-1".into(),
-            per_second: secs(2),
-        };
-        let json = serde_json::to_string(&f).unwrap();
-        assert_eq!(json, "\"lag-growth eu-west-1 2s\"");
-        assert_eq!(serde_json::from_str::<Fault>(&json).unwrap(), f);
-        let err = serde_json::from_str::<Fault>("\"meteor x\"").unwrap_err();
-        assert!(err.to_string().contains("unknown fault 'meteor'"));
-    }
-
-    #[test]
-    fn from_str_matches_parse() {
-        let f: Fault = "replication-stall eu-west-1".parse().unwrap();
-        assert_eq!(f, Fault::parse("replication-stall eu-west-1").unwrap());
-    }
-}
+#[path = "fault_tests.rs"]
+mod tests;

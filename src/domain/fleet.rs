@@ -214,7 +214,7 @@ impl EstateView {
     /// source is already held; two fresh answers more than two blocks
     /// apart are a disagreement the operator must see.
     fn apply_chain(&mut self, chain: &ChainStatus, at: Timestamp, source: &str) {
-        let fresh_for = self.spec.poll.chain * STALE_AFTER_INTERVALS;
+        let fresh_for = self.spec.poll.chain.saturating_mul(STALE_AFTER_INTERVALS);
         let held = self.chain.reading.as_ref().filter(|r| {
             at.since(r.observed_at) <= fresh_for && self.chain_source.as_deref() != Some(source)
         });

@@ -6,6 +6,7 @@ pub mod assess;
 pub mod bft;
 pub mod ceremony;
 pub mod drill;
+pub mod duration;
 pub mod environment;
 pub mod estate;
 pub mod fault;

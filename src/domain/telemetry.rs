@@ -42,9 +42,9 @@ impl Freshness {
             return Freshness::Unknown;
         };
         let age = now.since(at);
-        if age > interval * UNKNOWN_AFTER_INTERVALS {
+        if age > interval.saturating_mul(UNKNOWN_AFTER_INTERVALS) {
             Freshness::Unknown
-        } else if age > interval * STALE_AFTER_INTERVALS {
+        } else if age > interval.saturating_mul(STALE_AFTER_INTERVALS) {
             Freshness::Stale(age)
         } else {
             Freshness::Fresh

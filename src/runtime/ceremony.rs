@@ -11,7 +11,6 @@ use std::io::{self, Read as _, Write as _};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -24,8 +23,8 @@ use crate::crypto::envelope::{self, DEFAULT_ITERATIONS, Header};
 use crate::crypto::share_text::{ALPHABET, ShareText};
 use crate::crypto::{Sidecar, shares};
 use crate::domain::ceremony::{self as rules, Event, ShareSet, Split};
+use crate::domain::duration::bounds::IDLE_TIMEOUT;
 use crate::domain::restore::{self, Content};
-use crate::domain::time::parse_duration;
 use crate::runtime::hygiene;
 use crate::runtime::journal_file::{JournalFileError, JournalWriter};
 use crate::runtime::restore::{RpcSigningCheck, write_atomic};
@@ -400,11 +399,9 @@ async fn open(
     env: Option<&Path>,
     theme: &Theme,
 ) -> Result<ExitCode, CeremonyError> {
-    let idle =
-        parse_duration(&args.idle_timeout).map_err(|e| invalid(format!("--idle-timeout: {e}")))?;
-    if idle < Duration::from_secs(1) {
-        return Err(invalid("--idle-timeout must be at least 1s"));
-    }
+    let idle = IDLE_TIMEOUT
+        .parse("--idle-timeout", &args.idle_timeout)
+        .map_err(|e| invalid(e.for_flag("--idle-timeout")))?;
     let sealed = fs::read(&args.input).map_err(io_at(&args.input))?;
     let (header, _) =
         Header::parse(&sealed).map_err(|e| invalid(format!("{}: {e}", args.input.display())))?;

@@ -1,6 +1,9 @@
 //! A drill in the console: the glue between the drill screen, the virtual
 //! clock, the simulated estate and practice runs. The console forwards
-//! keys, ticks and run views here; this carries out the drill's effects.
+//! keys, ticks, run views and gate answers here; this carries out the
+//! drill's effects and relays what it sees to the screen's referee as
+//! typed events. It judges nothing and changes the screen only through
+//! its methods.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -13,17 +16,24 @@ use crate::app::drill::{DrillEffect, DrillScreen};
 use crate::app::run_request::RunRequest;
 use crate::app::runbook::{GateAnswer, RunView, StepStatus};
 use crate::config::drill_file::resolve_runbook;
-use crate::domain::drill::report::{GateRecord, StepTiming};
+use crate::domain::drill::referee::{EstateAtEnd, Event, RunId};
 use crate::domain::drill::scenario::{ExpectedRunbook, InjectKind};
-use crate::domain::drill::score::{DataLoss, ServiceSample};
-use crate::domain::runbook::protocol::RunOutcome;
+use crate::runtime::drill::estate::{self, EstateWatch};
 use crate::sources::clock::{Clock, VirtualClock};
 use crate::sources::sim::SimEstate;
 use crate::sources::sim_source::SimCommand;
 
+/// A practice run the drill asked for, known by its journal.
+struct DrillRun {
+    id: RunId,
+    runbook: String,
+    journal: String,
+    seen: bool,
+}
+
 /// A drill running in the console.
 pub struct DrillSession {
-    /// The facilitator's screen.
+    /// The facilitator's screen (read it; it changes only through its methods).
     pub screen: DrillScreen,
     /// The clock the estate and the drill run on.
     pub clock: Arc<VirtualClock>,
@@ -35,13 +45,12 @@ pub struct DrillSession {
     pub scenario_path: PathBuf,
     /// Where the report goes when the drill ends.
     pub report_dir: Option<PathBuf>,
-    promotions_seen: usize,
-    open_gate: Option<(String, Duration, String)>,
-    recorded_outcome: bool,
-    runs_started: usize,
-    /// Steps seen running (name, drill offset) and those already recorded.
-    step_started: Vec<(String, Duration)>,
-    steps_done: Vec<String>,
+    watch: EstateWatch,
+    runs: Vec<DrillRun>,
+    /// The drill run the latest view was of, if it was one.
+    current: Option<RunId>,
+    /// The gate last seen open (run, step): its dashboard is rendered once.
+    open_gate: Option<(RunId, String)>,
 }
 
 impl DrillSession {
@@ -64,20 +73,18 @@ impl DrillSession {
             sim,
             scenario_path,
             report_dir,
-            promotions_seen: 0,
+            watch: EstateWatch::default(),
+            runs: Vec::new(),
+            current: None,
             open_gate: None,
-            recorded_outcome: false,
-            runs_started: 0,
-            step_started: Vec::new(),
-            steps_done: Vec::new(),
         }
     }
 
     fn elapsed(&self) -> Duration {
-        self.clock.now().since(self.screen.start)
+        self.clock.now().since(self.screen.start())
     }
 
-    /// A key for the drill screen; returns a run to start, if any.
+    /// A key for the drill screen; returns a `:run` line to start, if any.
     pub fn key(&mut self, key: KeyEvent) -> Option<RunRequest> {
         let effects = self.screen.key(key);
         self.apply(effects)
@@ -86,29 +93,12 @@ impl DrillSession {
     /// The clock moved: fire due injects and sample the service.
     pub fn tick(&mut self) -> Option<RunRequest> {
         let elapsed = self.elapsed();
-        let (sample, losses) = match self.estate.lock() {
-            Ok(s) => {
-                let service = s.service();
-                let losses: Vec<DataLoss> = s
-                    .promotions()
-                    .iter()
-                    .skip(self.promotions_seen)
-                    .map(|p| DataLoss {
-                        cause: format!("promoted {} (from {})", p.to, p.from),
-                        window: p.data_loss,
-                    })
-                    .collect();
-                self.promotions_seen = s.promotions().len();
-                let sample = ServiceSample {
-                    at: elapsed,
-                    api_healthy: service.api_healthy,
-                    blocks_committing: service.blocks_committing,
-                };
-                (Some(sample), losses)
-            }
-            Err(_) => (None, Vec::new()),
+        let start = self.screen.start();
+        let seen = match self.estate.lock() {
+            Ok(s) => self.watch.look(&s, start, elapsed),
+            Err(_) => Vec::new(),
         };
-        let effects = self.screen.tick(elapsed, sample, losses);
+        let effects = self.screen.tick(elapsed, seen);
         self.apply(effects)
     }
 
@@ -118,33 +108,54 @@ impl DrillSession {
             match e {
                 DrillEffect::Clock(on) => self.clock.set_paused(!on),
                 DrillEffect::Speed(x) => self.clock.set_speed(f64::from(x)),
-                DrillEffect::JumpTo(t) => self.clock.jump_to(self.screen.start.plus(t)),
-                DrillEffect::Apply(InjectKind::Fault(f)) => {
-                    let _ = self.sim.send(SimCommand::Inject(f));
+                DrillEffect::JumpTo(t) => self.clock.jump_to(self.screen.start().plus(t)),
+                DrillEffect::Apply(inject) => {
+                    let at = self.screen.drill().elapsed();
+                    let applied = self
+                        .estate
+                        .lock()
+                        .map_err(|_| "the simulated estate is unavailable".to_owned())
+                        .and_then(|s| estate::accepts(&s, &inject))
+                        .and_then(|()| {
+                            let cmd = match &inject.kind {
+                                InjectKind::Fault(f) => Some(SimCommand::Inject(f.clone())),
+                                InjectKind::ClearFaults => Some(SimCommand::ClearAll),
+                                InjectKind::Message { .. } => None,
+                            };
+                            match cmd {
+                                Some(c) => self
+                                    .sim
+                                    .send(c)
+                                    .map_err(|_| "the simulator is not running".to_owned()),
+                                None => Ok(()),
+                            }
+                        });
+                    self.screen
+                        .observe(estate::inject_event(&inject, at, applied));
                 }
-                DrillEffect::Apply(InjectKind::ClearFaults) => {
-                    let _ = self.sim.send(SimCommand::ClearAll);
-                }
-                DrillEffect::Apply(InjectKind::Message { .. }) => {}
-                DrillEffect::StartRunbook(rb) => {
-                    self.runs_started += 1;
-                    self.recorded_outcome = false;
-                    start = Some(self.run_request(&rb));
-                }
+                DrillEffect::StartRunbook(rb) => start = Some(self.run_request(&rb)),
                 DrillEffect::Finished => self.finish(),
             }
         }
         start
     }
 
-    fn run_request(&self, rb: &ExpectedRunbook) -> RunRequest {
-        // Each practice run of a drill has its own fresh journal.
+    fn run_request(&mut self, rb: &ExpectedRunbook) -> RunRequest {
+        // Each practice run of a drill has its own fresh journal, by which
+        // its views are known.
+        let id = RunId(self.runs.len());
         let journal = std::env::temp_dir().join(format!(
             "drconsole-drill-{}-{}-{}.journal",
             std::process::id(),
             self.screen.drill().scenario().id,
-            self.runs_started
+            id.0 + 1
         ));
+        self.runs.push(DrillRun {
+            id,
+            runbook: rb.path.clone(),
+            journal: journal.display().to_string(),
+            seen: false,
+        });
         RunRequest {
             runbook: resolve_runbook(&self.scenario_path, &rb.path),
             vars: rb.vars.clone(),
@@ -153,118 +164,102 @@ impl DrillSession {
         }
     }
 
-    /// A run's new picture: note gates opening, steps finishing and the
-    /// run recovering.
+    /// A run's new picture: relay the run starting, its steps, gates
+    /// opening and its end. Runs the drill did not start are not judged.
     pub fn on_run_view(&mut self, view: &RunView) {
-        self.note_steps(view);
-        // A gate that was not open before: note when, and the dashboard then.
+        let at = self.elapsed();
+        let Some(run) = self.runs.iter_mut().find(|r| r.journal == view.journal) else {
+            self.current = None;
+            return;
+        };
+        let id = run.id;
+        self.current = Some(id);
+        if !run.seen {
+            run.seen = true;
+            let runbook = run.runbook.clone();
+            self.screen.observe(Event::RunStarted {
+                at,
+                run: id,
+                runbook,
+            });
+        }
+        for row in &view.rows {
+            match row.status {
+                StepStatus::Running | StepStatus::AwaitingGate => {
+                    self.screen.observe(Event::StepStarted {
+                        at,
+                        run: id,
+                        step: row.name.clone(),
+                    });
+                }
+                StepStatus::Passed
+                | StepStatus::Failed
+                | StepStatus::Skipped
+                | StepStatus::RolledBack => self.screen.observe(Event::StepFinished {
+                    at,
+                    run: id,
+                    step: row.name.clone(),
+                    outcome: row.status.word().to_lowercase(),
+                }),
+                StepStatus::Pending | StepStatus::OutcomeUnknown => {}
+            }
+        }
         if let Some(step) = view.gate.as_ref().map(|g| &g.step)
             && self
                 .open_gate
                 .as_ref()
-                .is_none_or(|(open, ..)| open != step)
+                .is_none_or(|(r, open)| *r != id || open != step)
         {
             let dashboard = self
                 .estate
                 .lock()
                 .map(|s| super::drill::dashboard_text(&s))
                 .unwrap_or_default();
-            self.open_gate = Some((step.clone(), self.elapsed(), dashboard));
+            self.open_gate = Some((id, step.clone()));
+            self.screen.observe(Event::GateOpened {
+                at,
+                run: id,
+                step: step.clone(),
+                dashboard,
+            });
         }
-        if let Some(end) = &view.outcome
-            && !self.recorded_outcome
-        {
-            self.recorded_outcome = true;
-            self.screen.record(format!(
-                "runbook {}: {}",
-                view.title,
-                crate::ui::runbook::outcome_words(end)
-            ));
-            if end.outcome == RunOutcome::Recovered {
-                let first = self
-                    .screen
-                    .drill()
-                    .scenario()
-                    .runbooks
-                    .first()
-                    .map(|r| r.path.clone());
-                self.screen
-                    .completed
-                    .push(first.unwrap_or_else(|| view.title.clone()));
-            }
-        }
-    }
-
-    fn note_steps(&mut self, view: &RunView) {
-        let now = self.elapsed();
-        for row in &view.rows {
-            let key = format!("{}/{}", self.runs_started, row.name);
-            match row.status {
-                StepStatus::Running | StepStatus::AwaitingGate => {
-                    if !self.step_started.iter().any(|(k, _)| *k == key) {
-                        self.step_started.push((key, now));
-                    }
-                }
-                StepStatus::Passed
-                | StepStatus::Failed
-                | StepStatus::Skipped
-                | StepStatus::RolledBack => {
-                    if self.steps_done.contains(&key) {
-                        continue;
-                    }
-                    let started = self
-                        .step_started
-                        .iter()
-                        .find(|(k, _)| *k == key)
-                        .map_or(now, |(_, at)| *at);
-                    self.screen.steps.push(StepTiming {
-                        runbook: view.title.clone(),
-                        step: row.name.clone(),
-                        outcome: row.status.word().to_lowercase(),
-                        started_seconds: started.as_secs(),
-                        duration_seconds: now.saturating_sub(started).as_secs(),
-                    });
-                    self.steps_done.push(key);
-                }
-                StepStatus::Pending | StepStatus::OutcomeUnknown => {}
-            }
+        if let Some(end) = &view.outcome {
+            self.screen.observe(Event::RunFinished {
+                at,
+                run: id,
+                outcome: Some(end.outcome),
+            });
         }
     }
 
     /// The operator answered a gate in a practice run.
-    pub fn on_gate_answer(&mut self, title: &str, a: &GateAnswer) {
-        let (opened, dashboard) = match self.open_gate.take() {
-            Some((step, at, dash)) if step == a.step => (at, dash),
-            other => {
-                self.open_gate = other;
-                (self.elapsed(), String::new())
-            }
-        };
-        self.screen.gates.push(GateRecord {
-            runbook: title.to_owned(),
+    pub fn on_gate_answer(&mut self, _title: &str, a: &GateAnswer) {
+        let Some(run) = self.current else { return };
+        if self
+            .open_gate
+            .as_ref()
+            .is_some_and(|(r, s)| *r == run && *s == a.step)
+        {
+            self.open_gate = None;
+        }
+        self.screen.observe(Event::GateAnswered {
+            at: self.elapsed(),
+            run,
             step: a.step.clone(),
-            opened_seconds: opened.as_secs(),
-            waited_seconds: self.elapsed().saturating_sub(opened).as_secs(),
             approvers: a.approvers.clone(),
             reason: a.reason.clone(),
-            dashboard,
+            declined: false,
         });
     }
 
     fn finish(&mut self) {
-        let (primary, double) = match self.estate.lock() {
-            Ok(s) => (
-                s.database_primary().to_owned(),
-                s.double_signs()
-                    .iter()
-                    .map(|d| d.validator.clone())
-                    .collect(),
-            ),
-            Err(_) => (String::new(), Vec::new()),
-        };
-        let report = self.screen.report(&primary, double);
+        let at_end = self
+            .estate
+            .lock()
+            .map_or_else(|_| EstateAtEnd::default(), |s| estate::at_end(&s));
+        let report = self.screen.report(at_end);
         let verdict = if report.passed() { "PASSED" } else { "FAILED" };
-        self.screen.report_note = Some(match &self.report_dir {
+        let note = match &self.report_dir {
             Some(dir) => match super::drill::write_report(dir, &report) {
                 Ok(()) => format!("drill {verdict}: report written to {}", dir.display()),
                 Err(e) => format!(
@@ -273,7 +268,8 @@ impl DrillSession {
                 ),
             },
             None => format!("drill {verdict}: no --report DIR given, report not written"),
-        });
-        log::info!("{}", self.screen.report_note.as_deref().unwrap_or_default());
+        };
+        log::info!("{note}");
+        self.screen.report_written(note);
     }
 }

@@ -21,16 +21,18 @@
 //!
 //! The verification itself is pure: [`crate::domain::journal`].
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::domain::journal::{
-    Entry, Head, JournalError, Summary, find_secret_key, scan, seal, verify_bytes,
-};
+use crate::domain::journal::{Entry, Head, JournalError, find_secret_key, scan, seal};
 use crate::domain::time::Timestamp;
+
+mod disk;
+pub use disk::{head_path, read_journal, verify_file};
+use disk::{io_err, lock, new_options, read_head, shown, write_head};
 
 /// What the journal file layer can refuse or fail at.
 #[derive(Debug, thiserror::Error)]
@@ -319,135 +321,5 @@ impl JournalWriter {
 
     fn last(&self) -> Head {
         self.entries.last().map_or_else(Head::genesis, Entry::head)
-    }
-}
-
-/// `FILE.head`: where the head of journal `FILE` lives.
-#[must_use]
-pub fn head_path(journal: &Path) -> PathBuf {
-    let mut name = journal.as_os_str().to_owned();
-    name.push(".head");
-    PathBuf::from(name)
-}
-
-/// A journal's bytes and its head file, the two things every check needs.
-fn read_with_head(path: &Path) -> Result<(Vec<u8>, Head), JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
-    let head = read_head(&head_path(path)).map_err(|e| match e {
-        JournalFileError::Journal(j) => j,
-        other => JournalError::Unreadable {
-            path: shown(path),
-            reason: other.to_string(),
-        },
-    })?;
-    Ok((bytes, head))
-}
-
-/// Verifies a journal file against its head, for `drconsole journal verify`.
-///
-/// # Errors
-/// Where the journal is unsound, or which file cannot be read.
-pub fn verify_file(path: &Path) -> Result<Summary, JournalError> {
-    let (bytes, head) = read_with_head(path)?;
-    verify_bytes(&bytes, Some(&head))
-}
-
-/// The entries of a journal, for `drconsole journal show`; verified like
-/// [`verify_file`] first, so nothing unsound is shown as fact.
-///
-/// # Errors
-/// As [`verify_file`].
-pub fn read_journal(path: &Path) -> Result<Vec<Entry>, JournalError> {
-    let (bytes, head) = read_with_head(path)?;
-    let found = scan(&bytes, Some(&head))?;
-    match found.torn {
-        Some(t) => Err(JournalError::TornTail { line: t.line }),
-        None => Ok(found.entries),
-    }
-}
-
-fn read_head(path: &Path) -> Result<Head, JournalFileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let reason = if e.kind() == io::ErrorKind::NotFound {
-            "head file missing, so a cut tail cannot be ruled out".to_owned()
-        } else {
-            e.to_string()
-        };
-        JournalError::Unreadable {
-            path: shown(path),
-            reason,
-        }
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        JournalFileError::Journal(JournalError::Unreadable {
-            path: shown(path),
-            reason: format!("not a journal head: {e}"),
-        })
-    })
-}
-
-/// Replaces the head atomically: temp file, fsync, rename, fsync the
-/// directory so the rename itself survives a crash.
-fn write_head(path: &Path, head: &Head) -> Result<(), JournalFileError> {
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(".tmp");
-    let tmp = PathBuf::from(tmp_name);
-    let mut text = serde_json::to_string(head).map_err(|e| io_err(&tmp, e.into()))?;
-    text.push('\n');
-    let mut f = new_options()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&tmp)
-        .map_err(|e| io_err(&tmp, e))?;
-    f.write_all(text.as_bytes())
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io_err(&tmp, e))?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_err(dir, e))
-}
-
-/// Open options that create files readable by the owner only: a journal
-/// names people, hosts and heights, which is nobody else's business.
-fn new_options() -> OpenOptions {
-    let mut o = OpenOptions::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        o.mode(0o600);
-    }
-    o
-}
-
-/// One writer per journal: two would fork the chain.
-fn lock(file: &File, path: &Path) -> Result<(), JournalFileError> {
-    file.try_lock().map_err(|e| match e {
-        TryLockError::WouldBlock => JournalFileError::Locked { path: shown(path) },
-        TryLockError::Error(e) => io_err(path, e),
-    })
-}
-
-fn shown(path: &Path) -> String {
-    path.display().to_string()
-}
-
-fn io_err(path: &Path, source: io::Error) -> JournalFileError {
-    JournalFileError::Io {
-        path: shown(path),
-        source,
-    }
-}
-
-fn unreadable(path: &Path, e: &io::Error) -> JournalError {
-    JournalError::Unreadable {
-        path: shown(path),
-        reason: e.to_string(),
     }
 }

@@ -74,7 +74,8 @@ impl VirtualClock {
             return a.virtual_at;
         }
         let real = a.real.elapsed().as_secs_f64() * a.speed;
-        a.virtual_at.plus(Duration::from_secs_f64(real.max(0.0)))
+        a.virtual_at
+            .plus(crate::domain::duration::from_secs_f64(real))
     }
 
     /// Changes speed from now on without jumping.
@@ -119,7 +120,11 @@ impl Clock for VirtualClock {
 
     fn wall_for(&self, d: Duration) -> Duration {
         let speed = self.speed();
-        if speed > 0.0 { d.div_f64(speed) } else { d }
+        if speed > 0.0 {
+            crate::domain::duration::from_secs_f64(d.as_secs_f64() / speed)
+        } else {
+            d
+        }
     }
 }
 

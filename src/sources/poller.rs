@@ -41,7 +41,7 @@ pub fn backoff(interval: Duration, failures: u32, cap: Duration, jitter: f64) ->
     let base = interval
         .saturating_mul(1_u32 << failures.min(16))
         .min(cap.max(interval));
-    base.mul_f64((1.0 + jitter.clamp(-0.2, 0.2)).max(0.0))
+    crate::domain::duration::from_secs_f64(base.as_secs_f64() * (1.0 + jitter.clamp(-0.2, 0.2)))
 }
 
 /// Runs `source` until the receiver is dropped.

@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::drill::{DrillMode, DrillScreen};
 use crate::config::theme::{Slot, Theme};
-use crate::domain::drill::report::{describe, offset};
+use crate::domain::drill::moments::describe;
+use crate::domain::drill::report::offset;
 use crate::domain::drill::timeline::Phase;
 
 fn block<'a>(theme: &Theme, title: &str) -> Block<'a> {
@@ -38,7 +39,7 @@ pub fn render(f: &mut Frame, s: &DrillScreen, theme: &Theme) {
     render_timeline(f, timeline, s, theme);
     render_messages(f, messages, s, theme);
     render_footer(f, footer, s, theme);
-    if s.help {
+    if s.help() {
         render_help(f, theme);
     }
 }
@@ -69,7 +70,7 @@ fn render_header(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
             offset(targets.rto).trim_start_matches("T+")
         ),
     };
-    let service = match s.service_up {
+    let service = match s.service_up() {
         Some(true) => Span::styled(" ✓ service up ", theme.style(Slot::Ok)),
         Some(false) => Span::styled(" ✗ SERVICE DOWN ", theme.style(Slot::Critical)),
         None => Span::styled(" ? service unknown ", theme.style(Slot::Unknown)),
@@ -153,8 +154,8 @@ fn render_briefing(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
 
 fn render_injects(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
     let d = s.drill();
-    let picking = match s.mode {
-        DrillMode::PickInject(i) => Some(i),
+    let picking = match s.mode() {
+        DrillMode::PickInject(i) => Some(*i),
         _ => None,
     };
     let lines: Vec<Line> = d
@@ -206,7 +207,7 @@ fn render_timeline(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
 }
 
 fn render_messages(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
-    let lines: Vec<Line> = match &s.mode {
+    let lines: Vec<Line> = match s.mode() {
         DrillMode::Annotate(text) => vec![
             Line::from(Span::styled(
                 "note (start with decision:, finding:, question: or action:)",
@@ -222,7 +223,7 @@ fn render_messages(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
             theme.style(Slot::Warn),
         ))],
         _ => s
-            .messages
+            .messages()
             .iter()
             .rev()
             .take(3)
@@ -237,13 +238,13 @@ fn render_messages(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
                 ])
             })
             .chain(
-                s.report_note
+                s.report_note()
                     .iter()
-                    .map(|n| Line::from(Span::styled(n.clone(), theme.style(Slot::Title)))),
+                    .map(|n| Line::from(Span::styled(*n, theme.style(Slot::Title)))),
             )
             .collect(),
     };
-    let title = if matches!(s.mode, DrillMode::Annotate(_)) {
+    let title = if matches!(s.mode(), DrillMode::Annotate(_)) {
         "Annotate"
     } else {
         "Messages to participants"

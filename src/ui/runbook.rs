@@ -108,7 +108,7 @@ fn render_header(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     let (text, slot) = match v.rto {
         Some(rto) => {
             let over = v.elapsed > rto;
-            let near = v.elapsed * 5 > rto * 4;
+            let near = crate::domain::duration::past_fraction(v.elapsed, rto, 4, 5);
             let (word, slot) = if over {
                 ("✗ RTO MISSED", Slot::Critical)
             } else if near {

@@ -14,10 +14,10 @@ use super::source::Source;
 use super::steps::Builder;
 use super::vars::{VarCheck, shell_assigned};
 use crate::config::error::ConfigError;
+use crate::domain::duration::{Bound, bounds};
 use crate::domain::estate::EstateSpec;
 use crate::domain::runbook::plan::{Phase, Plan, PlannedStep, RollbackTrigger, StepRef};
 use crate::domain::runbook::template::{Piece, Template};
-use crate::domain::time::parse_duration;
 
 /// A runbook file read and parsed, not yet compiled.
 #[derive(Debug)]
@@ -184,8 +184,16 @@ pub fn build(
             .map(|v| v.value.clone())
             .unwrap_or_default(),
         source: runbook.file.display().to_string(),
-        rto: doc.rto.as_ref().map(|t| duration(&src, t)).transpose()?,
-        rpo: doc.rpo.as_ref().map(|t| duration(&src, t)).transpose()?,
+        rto: doc
+            .rto
+            .as_ref()
+            .map(|t| duration(&src, t, "rto", bounds::TARGET))
+            .transpose()?,
+        rpo: doc
+            .rpo
+            .as_ref()
+            .map(|t| duration(&src, t, "rpo", bounds::TARGET))
+            .transpose()?,
         fingerprint: fingerprint(&runbook.text, vars),
         vars: values,
         pre_checks: plan_pre,
@@ -212,8 +220,8 @@ fn note_unrun(src: &Source, doc: &RunbookFile, vc: &mut VarCheck) -> Result<(), 
                 vc.note(&without_shell_locals(&t, &c.value), &c.referenced);
             }
         }
-        for t in backup.retention.iter().flat_map(BTreeMap::values) {
-            duration(src, t)?;
+        for (kind, t) in backup.retention.iter().flat_map(BTreeMap::iter) {
+            duration(src, t, kind, bounds::RETENTION)?;
         }
     }
     if let Some(rep) = &doc.reporting {
@@ -225,7 +233,7 @@ fn note_unrun(src: &Source, doc: &RunbookFile, vc: &mut VarCheck) -> Result<(), 
     }
     for t in &doc.triggers {
         if let Some(w) = &t.window {
-            duration(src, w)?;
+            duration(src, w, "window", bounds::RETENTION)?;
         }
     }
     Ok(())
@@ -283,8 +291,18 @@ pub(crate) fn shell_template(src: &Source, t: &Text) -> Result<Template, ConfigE
     Ok(template)
 }
 
-pub(crate) fn duration(src: &Source, t: &Text) -> Result<Duration, ConfigError> {
-    parse_duration(&t.value).map_err(|e| src.at(&t.referenced, e))
+/// A duration of the runbook's `field`, checked against its bound: the
+/// only way a runbook's text becomes a `Duration`, so none reaches the
+/// engine unchecked.
+pub(crate) fn duration(
+    src: &Source,
+    t: &Text,
+    field: &str,
+    bound: Bound,
+) -> Result<Duration, ConfigError> {
+    bound
+        .parse(field, &t.value)
+        .map_err(|e| src.at(&t.referenced, e.to_string()))
 }
 
 /// `${NAME}` that the script assigns itself (`for NAME in`, `NAME=`) stays

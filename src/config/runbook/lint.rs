@@ -312,9 +312,9 @@ fn max_age(text: &str) -> Option<Duration> {
         .collect();
     let secs = match unit.as_str() {
         "" | "s" | "sec" | "secs" | "second" | "seconds" => n,
-        "m" | "min" | "mins" | "minute" | "minutes" => n * 60,
-        "h" | "hour" | "hours" => n * 3600,
-        "d" | "day" | "days" => n * 86_400,
+        "m" | "min" | "mins" | "minute" | "minutes" => n.saturating_mul(60),
+        "h" | "hour" | "hours" => n.saturating_mul(3600),
+        "d" | "day" | "days" => n.saturating_mul(86_400),
         _ => return None,
     };
     Some(Duration::from_secs(secs))
@@ -335,7 +335,7 @@ fn backup_freshness(l: &mut Linter, s: &PlannedStep, estate: &EstateSpec) {
         Some(Expectation::Compare {
             op: CompareOp::Lt | CompareOp::Le,
             value,
-        }) if value >= 0.0 => Some(Duration::from_secs_f64(value)),
+        }) if value >= 0.0 => Some(crate::domain::duration::from_secs_f64(value)),
         _ => None,
     });
     let Some(limit) = limit else { return };

@@ -15,6 +15,7 @@ use super::file::{
 use super::source::Source;
 use super::vars::VarCheck;
 use crate::config::error::ConfigError;
+use crate::domain::duration::bounds;
 use crate::domain::runbook::plan::{
     Gate, Operation, Phase, PlannedStep, Poll, PracticeEffect, Retry, SourcePos, StepRef,
 };
@@ -63,7 +64,7 @@ fn retry(src: &Source, s: &StepFile) -> Result<Retry, ConfigError> {
                     .value
                     .delay
                     .as_ref()
-                    .map(|d| duration(src, d))
+                    .map(|d| duration(src, d, "delay", bounds::RETRY_DELAY))
                     .transpose()?
                     .unwrap_or_default(),
             }
@@ -74,7 +75,7 @@ fn retry(src: &Source, s: &StepFile) -> Result<Retry, ConfigError> {
             delay: s
                 .interval
                 .as_ref()
-                .map(|d| duration(src, d))
+                .map(|d| duration(src, d, "interval", bounds::RETRY_DELAY))
                 .transpose()?
                 .unwrap_or_default(),
         },
@@ -213,11 +214,15 @@ impl<'a> Builder<'a> {
         let destructive = s.destructive.or(action_destructive).unwrap_or_else(
             || matches!(&operation, Operation::Shell(t) if looks_destructive(&t.to_string())),
         );
-        let timeout = s.timeout.as_ref().map(|t| duration(&src, t)).transpose()?;
+        let timeout = s
+            .timeout
+            .as_ref()
+            .map(|t| duration(&src, t, "timeout", bounds::STEP_TIMEOUT))
+            .transpose()?;
         let retry = retry(&src, s)?;
         let poll = match (&s.poll_interval, &s.until) {
             (Some(i), Some(u)) => Some(Poll {
-                interval: duration(&src, i)?,
+                interval: duration(&src, i, "poll_interval", bounds::STEP_POLL)?,
                 until: parse_expectation(&u.value).map_err(|e| src.at(&u.referenced, e))?,
             }),
             (None, None) => None,
@@ -355,7 +360,11 @@ impl<'a> Builder<'a> {
         if let Some(s) = &t.schedule {
             let _ = &s.value;
         }
-        let timeout = t.timeout.as_ref().map(|d| duration(&src, d)).transpose()?;
+        let timeout = t
+            .timeout
+            .as_ref()
+            .map(|d| duration(&src, d, "timeout", bounds::STEP_TIMEOUT))
+            .transpose()?;
         let expect = t
             .expect
             .as_ref()

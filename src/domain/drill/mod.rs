@@ -4,10 +4,19 @@
 //!
 //! Everything here is pure: the [`timeline::Drill`] state machine takes
 //! time and the facilitator's controls as events and says which injects are
-//! due; [`score::Scorekeeper`] turns samples of the estate into an RTO and an
-//! RPO; [`report::Report`] is the after-action report.
+//! due; the [`referee::Referee`] owns it and is the one judge of the drill:
+//! fed typed events (samples of the service, injects applied or refused,
+//! data lost, runs, steps, gates, notes), it decides the outage start, the
+//! RTO and RPO achieved and which runbook recovered; [`report::Report`] is
+//! the after-action report it produces. The headless and the interactive
+//! drivers only relay events into it.
 
+pub mod events;
+pub mod findings;
+pub mod moments;
+pub mod referee;
 pub mod report;
+mod report_markdown;
 pub mod scenario;
 pub mod score;
 pub mod timeline;

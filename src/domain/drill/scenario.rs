@@ -141,3 +141,26 @@ impl Scenario {
             .filter(|(_, i)| i.at.is_some())
     }
 }
+
+#[cfg(test)]
+impl Scenario {
+    /// A 30-minute scenario with these injects and nothing else, for tests.
+    pub(crate) fn with_injects(injects: Vec<Inject>) -> Self {
+        Scenario {
+            id: "t".into(),
+            name: "test".into(),
+            briefing: String::new(),
+            objectives: Vec::new(),
+            roles: Vec::new(),
+            targets: Targets {
+                rto: Duration::from_mins(15),
+                rpo: Duration::from_mins(5),
+            },
+            seed: 1,
+            duration: Duration::from_mins(30),
+            runbooks: Vec::new(),
+            injects,
+            criteria: Vec::new(),
+        }
+    }
+}

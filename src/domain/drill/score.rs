@@ -1,11 +1,13 @@
-//! RTO and RPO achieved, from samples of the estate's service state.
+//! What the drill is scored on: samples of the service, data-loss windows,
+//! and the rule that turns samples into an RTO.
 //!
-//! RTO runs from the first disruptive inject to the moment service is back
-//! for good: the first sample, after the last one that found it down, where
-//! the API is healthy and blocks are committing with more than 2/3 of the
-//! voting power. RPO is the data-loss window the estate implies: the
-//! replication lag of the replica promoted, or the age of the snapshot a
-//! restore used.
+//! RTO runs from the first disruptive inject the estate accepted to the
+//! moment service is back for good: the first sample, after the last one
+//! that found it down, where the API is healthy and blocks are committing
+//! with more than 2/3 of the voting power. RPO is the data-loss window the
+//! estate implies: the replication lag of the replica promoted, or the age
+//! of the snapshot a restore used. The [`Referee`](super::referee::Referee)
+//! is the only keeper of these; this module holds their vocabulary.
 
 use std::time::Duration;
 
@@ -37,19 +39,10 @@ pub struct DataLoss {
     pub window: Duration,
 }
 
-/// Follows samples through a drill.
-#[derive(Debug, Clone, Default)]
-pub struct Scorekeeper {
-    disrupted_at: Option<Duration>,
-    last_down: Option<Duration>,
-    restored_at: Option<Duration>,
-    losses: Vec<DataLoss>,
-}
-
 /// The drill's score.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Score {
-    /// When the first disruptive inject fired.
+    /// When the first disruptive inject the estate accepted fired.
     pub disrupted_at: Option<Duration>,
     /// When service was back for good.
     pub restored_at: Option<Duration>,
@@ -61,134 +54,40 @@ pub struct Score {
     pub losses: Vec<DataLoss>,
 }
 
-impl Scorekeeper {
-    /// The first disruptive inject fired now (later ones do not move it).
-    pub fn disrupted(&mut self, at: Duration) {
-        self.disrupted_at.get_or_insert(at);
-    }
-
-    /// A recovery action lost this much data.
-    pub fn lost(&mut self, loss: DataLoss) {
-        self.losses.push(loss);
-    }
-
-    /// One look at the service.
-    pub fn sample(&mut self, s: ServiceSample) {
-        let Some(start) = self.disrupted_at else {
-            return;
-        };
-        if s.at < start {
-            return;
-        }
-        if s.restored() {
-            if self.restored_at.is_none() {
-                self.restored_at = Some(if self.last_down.is_some() {
-                    s.at
-                } else {
-                    start
-                });
+/// The score from the outage's start, every sample in time order and the
+/// data losses: RTO to the first restored sample after the last down one.
+pub(super) fn score(
+    disrupted_at: Option<Duration>,
+    samples: &[ServiceSample],
+    losses: &[DataLoss],
+) -> Score {
+    let restored_at = disrupted_at.and_then(|start| {
+        let mut last_down = None;
+        let mut restored_at = None;
+        for s in samples.iter().filter(|s| s.at >= start) {
+            if s.restored() {
+                restored_at.get_or_insert(if last_down.is_some() { s.at } else { start });
+            } else {
+                last_down = Some(s.at);
+                restored_at = None;
             }
-        } else {
-            self.last_down = Some(s.at);
-            self.restored_at = None;
         }
-    }
-
-    /// The score as of now.
-    #[must_use]
-    pub fn score(&self) -> Score {
-        let rto = match (self.disrupted_at, self.restored_at) {
-            (Some(d), Some(r)) => Some(r.saturating_sub(d)),
-            (None, _) => Some(Duration::ZERO),
-            (Some(_), None) => None,
-        };
-        Score {
-            disrupted_at: self.disrupted_at,
-            restored_at: self.restored_at,
-            rto,
-            rpo: self
-                .losses
-                .iter()
-                .map(|l| l.window)
-                .max()
-                .unwrap_or(Duration::ZERO),
-            losses: self.losses.clone(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(at: u64, up: bool) -> ServiceSample {
-        ServiceSample {
-            at: Duration::from_secs(at),
-            api_healthy: up,
-            blocks_committing: up,
-        }
-    }
-
-    #[test]
-    fn rto_runs_from_disruption_to_the_final_restoration() {
-        let mut k = Scorekeeper::default();
-        k.sample(s(10, true));
-        k.disrupted(Duration::from_mins(2));
-        k.disrupted(Duration::from_mins(3));
-        for (at, up) in [
-            (125, false),
-            (400, true),
-            (410, false),
-            (700, true),
-            (800, true),
-        ] {
-            k.sample(s(at, up));
-        }
-        let score = k.score();
-        assert_eq!(
-            score.rto,
-            Some(Duration::from_secs(580)),
-            "flapping counts to the last recovery"
-        );
-        assert_eq!(score.restored_at, Some(Duration::from_secs(700)));
-    }
-
-    #[test]
-    fn never_restored_has_no_rto_and_untouched_service_has_zero() {
-        let mut k = Scorekeeper::default();
-        k.disrupted(Duration::from_mins(1));
-        k.sample(s(70, false));
-        assert_eq!(k.score().rto, None);
-        let mut k = Scorekeeper::default();
-        k.disrupted(Duration::from_mins(1));
-        k.sample(s(70, true));
-        assert_eq!(k.score().rto, Some(Duration::ZERO));
-    }
-
-    #[test]
-    fn half_a_service_is_not_restored() {
-        let mut k = Scorekeeper::default();
-        k.disrupted(Duration::ZERO);
-        k.sample(ServiceSample {
-            at: Duration::from_secs(5),
-            api_healthy: true,
-            blocks_committing: false,
-        });
-        assert_eq!(k.score().rto, None);
-    }
-
-    #[test]
-    fn rpo_is_the_largest_loss() {
-        let mut k = Scorekeeper::default();
-        assert_eq!(k.score().rpo, Duration::ZERO);
-        k.lost(DataLoss {
-            cause: "promoted eu-west-1".into(),
-            window: Duration::from_secs(4),
-        });
-        k.lost(DataLoss {
-            cause: "restored snapshot".into(),
-            window: Duration::from_mins(70),
-        });
-        assert_eq!(k.score().rpo, Duration::from_mins(70));
+        restored_at
+    });
+    let rto = match (disrupted_at, restored_at) {
+        (Some(d), Some(r)) => Some(r.saturating_sub(d)),
+        (None, _) => Some(Duration::ZERO),
+        (Some(_), None) => None,
+    };
+    Score {
+        disrupted_at,
+        restored_at,
+        rto,
+        rpo: losses
+            .iter()
+            .map(|l| l.window)
+            .max()
+            .unwrap_or(Duration::ZERO),
+        losses: losses.to_vec(),
     }
 }

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use super::scenario::{InjectKind, Scenario};
+use super::moments::{Happening, Moment, split_note};
+use super::scenario::{Inject, Scenario};
 
 /// Where the drill is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +38,6 @@ pub enum DrillEvent {
     /// A timestamped note; a leading `decision:`, `finding:`, `question:`
     /// or `action:` says which kind.
     Annotate(String),
-    /// Something the runbooks did, for the timeline ("promote_database passed").
-    Record(String),
     /// Drill time has reached this offset from the start.
     Reached(Duration),
     /// End the drill now.
@@ -54,73 +53,11 @@ pub enum DrillCommand {
     SetSpeed(u32),
     /// Move the clock forward to this offset from the start.
     JumpTo(Duration),
-    /// Apply an inject to the estate or show it to the participants.
-    Apply(InjectKind),
+    /// Apply an inject to the estate or show it to the participants; the
+    /// runtime tells the referee whether the estate accepted it.
+    Apply(Inject),
     /// The drill is over.
     Finish,
-}
-
-/// The kind of a note.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoteKind {
-    /// Anything else.
-    Note,
-    /// A decision the team took.
-    Decision,
-    /// Something learned: goes to "what to improve".
-    Finding,
-    /// An open question: becomes an action item.
-    Question,
-    /// Explicitly an action item.
-    Action,
-}
-
-/// One moment on the drill's timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Moment {
-    /// Offset from the start.
-    pub at: Duration,
-    /// What happened.
-    pub what: Happening,
-}
-
-/// What happened at a moment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Happening {
-    /// The clock started.
-    Started,
-    /// Paused by the facilitator.
-    Paused,
-    /// Resumed.
-    Resumed,
-    /// Speed changed.
-    Speed(u32),
-    /// An inject fired.
-    Inject {
-        /// Its name.
-        name: String,
-        /// What it did.
-        description: String,
-        /// Fired by hand rather than by the timeline.
-        by_hand: bool,
-        /// Whether it disrupted service.
-        disruptive: bool,
-    },
-    /// A note.
-    Note {
-        /// Which kind.
-        kind: NoteKind,
-        /// The text (without its `kind:` prefix).
-        text: String,
-    },
-    /// Something a runbook did.
-    Record(String),
-    /// The drill ended.
-    Ended {
-        /// By hand or because the scenario's time ran out.
-        by_hand: bool,
-    },
 }
 
 /// The drill's state.
@@ -188,17 +125,6 @@ impl Drill {
         &self.moments
     }
 
-    /// When the first disruptive inject fired: the RTO clock's start.
-    #[must_use]
-    pub fn first_disruption(&self) -> Option<Duration> {
-        self.moments.iter().find_map(|m| match m.what {
-            Happening::Inject {
-                disruptive: true, ..
-            } => Some(m.at),
-            _ => None,
-        })
-    }
-
     /// The next timed inject that has not fired: (index, offset).
     #[must_use]
     pub fn next_inject(&self) -> Option<(usize, Duration)> {
@@ -252,10 +178,6 @@ impl Drill {
                 self.note(Happening::Note { kind, text });
                 Vec::new()
             }
-            DrillEvent::Record(text) => {
-                self.note(Happening::Record(text));
-                Vec::new()
-            }
             DrillEvent::Reached(t) if self.phase != Phase::Briefing => {
                 self.elapsed = self.elapsed.max(t);
                 let mut out = self.fire_due();
@@ -297,7 +219,15 @@ impl Drill {
             by_hand,
             disruptive: inject.disruptive,
         });
-        Some(DrillCommand::Apply(inject.kind))
+        Some(DrillCommand::Apply(inject))
+    }
+
+    /// Puts something the referee learned on the timeline at `at`
+    /// (nothing once the drill is over).
+    pub(super) fn record(&mut self, at: Duration, what: Happening) {
+        if self.phase != Phase::Ended {
+            self.moments.push(Moment { at, what });
+        }
     }
 
     fn note(&mut self, what: Happening) {
@@ -308,205 +238,6 @@ impl Drill {
     }
 }
 
-/// Splits `decision: text` into its kind and text.
-fn split_note(text: &str) -> (NoteKind, String) {
-    let t = text.trim();
-    for (prefix, kind) in [
-        ("decision:", NoteKind::Decision),
-        ("finding:", NoteKind::Finding),
-        ("question:", NoteKind::Question),
-        ("action:", NoteKind::Action),
-    ] {
-        if let Some(rest) = t.strip_prefix(prefix).or_else(|| {
-            t.get(..prefix.len())
-                .filter(|p| p.eq_ignore_ascii_case(prefix))
-                .map(|_| &t[prefix.len()..])
-        }) {
-            return (kind, rest.trim().to_string());
-        }
-    }
-    (NoteKind::Note, t.to_string())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::drill::scenario::{Inject, Scenario};
-    use crate::domain::estate::Targets;
-
-    fn inject(name: &str, at: Option<u64>, kind: InjectKind, disruptive: bool) -> Inject {
-        Inject {
-            name: name.into(),
-            at: at.map(Duration::from_secs),
-            kind,
-            disruptive,
-        }
-    }
-
-    fn scenario() -> Scenario {
-        Scenario {
-            id: "t".into(),
-            name: "test".into(),
-            briefing: String::new(),
-            objectives: Vec::new(),
-            roles: Vec::new(),
-            targets: Targets {
-                rto: Duration::from_mins(15),
-                rpo: Duration::from_mins(5),
-            },
-            seed: 1,
-            duration: Duration::from_mins(30),
-            runbooks: Vec::new(),
-            injects: vec![
-                inject(
-                    "msg",
-                    Some(180),
-                    InjectKind::Message {
-                        from: None,
-                        text: "users report errors".into(),
-                    },
-                    false,
-                ),
-                inject(
-                    "hc",
-                    Some(120),
-                    InjectKind::Fault("health-check-failure us-east-1".parse().expect("a fault")),
-                    true,
-                ),
-                inject(
-                    "down",
-                    Some(180),
-                    InjectKind::Fault("region-down us-east-1".parse().expect("a fault")),
-                    true,
-                ),
-                inject("spare", None, InjectKind::ClearFaults, false),
-            ],
-            criteria: Vec::new(),
-        }
-    }
-
-    fn applied(cmds: &[DrillCommand]) -> Vec<String> {
-        cmds.iter()
-            .filter_map(|c| match c {
-                DrillCommand::Apply(k) => Some(k.describe()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn injects_fire_in_time_order_once() {
-        let mut d = Drill::new(scenario());
-        assert!(
-            d.handle(DrillEvent::Reached(Duration::from_mins(5)))
-                .is_empty(),
-            "nothing before start"
-        );
-        assert_eq!(d.handle(DrillEvent::Start), vec![DrillCommand::Clock(true)]);
-        assert!(applied(&d.handle(DrillEvent::Reached(Duration::from_secs(119)))).is_empty());
-        assert_eq!(
-            applied(&d.handle(DrillEvent::Reached(Duration::from_mins(2)))),
-            ["fault: health-check-failure us-east-1"]
-        );
-        let both = applied(&d.handle(DrillEvent::Reached(Duration::from_secs(200))));
-        assert_eq!(
-            both,
-            ["\"users report errors\"", "fault: region-down us-east-1"],
-            "same time: file order"
-        );
-        assert!(applied(&d.handle(DrillEvent::Reached(Duration::from_secs(400)))).is_empty());
-        assert_eq!(d.first_disruption(), Some(Duration::from_mins(2)));
-    }
-
-    #[test]
-    fn skip_jumps_to_the_next_inject_and_hand_injects_fire_once() {
-        let mut d = Drill::new(scenario());
-        d.handle(DrillEvent::Start);
-        assert_eq!(
-            d.handle(DrillEvent::SkipToNext),
-            vec![DrillCommand::JumpTo(Duration::from_mins(2))]
-        );
-        assert_eq!(
-            applied(&d.handle(DrillEvent::InjectByHand(3))),
-            ["all faults cleared"]
-        );
-        assert!(d.handle(DrillEvent::InjectByHand(3)).is_empty());
-        assert_eq!(
-            applied(&d.handle(DrillEvent::InjectByHand(2))),
-            ["fault: region-down us-east-1"]
-        );
-        d.handle(DrillEvent::Reached(Duration::from_mins(3)));
-        assert!(d.fired(0) && d.fired(1) && d.fired(2));
-        assert_eq!(
-            d.handle(DrillEvent::SkipToNext),
-            Vec::new(),
-            "nothing left to skip to"
-        );
-    }
-
-    #[test]
-    fn pause_speed_and_end() {
-        let mut d = Drill::new(scenario());
-        assert!(
-            d.handle(DrillEvent::Pause).is_empty(),
-            "cannot pause a briefing"
-        );
-        d.handle(DrillEvent::Start);
-        assert_eq!(
-            d.handle(DrillEvent::Pause),
-            vec![DrillCommand::Clock(false)]
-        );
-        assert_eq!(d.phase(), Phase::Paused);
-        assert_eq!(
-            d.handle(DrillEvent::Resume),
-            vec![DrillCommand::Clock(true)]
-        );
-        assert_eq!(
-            d.handle(DrillEvent::Speed(10)),
-            vec![DrillCommand::SetSpeed(10)]
-        );
-        assert!(
-            d.handle(DrillEvent::Speed(7)).is_empty(),
-            "only 1x, 2x, 10x"
-        );
-        let end = d.handle(DrillEvent::Reached(Duration::from_mins(30)));
-        assert!(end.contains(&DrillCommand::Finish));
-        assert_eq!(d.phase(), Phase::Ended);
-        assert!(d.handle(DrillEvent::Start).is_empty());
-    }
-
-    #[test]
-    fn annotations_keep_their_kind_and_time() {
-        let mut d = Drill::new(scenario());
-        d.handle(DrillEvent::Start);
-        d.handle(DrillEvent::Reached(Duration::from_secs(90)));
-        d.handle(DrillEvent::Annotate(
-            "Decision: fail over to eu-west-1".into(),
-        ));
-        d.handle(DrillEvent::Annotate("  ".into()));
-        d.handle(DrillEvent::Annotate("dashboards lag behind".into()));
-        let notes: Vec<_> = d
-            .moments()
-            .iter()
-            .filter_map(|m| match &m.what {
-                Happening::Note { kind, text } => Some((m.at, *kind, text.clone())),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(
-            notes,
-            vec![
-                (
-                    Duration::from_secs(90),
-                    NoteKind::Decision,
-                    "fail over to eu-west-1".to_string()
-                ),
-                (
-                    Duration::from_secs(90),
-                    NoteKind::Note,
-                    "dashboards lag behind".to_string()
-                ),
-            ]
-        );
-    }
-}
+#[path = "timeline_tests.rs"]
+mod tests;

@@ -52,7 +52,7 @@ pub async fn run_shell(
     let mut out = child.stdout.take().map(|s| BufReader::new(s).lines());
     let mut err = child.stderr.take().map(|s| BufReader::new(s).lines());
     let mut captured = String::new();
-    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    let deadline = timeout.and_then(|t| tokio::time::Instant::now().checked_add(t));
     let sleep = async {
         match deadline {
             Some(d) => tokio::time::sleep_until(d).await,

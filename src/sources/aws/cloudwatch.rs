@@ -157,7 +157,7 @@ impl CloudWatchMetrics {
         let m = &self.metrics[i];
         let result = match (fetched, self.latest[i]) {
             (Err(e), _) => Err(e.clone()),
-            (Ok(()), Some(v)) => Ok(Duration::from_secs_f64(v.value.max(0.0))),
+            (Ok(()), Some(v)) => Ok(crate::domain::duration::from_secs_f64(v.value)),
             (Ok(()), None) => Err(format!(
                 "no datapoints for {} {} in the last 10 min",
                 m.namespace, m.name

@@ -338,5 +338,7 @@ pub async fn spawn_aws_sources_with(
 /// The poll timeout of a source making `calls` sequential calls: the
 /// SDK's call timeout fires first, so a poll returns its own errors.
 fn poll_timeout(call_timeout: Duration, calls: u32) -> Duration {
-    call_timeout.saturating_mul(calls.max(1)) + Duration::from_secs(1)
+    call_timeout
+        .saturating_mul(calls.max(1))
+        .saturating_add(Duration::from_secs(1))
 }

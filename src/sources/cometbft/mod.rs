@@ -150,7 +150,9 @@ impl CometSource {
     /// each node and reported which one hung.
     #[must_use]
     pub fn timeout(&self) -> Duration {
-        self.request_timeout * 2 + Duration::from_secs(1)
+        self.request_timeout
+            .saturating_mul(2)
+            .saturating_add(Duration::from_secs(1))
     }
 
     /// What to report when the poller abandoned a poll after `after`:

@@ -116,7 +116,7 @@ impl SimEstate {
                 r.lag_extra = if r.lag_extra < 100 {
                     0
                 } else {
-                    r.lag_extra * 14 / 15
+                    r.lag_extra.saturating_mul(14) / 15
                 };
             }
         }

@@ -1,0 +1,67 @@
+//! What a drill run adds to its scenario and timeline, as the referee
+//! found it: step timings, gates with the dashboard as it stood, injects
+//! the estate refused, and the estate's own facts at the end.
+
+use serde::Serialize;
+
+/// A runbook step as it went in the drill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepTiming {
+    /// Runbook file name.
+    pub runbook: String,
+    /// Step name.
+    pub step: String,
+    /// Final state word.
+    pub outcome: String,
+    /// Offset from the drill's start when it began.
+    pub started_seconds: u64,
+    /// How long it ran.
+    pub duration_seconds: u64,
+}
+
+/// A gate as it went in the drill, with the dashboard as it stood.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GateRecord {
+    /// Runbook file name.
+    pub runbook: String,
+    /// The gated step.
+    pub step: String,
+    /// When the gate opened (offset from the drill's start).
+    pub opened_seconds: u64,
+    /// How long the team took to answer.
+    pub waited_seconds: u64,
+    /// Who approved.
+    pub approvers: Vec<String>,
+    /// The reason given, if any.
+    pub reason: String,
+    /// The dashboard as text at the moment the gate opened.
+    pub dashboard: String,
+}
+
+/// Facts a drill run adds to its scenario and timeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// Where the database primary ended up.
+    pub database_primary: String,
+    /// Validator keys that signed twice (names).
+    pub double_signs: Vec<String>,
+    /// Runbooks (file names) that completed.
+    pub runbooks_completed: Vec<String>,
+    /// Steps, in the order they ran.
+    pub steps: Vec<StepTiming>,
+    /// Gates, in the order they were answered.
+    pub gates: Vec<GateRecord>,
+    /// Injects whose fault the estate refused, in the order they fired.
+    pub refused_injects: Vec<RefusedInject>,
+}
+
+/// An inject the estate would not apply: the drill did not run as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedInject {
+    /// The inject's name.
+    pub name: String,
+    /// When it fired (offset from the drill's start).
+    pub at_seconds: u64,
+    /// The estate's reason.
+    pub reason: String,
+}

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use drconsole::app::runbook::{
-    Decision, GateAnswer, GatePrompt, RunEffect, RunEnd, RunMode, RunScreen, RunView, StepRow,
+    Choice, GateAnswer, GatePrompt, RunEffect, RunEnd, RunMode, RunScreen, RunView, StepRow,
     StepStatus,
 };
 use drconsole::config::builtin;
@@ -176,12 +176,7 @@ fn failed_step_offers_its_choices_by_key() {
     view.rows[2].elapsed = Some(Duration::from_mins(1));
     view.rows[2].note = Some("timed out after 1m".into());
     view.output = vec!["ERROR: could not reach node 3".into()];
-    view.choices = vec![
-        Decision::Retry,
-        Decision::Skip,
-        Decision::RollBack,
-        Decision::Abort,
-    ];
+    view.choices = vec![Choice::Retry, Choice::Skip, Choice::RollBack, Choice::Abort];
     let mut screen = RunScreen::new(view);
     let text = draw(&screen, 120, 30);
     assert!(text.contains("FAILED"));
@@ -191,7 +186,7 @@ fn failed_step_offers_its_choices_by_key() {
     insta::assert_snapshot!(text);
     assert_eq!(
         screen.update(key(KeyCode::Char('b'))),
-        vec![RunEffect::Decide(Decision::RollBack)]
+        vec![RunEffect::Decide(Choice::RollBack)]
     );
     assert!(
         screen.update(key(KeyCode::Char('v'))).is_empty(),
@@ -206,10 +201,10 @@ fn outcome_unknown_after_a_crash_says_verify_first() {
     view.rows[2].status = StepStatus::OutcomeUnknown;
     view.rows[2].note = Some("outcome unknown: verify before retrying".into());
     view.choices = vec![
-        Decision::MarkPassed,
-        Decision::Retry,
-        Decision::RollBack,
-        Decision::Abort,
+        Choice::MarkPassed,
+        Choice::Retry,
+        Choice::RollBack,
+        Choice::Abort,
     ];
     let screen = RunScreen::new(view);
     let text = draw(&screen, 100, 24);

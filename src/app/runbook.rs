@@ -12,6 +12,7 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::runbook::plan::Phase;
+pub use crate::domain::runbook::protocol::Choice;
 use crate::domain::runbook::protocol::RunOutcome;
 
 /// Where a run's actions land; shown in the header and in every gate.
@@ -137,35 +138,18 @@ pub struct GatePrompt {
     pub reason: bool,
 }
 
-/// What the operator may do about a failed or unknown step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// Run the step again.
-    Retry,
-    /// Skip it (through a gate).
-    Skip,
-    /// Roll back what was done.
-    RollBack,
-    /// Stop the run here.
-    Abort,
-    /// The operator checked by hand that an unknown step did succeed.
-    MarkPassed,
-    /// Go on despite failed pre-checks (through a gate with a reason).
-    Override,
-}
-
-impl Decision {
-    /// The key that chooses it and its label.
-    #[must_use]
-    pub fn key_label(self) -> (char, &'static str) {
-        match self {
-            Decision::Retry => ('r', "retry"),
-            Decision::Skip => ('s', "skip (gated)"),
-            Decision::RollBack => ('b', "roll back"),
-            Decision::Abort => ('x', "abort"),
-            Decision::MarkPassed => ('v', "verified: mark passed"),
-            Decision::Override => ('o', "override failed pre-checks (gated)"),
-        }
+/// The key that chooses an operator's choice about a failed or unknown
+/// step, and its label: the one keyboard meaning of the engine's
+/// [`Choice`], so the screen and the engine share one enum.
+#[must_use]
+pub fn choice_key(choice: Choice) -> (char, &'static str) {
+    match choice {
+        Choice::Retry => ('r', "retry"),
+        Choice::Skip => ('s', "skip (gated)"),
+        Choice::RollBack => ('b', "roll back"),
+        Choice::Abort => ('x', "abort"),
+        Choice::MarkPassed => ('v', "verified: mark passed"),
+        Choice::Override => ('o', "override failed pre-checks (gated)"),
     }
 }
 
@@ -202,7 +186,7 @@ pub struct RunView {
     /// The gate being waited on.
     pub gate: Option<GatePrompt>,
     /// Choices offered about a failed or unknown step.
-    pub choices: Vec<Decision>,
+    pub choices: Vec<Choice>,
     /// The run's end, once it ended: the screen words it.
     pub outcome: Option<RunEnd>,
     /// The journal file, so the operator knows where the record is.
@@ -258,7 +242,7 @@ pub enum RunEffect {
     /// Hand a gate answer to the engine.
     AnswerGate(GateAnswer),
     /// Hand a decision to the engine.
-    Decide(Decision),
+    Decide(Choice),
     /// Leave the screen; the journal keeps the run for a resume.
     Leave,
 }
@@ -398,7 +382,7 @@ impl RunScreen {
                     .choices
                     .iter()
                     .copied()
-                    .find(|d| d.key_label().0 == c)
+                    .find(|d| choice_key(*d).0 == c)
                 {
                     self.notice = None;
                     return vec![RunEffect::Decide(d)];

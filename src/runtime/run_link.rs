@@ -13,11 +13,11 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::app::runbook::{
-    Decision, GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunMode, RunView, StepRow,
+    GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunMode, RunView, StepRow,
     StepStatus,
 };
 use crate::domain::runbook::plan::{Phase, Plan, StepRef};
-use crate::domain::runbook::protocol::{Choice, GateAnswer, GatePurpose, GateRequest, Mode, Task};
+use crate::domain::runbook::protocol::{GateAnswer, GatePurpose, GateRequest, Mode, Task};
 use crate::domain::runbook::record::StepState;
 use crate::domain::runbook::render::dry_run;
 use crate::domain::time::Timestamp;
@@ -87,7 +87,7 @@ async fn bridge(
                     if matches!(waiting.front(), Some(Prompt::Decision(..)))
                         && let Some(Prompt::Decision(_, reply)) = waiting.pop_front()
                     {
-                        let _ = reply.send(to_choice(d));
+                        let _ = reply.send(d);
                     }
                 }
             },
@@ -106,28 +106,6 @@ fn to_answer(request: &GateRequest, a: ScreenAnswer) -> GateAnswer {
         approvers: a.approvers,
         reason: Some(a.reason).filter(|r| !r.is_empty()),
         answer: request.question.as_ref().map(|_| a.answer),
-    }
-}
-
-fn to_choice(d: Decision) -> Choice {
-    match d {
-        Decision::Retry => Choice::Retry,
-        Decision::Skip => Choice::Skip,
-        Decision::RollBack => Choice::RollBack,
-        Decision::Abort => Choice::Abort,
-        Decision::MarkPassed => Choice::MarkPassed,
-        Decision::Override => Choice::Override,
-    }
-}
-
-fn from_choice(c: Choice) -> Decision {
-    match c {
-        Choice::Retry => Decision::Retry,
-        Choice::Skip => Decision::Skip,
-        Choice::RollBack => Decision::RollBack,
-        Choice::Abort => Decision::Abort,
-        Choice::MarkPassed => Decision::MarkPassed,
-        Choice::Override => Decision::Override,
     }
 }
 
@@ -247,9 +225,7 @@ pub fn view(
             }),
             Vec::new(),
         ),
-        Some(Prompt::Decision(d, _)) => {
-            (None, d.options.iter().copied().map(from_choice).collect())
-        }
+        Some(Prompt::Decision(d, _)) => (None, d.options.clone()),
         None => (None, Vec::new()),
     };
     let outcome = snap.report.as_ref().map(|r| RunEnd {

@@ -381,7 +381,7 @@ fn render_choices(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) 
     f.render_widget(outer, area);
     let mut spans = Vec::new();
     for d in &screen.view.choices {
-        let (key, label) = d.key_label();
+        let (key, label) = crate::app::runbook::choice_key(*d);
         spans.push(Span::styled(
             format!(" {key} "),
             theme.style(Slot::Accent).add_modifier(Modifier::BOLD),

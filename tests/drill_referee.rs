@@ -168,9 +168,7 @@ fn the_headless_and_the_interactive_drill_get_the_same_verdict() {
 
 // ---- what the interactive session relays from a practice run ----
 
-use drconsole::app::runbook::{
-    GateAnswer, GatePrompt, RunEnd, RunMode, RunView, StepRow, StepStatus,
-};
+use drconsole::app::runbook::{GateAnswer, GatePrompt, Mode, RunEnd, RunView, StepRow, StepStatus};
 use drconsole::domain::runbook::plan::Phase;
 use drconsole::domain::runbook::protocol::RunOutcome;
 
@@ -197,7 +195,7 @@ fn view(
 ) -> RunView {
     RunView {
         title: "Regional Failover Runbook 2.0".into(),
-        mode: RunMode::Practice,
+        mode: Mode::Practice,
         elapsed: Duration::ZERO,
         rto: None,
         clock_stopped: ended.is_some(),

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use drconsole::app::runbook::{RunMode, RunScreen, RunView};
+use drconsole::app::runbook::{Mode, RunScreen, RunView};
 use drconsole::config::builtin;
 use drconsole::config::runbook::{Actions, compile, parse_runbook};
 use drconsole::config::{Finding, check_paths, parse_environment};
@@ -67,7 +67,7 @@ fn the_rto_clock_draws_extreme_durations() {
     ] {
         let screen = RunScreen::new(RunView {
             title: "bounds".into(),
-            mode: RunMode::Practice,
+            mode: Mode::Practice,
             elapsed,
             rto: Some(rto),
             clock_stopped: false,

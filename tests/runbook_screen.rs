@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use drconsole::app::runbook::{
-    Choice, GateAnswer, GatePrompt, RunEffect, RunEnd, RunMode, RunScreen, RunView, StepRow,
+    Choice, GateAnswer, GatePrompt, Mode, RunEffect, RunEnd, RunScreen, RunView, StepRow,
     StepStatus,
 };
 use drconsole::config::builtin;
@@ -74,7 +74,7 @@ fn failover_view() -> RunView {
     rows[1].elapsed = Some(Duration::from_secs(41));
     RunView {
         title: "Regional Failover Runbook 2.0".into(),
-        mode: RunMode::Practice,
+        mode: Mode::Practice,
         elapsed: Duration::from_secs(272),
         rto: Some(Duration::from_mins(15)),
         clock_stopped: false,
@@ -264,7 +264,7 @@ fn rto_missed_is_said_in_words() {
 #[test]
 fn live_gate_names_the_environment() {
     let mut view = failover_view();
-    view.mode = RunMode::Live {
+    view.mode = Mode::Live {
         environment: "prod".into(),
     };
     if let Some(g) = view.gate.as_mut() {

@@ -12,32 +12,17 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::runbook::plan::Phase;
-pub use crate::domain::runbook::protocol::Choice;
 use crate::domain::runbook::protocol::RunOutcome;
+pub use crate::domain::runbook::protocol::{Choice, Mode};
 
-/// Where a run's actions land; shown in the header and in every gate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RunMode {
-    /// Real infrastructure, named by its environment.
-    Live {
-        /// The environment file's `name`.
-        environment: String,
-    },
-    /// The simulated estate: nothing real is touched.
-    Practice,
-    /// Nothing runs; every command is shown as it would run.
-    DryRun,
-}
-
-impl RunMode {
-    /// The banner word(s) for the header.
-    #[must_use]
-    pub fn banner(&self) -> String {
-        match self {
-            RunMode::Live { environment } => format!("LIVE: {environment}"),
-            RunMode::Practice => "PRACTICE · simulated".to_string(),
-            RunMode::DryRun => "DRY RUN · nothing runs".to_string(),
-        }
+/// The header's banner for where a run's actions land: the engine's
+/// [`Mode`] in words, so the screen and the engine share one enum.
+#[must_use]
+pub fn mode_banner(mode: &Mode) -> String {
+    match mode {
+        Mode::Live { environment } => format!("LIVE: {environment}"),
+        Mode::Practice => "PRACTICE · simulated".to_string(),
+        Mode::DryRun => "DRY RUN · nothing runs".to_string(),
     }
 }
 
@@ -172,7 +157,7 @@ pub struct RunView {
     /// Runbook name and version.
     pub title: String,
     /// Live, practice or dry run.
-    pub mode: RunMode,
+    pub mode: Mode,
     /// Time since the run started (the RTO clock).
     pub elapsed: Duration,
     /// The runbook's RTO.

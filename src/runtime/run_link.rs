@@ -13,8 +13,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::app::runbook::{
-    GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunMode, RunView, StepRow,
-    StepStatus,
+    GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunView, StepRow, StepStatus,
 };
 use crate::domain::runbook::plan::{Phase, Plan, StepRef};
 use crate::domain::runbook::protocol::{GateAnswer, GatePurpose, GateRequest, Mode, Task};
@@ -236,13 +235,7 @@ pub fn view(
     let state = &snap.state;
     RunView {
         title: format!("{} {}", plan.name, plan.version).trim().to_string(),
-        mode: match &facts.mode {
-            Mode::Live { environment } => RunMode::Live {
-                environment: environment.clone(),
-            },
-            Mode::Practice => RunMode::Practice,
-            Mode::DryRun => RunMode::DryRun,
-        },
+        mode: facts.mode.clone(),
         elapsed: state.elapsed(now),
         rto: plan.rto,
         clock_stopped: state.recovered_at.is_some() || state.finished_at.is_some(),

@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use crate::app::runbook::{GateField, RunEnd, RunMode, RunScreen, StepStatus};
+use crate::app::runbook::{GateField, Mode, RunEnd, RunScreen, StepStatus, mode_banner};
 use crate::config::theme::{Slot, Theme};
 use crate::domain::runbook::plan::Phase;
 use crate::domain::runbook::protocol::RunOutcome;
@@ -95,12 +95,12 @@ pub fn outcome_words(end: &RunEnd) -> String {
 fn render_header(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     let v = &screen.view;
     let mode_slot = match v.mode {
-        RunMode::Live { .. } => Slot::Live,
-        RunMode::Practice | RunMode::DryRun => Slot::Simulated,
+        Mode::Live { .. } => Slot::Live,
+        Mode::Practice | Mode::DryRun => Slot::Simulated,
     };
     let mut spans = vec![
         Span::styled(
-            format!(" {} ", v.mode.banner()),
+            format!(" {} ", mode_banner(&v.mode)),
             theme.style(mode_slot).add_modifier(Modifier::BOLD),
         ),
         Span::styled(format!(" RUNBOOK {} ", v.title), theme.style(Slot::Header)),

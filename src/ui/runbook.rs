@@ -6,14 +6,20 @@ use std::time::Duration;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
-use crate::app::runbook::{GateField, Mode, RunEnd, RunScreen, StepStatus, mode_banner};
+use crate::app::runbook::{Mode, RunEnd, RunScreen, StepStatus, mode_banner};
 use crate::config::theme::{Slot, Theme};
 use crate::domain::runbook::plan::Phase;
 use crate::domain::runbook::protocol::RunOutcome;
+
+mod overlay;
+use overlay::{render_help, render_leave};
+
+mod gate;
+use gate::{render_choices, render_gate};
 
 /// Draws the runbook screen over the whole frame.
 pub fn render(f: &mut Frame, screen: &RunScreen, theme: &Theme) {
@@ -291,106 +297,6 @@ fn render_detail(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-fn render_gate(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
-    let Some(gate) = &screen.view.gate else {
-        return;
-    };
-    let env = gate
-        .environment
-        .as_ref()
-        .map_or(String::new(), |e| format!(" on {e}"));
-    let outer = Block::bordered()
-        .border_type(BorderType::Double)
-        .border_style(theme.style(Slot::Warn))
-        .title(Span::styled(
-            format!(" GATE{env}: {} ", gate.step),
-            theme.style(Slot::Warn),
-        ));
-    let inner = outer.inner(area);
-    f.render_widget(Clear, area);
-    f.render_widget(outer, area);
-    let mut lines = vec![Line::from(Span::styled(
-        gate.action.clone(),
-        theme.style(Slot::Text),
-    ))];
-    if let Some(q) = &gate.question {
-        lines.push(Line::from(vec![
-            Span::styled("judge: ", theme.style(Slot::Muted)),
-            Span::styled(q.clone(), theme.style(Slot::Text)),
-        ]));
-    }
-    let current = screen.current_field();
-    for field in screen.fields() {
-        let (label, hint) = match field {
-            GateField::Phrase => (
-                "type exactly".to_string(),
-                gate.phrase
-                    .clone()
-                    .map(|p| format!("\"{p}\""))
-                    .unwrap_or_default(),
-            ),
-            GateField::Approver(i) => (
-                if gate.approvers > 1 {
-                    format!("approver {} of {}", i + 1, gate.approvers)
-                } else {
-                    "your name".into()
-                },
-                String::new(),
-            ),
-            GateField::Reason => ("reason".to_string(), String::new()),
-            GateField::Answer => ("your judgement".to_string(), String::new()),
-        };
-        let typed = screen.form.as_ref().map_or("", |form| form.text(field));
-        let cursor = if current == Some(field) { "▏" } else { "" };
-        let label_style = if current == Some(field) {
-            theme.style(Slot::Accent)
-        } else {
-            theme.style(Slot::Muted)
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label:<16}"), label_style),
-            Span::styled(hint, theme.style(Slot::Title)),
-            Span::raw(if matches!(field, GateField::Phrase) {
-                "  "
-            } else {
-                ""
-            }),
-            Span::styled(
-                format!("{typed}{cursor}"),
-                theme.style(Slot::Text).add_modifier(Modifier::BOLD),
-            ),
-        ]));
-    }
-    let hint = if screen.form.is_none() {
-        "Enter: answer this gate"
-    } else {
-        "Enter: next field, then submit · the phrase must match exactly"
-    };
-    lines.push(Line::from(Span::styled(hint, theme.style(Slot::Muted))));
-    f.render_widget(Paragraph::new(lines), inner);
-}
-
-fn render_choices(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
-    let outer = Block::bordered()
-        .border_style(theme.style(Slot::Critical))
-        .title(Span::styled(
-            " The run waits for a decision ",
-            theme.style(Slot::Critical),
-        ));
-    let inner = outer.inner(area);
-    f.render_widget(outer, area);
-    let mut spans = Vec::new();
-    for d in &screen.view.choices {
-        let (key, label) = crate::app::runbook::choice_key(*d);
-        spans.push(Span::styled(
-            format!(" {key} "),
-            theme.style(Slot::Accent).add_modifier(Modifier::BOLD),
-        ));
-        spans.push(Span::styled(format!("{label}  "), theme.style(Slot::Text)));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), inner);
-}
-
 fn render_footer(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     let keys = if screen.form.is_some() {
         "Tab next field · Enter submit · Esc close · Ctrl-U clear"
@@ -406,77 +312,4 @@ fn render_footer(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
         theme.style(Slot::Muted),
     ));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
-}
-
-fn render_help(f: &mut Frame, area: Rect, theme: &Theme) {
-    let text = [
-        (
-            "j k ↑ ↓ g G",
-            "select a step: its command and output show on the right",
-        ),
-        ("Enter", "answer the gate the run waits on"),
-        ("Tab / Shift-Tab", "next / previous field of the gate"),
-        ("r", "retry a failed step"),
-        ("s", "skip a failed step (asks for a gate)"),
-        (
-            "b",
-            "roll back: completed steps' rollbacks in reverse, then the runbook's",
-        ),
-        ("x", "abort the run"),
-        ("v", "outcome unknown: you verified it succeeded"),
-        (
-            "o",
-            "go on despite failed pre-checks (gated, with a reason)",
-        ),
-        (
-            "q",
-            "leave: the journal keeps the run; run it again to resume",
-        ),
-    ];
-    let lines: Vec<Line> = text
-        .iter()
-        .map(|(k, d)| {
-            Line::from(vec![
-                Span::styled(format!("{k:<18}"), theme.style(Slot::Accent)),
-                Span::styled(*d, theme.style(Slot::Text)),
-            ])
-        })
-        .collect();
-    let rect = centered(area, 86, u16::try_from(lines.len()).unwrap_or(20) + 2);
-    f.render_widget(Clear, rect);
-    f.render_widget(
-        Paragraph::new(lines).block(block(theme, "Runbook keys (any key closes)")),
-        rect,
-    );
-}
-
-fn render_leave(f: &mut Frame, area: Rect, theme: &Theme) {
-    let rect = centered(area, 60, 4);
-    f.render_widget(Clear, rect);
-    f.render_widget(
-        Paragraph::new(vec![
-            Line::from(Span::styled(
-                "Leave this run? It resumes from its journal.",
-                theme.style(Slot::Text),
-            )),
-            Line::from(Span::styled(
-                "y: leave   any other key: stay",
-                theme.style(Slot::Muted),
-            )),
-        ])
-        .block(block(theme, "Leave"))
-        .style(Style::default()),
-        rect,
-    );
 }

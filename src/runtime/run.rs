@@ -9,13 +9,11 @@
 //! [`RunDriver`], [`RunDriver::subscribe`] to a `watch` of [`RunSnapshot`]s,
 //! and await [`RunDriver::run`]. Gate answers come from a [`GateAnswers`].
 
-use std::collections::{BTreeMap, VecDeque};
-use std::future::Future;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 
 use super::journal_file::{JournalFileError, JournalWriter, TornTail};
 use super::runner::{OutputLine, OutputSink, StepRunner};
@@ -23,11 +21,17 @@ use crate::domain::environment::Environment;
 use crate::domain::runbook::engine::{Engine, ReplayError};
 use crate::domain::runbook::plan::Plan;
 use crate::domain::runbook::protocol::{
-    Choice, Command, DecisionRequest, Event, GateAnswer, GateRequest, Job, Mode, RenderedOperation,
-    RenderedPractice, RunOutcome, Task,
+    Command, Event, Job, Mode, RenderedOperation, RenderedPractice, RunOutcome, Task,
 };
-use crate::domain::runbook::record::{Record, RunState};
+use crate::domain::runbook::record::Record;
 use crate::sources::clock::Clock;
+
+mod answers;
+pub use answers::{ChannelAnswers, GateAnswers, Prompt, ScriptedAnswers, ScriptedGate};
+
+mod report;
+use report::unreachable_report;
+pub use report::{RunReport, RunSnapshot};
 
 /// Lines of output kept per task for the screen.
 const OUTPUT_LINES: usize = 200;
@@ -66,192 +70,6 @@ pub fn live_mode(env: &Environment) -> Result<Mode, RunError> {
             environment: env.spec.environment.clone(),
         })
     }
-}
-
-/// Where gate answers and decisions come from: the screen, or a script.
-pub trait GateAnswers: Send + Sync + 'static {
-    /// Answers a gate; `None` declines it.
-    fn gate(&self, request: GateRequest) -> impl Future<Output = Option<GateAnswer>> + Send;
-    /// Chooses what to do about a failed or unknown task.
-    fn decide(&self, request: DecisionRequest) -> impl Future<Output = Choice> + Send;
-}
-
-/// One scripted reply to a gate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScriptedGate {
-    /// Type the phrase exactly, with enough approvers, a reason and an answer.
-    Approve,
-    /// Answer with this (possibly wrong) answer.
-    Answer(GateAnswer),
-    /// Decline.
-    Decline,
-}
-
-/// Answers from a script, for tests and drills: queued replies first, then
-/// the defaults (approve every gate correctly or decline; abort on failure).
-#[derive(Debug, Default)]
-pub struct ScriptedAnswers {
-    gates: Mutex<VecDeque<ScriptedGate>>,
-    decisions: Mutex<VecDeque<Choice>>,
-    approve_by_default: bool,
-    asked: Mutex<Vec<GateRequest>>,
-}
-
-impl ScriptedAnswers {
-    /// Approves every gate, aborts on every failure unless scripted.
-    #[must_use]
-    pub fn approving() -> Self {
-        ScriptedAnswers {
-            approve_by_default: true,
-            ..Self::default()
-        }
-    }
-
-    /// Declines every gate and aborts on every failure unless scripted.
-    #[must_use]
-    pub fn declining() -> Self {
-        Self::default()
-    }
-
-    /// Queues replies to the next gates.
-    #[must_use]
-    pub fn with_gates(self, replies: impl IntoIterator<Item = ScriptedGate>) -> Self {
-        if let Ok(mut g) = self.gates.lock() {
-            g.extend(replies);
-        }
-        self
-    }
-
-    /// Queues the next decisions.
-    #[must_use]
-    pub fn with_decisions(self, choices: impl IntoIterator<Item = Choice>) -> Self {
-        if let Ok(mut d) = self.decisions.lock() {
-            d.extend(choices);
-        }
-        self
-    }
-
-    /// Every gate asked so far.
-    #[must_use]
-    pub fn asked(&self) -> Vec<GateRequest> {
-        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
-    }
-
-    /// The answer a careful operator gives to `request`.
-    #[must_use]
-    pub fn correct_answer(request: &GateRequest) -> GateAnswer {
-        GateAnswer {
-            phrase: request.phrase.clone(),
-            approvers: (1..=request.approvers)
-                .map(|i| format!("approver-{i}"))
-                .collect(),
-            reason: Some("scripted".to_owned()),
-            answer: request.question.as_ref().map(|_| "yes".to_owned()),
-        }
-    }
-}
-
-impl GateAnswers for ScriptedAnswers {
-    async fn gate(&self, request: GateRequest) -> Option<GateAnswer> {
-        if let Ok(mut a) = self.asked.lock() {
-            a.push(request.clone());
-        }
-        let next = self.gates.lock().ok().and_then(|mut g| g.pop_front());
-        match next {
-            Some(ScriptedGate::Approve) => Some(Self::correct_answer(&request)),
-            Some(ScriptedGate::Answer(a)) => Some(a),
-            None if self.approve_by_default => Some(Self::correct_answer(&request)),
-            Some(ScriptedGate::Decline) | None => None,
-        }
-    }
-
-    async fn decide(&self, _request: DecisionRequest) -> Choice {
-        self.decisions
-            .lock()
-            .ok()
-            .and_then(|mut d| d.pop_front())
-            .unwrap_or(Choice::Abort)
-    }
-}
-
-/// A question for the operator, with where to send the answer.
-#[derive(Debug)]
-pub enum Prompt {
-    /// A gate; send `None` to decline.
-    Gate(GateRequest, oneshot::Sender<Option<GateAnswer>>),
-    /// A failed or unknown task.
-    Decision(DecisionRequest, oneshot::Sender<Choice>),
-}
-
-/// Gate answers from a screen: every question arrives as a [`Prompt`] on
-/// a channel and is answered through its oneshot. A dropped reply sender
-/// declines the gate or aborts, never approves.
-#[derive(Debug, Clone)]
-pub struct ChannelAnswers {
-    prompts: mpsc::UnboundedSender<Prompt>,
-}
-
-impl ChannelAnswers {
-    /// The answers source and the receiver the screen reads prompts from.
-    #[must_use]
-    pub fn new() -> (Self, mpsc::UnboundedReceiver<Prompt>) {
-        let (prompts, rx) = mpsc::unbounded_channel();
-        (ChannelAnswers { prompts }, rx)
-    }
-}
-
-impl GateAnswers for ChannelAnswers {
-    async fn gate(&self, request: GateRequest) -> Option<GateAnswer> {
-        let (tx, rx) = oneshot::channel();
-        self.prompts.send(Prompt::Gate(request, tx)).ok()?;
-        rx.await.ok().flatten()
-    }
-
-    async fn decide(&self, request: DecisionRequest) -> Choice {
-        let (tx, rx) = oneshot::channel();
-        if self.prompts.send(Prompt::Decision(request, tx)).is_err() {
-            return Choice::Abort;
-        }
-        rx.await.unwrap_or(Choice::Abort)
-    }
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunReport {
-    /// Recovered, rolled back or aborted.
-    pub outcome: RunOutcome,
-    /// The RTO clock.
-    pub elapsed: Duration,
-    /// The runbook's objective.
-    pub rto: Option<Duration>,
-    /// What publishing `FailoverDurationSeconds` said (live mode only).
-    pub published: Option<Result<String, String>>,
-}
-
-impl RunReport {
-    /// Whether the run recovered within its RTO.
-    #[must_use]
-    pub fn met_rto(&self) -> bool {
-        self.outcome == RunOutcome::Recovered && self.rto.is_none_or(|r| self.elapsed <= r)
-    }
-}
-
-/// What the screen shows: a copy, published after every change.
-#[derive(Debug, Clone, Default)]
-pub struct RunSnapshot {
-    /// The engine's state.
-    pub state: RunState,
-    /// The gate being asked.
-    pub gate: Option<GateRequest>,
-    /// Failures waiting for a decision.
-    pub decisions: Vec<DecisionRequest>,
-    /// The last lines of each task's output.
-    pub output: BTreeMap<Task, Vec<String>>,
-    /// Gate answers refused, newest last.
-    pub refusals: Vec<String>,
-    /// Set when the run is over.
-    pub report: Option<RunReport>,
 }
 
 /// Drives one run to its end.
@@ -546,20 +364,5 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
             self.journal.append_batch(batch)?;
         }
         Ok(report)
-    }
-}
-
-/// The report of a run that finished before this process picked it up.
-fn unreachable_report(engine: &Engine) -> RunReport {
-    let state = engine.state();
-    let outcome = match state.stage {
-        crate::domain::runbook::record::Stage::Finished(o) => o,
-        _ => RunOutcome::Aborted,
-    };
-    RunReport {
-        outcome,
-        elapsed: state.elapsed(state.finished_at.unwrap_or_default()),
-        rto: engine.plan().rto,
-        published: None,
     }
 }

@@ -8,9 +8,10 @@ use serde_json::json;
 use super::{CeremonyEffect, CeremonyMsg, Decrypted, SecretInput, ctrl, edit, note};
 use crate::app::Notice;
 use crate::domain::assess::Level;
-use crate::domain::ceremony::{Event, ShareSet, WipeReason, check_name, passphrase_of};
-use crate::domain::restore::{Content, Verdict};
+use crate::domain::ceremony::{Event, ShareSet, WipeReason, check_name};
 use crate::domain::time::Timestamp;
+
+mod after_shares;
 
 /// Which input the open screen's keys go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,114 +313,5 @@ impl OpenScreen {
             }
         }
         effects
-    }
-
-    fn rebuild(&mut self, at: Timestamp) -> Vec<CeremonyEffect> {
-        self.contributors = self.set.entered().to_vec();
-        let holders: Vec<String> = self.contributors.iter().map(|e| e.holder.clone()).collect();
-        let passphrase = self
-            .set
-            .rebuild()
-            .map_err(|e| e.to_string())
-            .and_then(|secret| passphrase_of(&secret).map_err(str::to_owned));
-        match passphrase {
-            Ok(passphrase) => {
-                self.phase = OpenPhase::Working("rebuilding the passphrase and decrypting");
-                vec![
-                    CeremonyEffect::Journal(Event::new(
-                        at,
-                        "ceremony.threshold_reached",
-                        json!({"holders": holders}),
-                    )),
-                    CeremonyEffect::Decrypt(passphrase),
-                ]
-            }
-            Err(e) => self.fail(&format!("Could not rebuild: {e}."), at),
-        }
-    }
-
-    fn fail(&mut self, why: &str, at: Timestamp) -> Vec<CeremonyEffect> {
-        self.decrypted = None;
-        let text = format!("{why} Nothing was written.");
-        self.phase = OpenPhase::Failed(text.clone());
-        vec![CeremonyEffect::Journal(Event::new(
-            at,
-            "ceremony.failed",
-            json!({"reason": text}),
-        ))]
-    }
-
-    fn decrypted(
-        &mut self,
-        result: Result<Decrypted, String>,
-        at: Timestamp,
-    ) -> Vec<CeremonyEffect> {
-        match result {
-            Ok(d) => {
-                let address = match &d.content {
-                    Content::ValidatorKey { address, .. } => Some(address.clone()),
-                    _ => None,
-                };
-                self.decrypted = Some(d.plaintext);
-                self.phase = OpenPhase::Working("checking that the validator is not signing");
-                vec![
-                    CeremonyEffect::Journal(Event::new(
-                        at,
-                        "key.decrypted",
-                        json!({"envelope": self.envelope, "validator_address": address}),
-                    )),
-                    CeremonyEffect::Assess(d.content),
-                ]
-            }
-            Err(e) => self.fail(&format!("Decryption failed: {e}."), at),
-        }
-    }
-
-    fn assessed(&mut self, verdict: Verdict, at: Timestamp) -> Vec<CeremonyEffect> {
-        match verdict {
-            Verdict::Refuse(why) => {
-                self.decrypted = None;
-                let text = format!("{why} Nothing was written.");
-                self.phase = OpenPhase::Failed(text.clone());
-                vec![CeremonyEffect::Journal(Event::new(
-                    at,
-                    "restore.refused",
-                    json!({"target": self.target, "reason": text}),
-                ))]
-            }
-            Verdict::Gate { reasons, phrase } => {
-                self.set.touch(at);
-                self.phase = OpenPhase::Gate {
-                    reasons,
-                    phrase,
-                    typed: String::new(),
-                };
-                Vec::new()
-            }
-            Verdict::Proceed => {
-                self.phase = OpenPhase::Working("restoring the key file");
-                self.decrypted
-                    .take()
-                    .map(CeremonyEffect::Restore)
-                    .into_iter()
-                    .collect()
-            }
-        }
-    }
-
-    fn restored(&mut self, result: Result<String, String>, at: Timestamp) -> Vec<CeremonyEffect> {
-        match result {
-            Ok(path) => {
-                self.phase = OpenPhase::Done(format!(
-                    "Restored to {path} (mode 0600). Press Enter to finish."
-                ));
-                vec![CeremonyEffect::Journal(Event::new(
-                    at,
-                    "key.restored",
-                    json!({"target": path}),
-                ))]
-            }
-            Err(e) => self.fail(&format!("Restore failed: {e}."), at),
-        }
     }
 }

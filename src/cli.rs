@@ -11,6 +11,8 @@ use clap::{Args, Parser, Subcommand};
 use tokio::sync::mpsc;
 
 use crate::app::App;
+use crate::app::console::{Console, DrillDesk};
+use crate::app::drill::DrillScreen;
 use crate::config::{self, ConfigDirs};
 use crate::domain::duration::bounds;
 use crate::domain::estate::EstateSpec;
@@ -19,7 +21,8 @@ use crate::domain::fleet::EstateView;
 use crate::domain::runbook::protocol::Mode;
 use crate::domain::status;
 use crate::domain::time::Timestamp;
-use crate::runtime::console::{self, Wiring};
+use crate::runtime::console::{self, Hands, RunLink, Wiring};
+use crate::runtime::drill_console::DrillRig;
 use crate::runtime::runner::{AwsActions, LiveRunner, PracticeRunner};
 use crate::sources::aws::{AwsClients, AwsOptions};
 use crate::sources::clock::{Clock, VirtualClock, WallClock};
@@ -466,13 +469,13 @@ fn run_live_console(
         env.spec.environment
     );
     let clock: Arc<dyn Clock> = Arc::new(WallClock);
-    let mut app = App::new(
+    let app = App::new(
         EstateView::new(env.spec.clone()),
         layout,
         theme,
         clock.now(),
-    );
-    app.small_layout = small_layout;
+    )
+    .with_small_layout(small_layout);
     runtime.block_on(async move {
         let (report_tx, reports) = mpsc::channel(64);
         let _live = live::spawn(&env, &clock, &report_tx, &AwsOptions::default()).await?;
@@ -484,18 +487,21 @@ fn run_live_console(
             .map_or("us-east-1", |r| r.name.as_str());
         let runner = LiveRunner::shell_only().with_aws(AwsActions::new(clients, primary));
         let (run, start_run) = run_cmd::console_runs(run, runner, Some(env), &clock)?;
+        let console = with_run(Console::new(app), run.as_ref());
         let wiring = Wiring {
             reports,
             sim_notices: None,
-            sim_commands: None,
-            dirs,
             clock,
             started,
-            run,
+        };
+        let hands = Hands {
+            dirs,
+            sim_commands: None,
             start_run,
+            run,
             drill: None,
         };
-        in_terminal(app, wiring).await
+        in_terminal(console, wiring, hands).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -519,10 +525,10 @@ fn run_sim_console(
         Some(d) => SimEstate::new(EstateSpec::seed(), d.scenario.seed, start),
         None => build_sim(args, start)?,
     };
-    let mut app = App::new(EstateView::new(sim.spec().clone()), layout, theme, start);
-    app.speed = args.speed;
-    app.small_layout = small_layout;
-    app.faults = sim.faults().iter().map(|f| f.fault.describe()).collect();
+    let app = App::new(EstateView::new(sim.spec().clone()), layout, theme, start)
+        .with_speed(args.speed)
+        .with_small_layout(small_layout)
+        .with_faults(sim.faults().iter().map(|f| f.fault.describe()).collect());
     crate::runtime::logging::init();
     log::info!(
         "drconsole {} on the simulated estate, seed {}",
@@ -543,37 +549,55 @@ fn run_sim_console(
         ));
         let (run, start_run) =
             run_cmd::console_runs(run, PracticeRunner::new(Arc::clone(&estate)), None, &clock)?;
-        let drill = drill.map(|d| {
-            crate::runtime::drill_console::DrillSession::new(
-                crate::app::drill::DrillScreen::new(d.scenario, start),
+        let mut console = with_run(Console::new(app), run.as_ref());
+        let mut rig = None;
+        if let Some(d) = drill {
+            // Each practice run of the drill gets a fresh journal here.
+            let stem = std::env::temp_dir().join(format!("drconsole-drill-{}", std::process::id()));
+            console = console.with_drill(DrillDesk::new(
+                DrillScreen::new(d.scenario, start),
+                d.path,
+                stem,
+            ));
+            rig = Some(DrillRig::new(
                 Arc::clone(&vclock),
                 Arc::clone(&estate),
                 cmd_tx.clone(),
-                d.path,
+                start,
                 d.report,
-            )
-        });
+            ));
+        }
         let wiring = Wiring {
             reports,
             sim_notices: Some(notices),
-            sim_commands: Some(cmd_tx),
-            dirs,
             clock,
             started,
-            run,
-            start_run,
-            drill,
         };
-        in_terminal(app, wiring).await
+        let hands = Hands {
+            dirs,
+            sim_commands: Some(cmd_tx),
+            start_run,
+            run,
+            drill: rig,
+        };
+        in_terminal(console, wiring, hands).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// The console with the run `drconsole run` opened, if any, in front.
+fn with_run(console: Console, run: Option<&RunLink>) -> Console {
+    match run {
+        Some(link) => console.with_run(link.first.clone()),
+        None => console,
+    }
+}
+
 /// Takes the terminal (alternate screen, raw mode), runs the console and
 /// gives the terminal back whatever happened.
-async fn in_terminal(app: App, wiring: Wiring) -> Result<()> {
+async fn in_terminal(console: Console, wiring: Wiring, hands: Hands) -> Result<()> {
     let mut terminal = ratatui::try_init()?;
-    let result = console::run(&mut terminal, app, wiring).await;
+    let result = console::run(&mut terminal, console, wiring, hands).await;
     ratatui::restore();
     Ok(result?)
 }

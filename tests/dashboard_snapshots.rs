@@ -67,7 +67,7 @@ fn too_small_terminal_explains_itself() {
 fn a_failing_source_is_never_pushed_off_a_short_sources_panel() {
     use drconsole::domain::observation::{Observation, PollReport};
     let mut a = app("default", "dark", &[]);
-    let now = a.now;
+    let now = a.now();
     let mut report = |name: &str, result: Result<std::time::Duration, String>| {
         a.update(drconsole::app::Msg::Polled(PollReport {
             source: name.to_owned(),

@@ -1,22 +1,27 @@
 //! One referee, two drivers: the same scenario and the same sequence of
 //! the facilitator's actions, driven through the headless driver and
-//! through the interactive drill session (its screen, virtual clock and a
-//! stand-in for the sim poller), give the same report: the same RTO, RPO,
-//! criteria and timeline.
+//! through the interactive console (its root model, the runtime's hands
+//! and drill rig, a virtual clock and a stand-in for the sim poller), give
+//! the same report: the same RTO, RPO, criteria and timeline.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use drconsole::app::console::{Console, DrillDesk};
 use drconsole::app::drill::DrillScreen;
+use drconsole::app::{App, Effect, Msg};
+use drconsole::config::ConfigDirs;
 use drconsole::config::drill_file::load_scenario;
 use drconsole::config::drill_script::{Script, load_script};
 use drconsole::domain::drill::scenario::Scenario;
 use drconsole::domain::estate::EstateSpec;
+use drconsole::domain::fleet::EstateView;
 use drconsole::domain::time::Timestamp;
+use drconsole::runtime::console::{Hands, RunLink, RunStarter};
 use drconsole::runtime::drill::HeadlessDrill;
-use drconsole::runtime::drill_console::DrillSession;
+use drconsole::runtime::drill_console::DrillRig;
 use drconsole::sources::clock::VirtualClock;
 use drconsole::sources::sim::SimEstate;
 use drconsole::sources::sim_source::SimCommand;
@@ -51,15 +56,64 @@ fn headless() -> serde_json::Value {
     serde_json::from_str(&report.to_json().unwrap()).unwrap()
 }
 
-fn press(session: &mut DrillSession, code: KeyCode) {
-    assert_eq!(
-        session.key(KeyEvent::new(code, KeyModifiers::NONE)),
-        None,
-        "no run to start"
-    );
+/// The interactive console over a drill: the root model and the runtime's
+/// hands, as the event loop holds them.
+struct Session {
+    console: Console,
+    hands: Hands,
 }
 
-fn type_text(session: &mut DrillSession, text: &str) {
+impl Session {
+    fn new(
+        scenario: Scenario,
+        scenario_path: &Path,
+        rig: DrillRig,
+        start_run: Option<RunStarter>,
+    ) -> Self {
+        let dashboard = App::new(
+            EstateView::new(EstateSpec::seed()),
+            drconsole::config::builtin_layout("default").unwrap(),
+            drconsole::config::builtin_theme("dark").unwrap(),
+            start(),
+        );
+        let stem = std::env::temp_dir().join(format!("drconsole-test-{}", std::process::id()));
+        let desk = DrillDesk::new(
+            DrillScreen::new(scenario, start()),
+            scenario_path.into(),
+            stem,
+        );
+        Self {
+            console: Console::new(dashboard).with_drill(desk),
+            hands: Hands {
+                dirs: ConfigDirs { roots: Vec::new() },
+                sim_commands: None,
+                start_run,
+                run: None,
+                drill: Some(rig),
+            },
+        }
+    }
+
+    fn send(&mut self, msg: Msg) {
+        self.hands.dispatch(&mut self.console, msg);
+    }
+
+    fn tick(&mut self) {
+        let msg = self.hands.drill_tick().expect("a drill");
+        self.send(msg);
+    }
+
+    fn screen(&self) -> &DrillScreen {
+        self.console.drill_screen().expect("a drill")
+    }
+}
+
+fn press(session: &mut Session, code: KeyCode) {
+    session.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    assert!(session.hands.run.is_none(), "no run opened");
+}
+
+fn type_text(session: &mut Session, text: &str) {
     for c in text.chars() {
         press(session, KeyCode::Char(c));
     }
@@ -80,14 +134,14 @@ fn interactive() -> serde_json::Value {
     let clock = Arc::new(VirtualClock::new(start(), 1.0));
     let (tx, mut commands) = tokio::sync::mpsc::unbounded_channel();
     let end = script.end.unwrap();
-    let mut session = DrillSession::new(
-        DrillScreen::new(scenario.clone(), start()),
+    let rig = DrillRig::new(
         Arc::clone(&clock),
         Arc::clone(&estate),
         tx,
-        SCENARIO.into(),
+        start(),
         Some(report_dir.path().to_path_buf()),
     );
+    let mut session = Session::new(scenario.clone(), Path::new(SCENARIO), rig, None);
     press(&mut session, KeyCode::Char('s'));
     // The test moves the clock itself, a whole second at a time.
     clock.set_paused(true);
@@ -105,7 +159,7 @@ fn interactive() -> serde_json::Value {
         elapsed += Duration::from_secs(1);
         clock.jump_to(start().plus(elapsed));
         estate.lock().unwrap().advance_to(start().plus(elapsed));
-        assert_eq!(session.tick(), None);
+        session.tick();
         for (_, text) in script.annotations.iter().filter(|(at, _)| *at == elapsed) {
             press(&mut session, KeyCode::Char('a'));
             type_text(&mut session, text);
@@ -128,11 +182,11 @@ fn interactive() -> serde_json::Value {
     press(&mut session, KeyCode::Char('y'));
     assert!(
         session
-            .screen
+            .screen()
             .report_note()
             .is_some_and(|n| n.contains("report written")),
         "{:?}",
-        session.screen.report_note()
+        session.screen().report_note()
     );
     let json = std::fs::read_to_string(report_dir.path().join("report.json")).unwrap();
     serde_json::from_str(&json).unwrap()
@@ -168,11 +222,12 @@ fn the_headless_and_the_interactive_drill_get_the_same_verdict() {
 
 // ---- what the interactive session relays from a practice run ----
 
-use drconsole::app::runbook::{GateAnswer, GatePrompt, Mode, RunEnd, RunView, StepRow, StepStatus};
+use drconsole::app::runbook::{GateAnswer, GatePrompt, Mode, RunEffect, RunEnd, RunView, StepRow};
 use drconsole::domain::runbook::plan::Phase;
 use drconsole::domain::runbook::protocol::RunOutcome;
+use drconsole::domain::runbook::record::StepState;
 
-fn row(name: &str, status: StepStatus) -> StepRow {
+fn row(name: &str, status: StepState) -> StepRow {
     StepRow {
         phase: Phase::Step,
         name: name.into(),
@@ -221,8 +276,31 @@ fn view(
     }
 }
 
+/// The runs a stand-in starter opened: each one's journal, and what the
+/// console handed its driver.
+type Opened = Arc<Mutex<Vec<(String, tokio::sync::mpsc::UnboundedReceiver<RunEffect>)>>>;
+
+/// A run starter that opens stand-in runs: the test sends their pictures
+/// and reads what the console hands their driver.
+fn stand_in_runs(opened: &Opened) -> RunStarter {
+    let opened = Arc::clone(opened);
+    Box::new(move |request| {
+        assert!(request.practice, "a drill's runs are practice");
+        let journal = request.journal.expect("a drill run has its own journal");
+        let journal = journal.display().to_string();
+        let (_views_tx, views) = tokio::sync::mpsc::unbounded_channel();
+        let (control, answers) = tokio::sync::mpsc::unbounded_channel();
+        opened.lock().unwrap().push((journal.clone(), answers));
+        Ok(RunLink {
+            first: view(&journal, Vec::new(), None, None),
+            views,
+            control,
+        })
+    })
+}
+
 #[test]
-fn the_session_credits_the_run_it_started_and_relays_its_steps_and_gates() {
+fn the_console_credits_the_run_its_drill_started_and_relays_its_steps_and_gates() {
     let path = Path::new("runbooks/drills/region-failure.yaml");
     let scenario = load_scenario(path, &EstateSpec::seed()).unwrap();
     let estate = Arc::new(Mutex::new(SimEstate::new(
@@ -232,57 +310,64 @@ fn the_session_credits_the_run_it_started_and_relays_its_steps_and_gates() {
     )));
     let clock = Arc::new(VirtualClock::new(start(), 1.0));
     let (tx, _commands) = tokio::sync::mpsc::unbounded_channel();
-    let mut session = DrillSession::new(
-        DrillScreen::new(scenario, start()),
-        Arc::clone(&clock),
-        estate,
-        tx,
-        path.into(),
-        None,
-    );
+    let rig = DrillRig::new(Arc::clone(&clock), estate, tx, start(), None);
+    let opened = Opened::default();
+    let mut session = Session::new(scenario, path, rig, Some(stand_in_runs(&opened)));
     press(&mut session, KeyCode::Char('s'));
     clock.set_paused(true);
     clock.jump_to(start().plus(Duration::from_mins(5)));
-    let request = session
-        .key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE))
-        .expect("a run request");
-    let journal = request
-        .journal
-        .expect("a drill run has its own journal")
-        .display()
-        .to_string();
-    // A run the operator started from the dashboard is not the drill's.
-    session.on_run_view(&view(
-        "elsewhere.journal",
-        Vec::new(),
-        None,
-        Some(RunOutcome::Recovered),
-    ));
-    session.on_run_view(&view(
+    session.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::NONE,
+    )));
+    let journal = opened.lock().unwrap()[0].0.clone();
+    assert!(session.hands.run.is_some(), "the run opened");
+    // A picture of a run the drill did not start is not the drill's.
+    assert_eq!(
+        session.console.update(Msg::RunViewed(Box::new(view(
+            "elsewhere.journal",
+            Vec::new(),
+            None,
+            Some(RunOutcome::Recovered),
+        )))),
+        Vec::<Effect>::new()
+    );
+    session.send(Msg::RunViewed(Box::new(view(
         &journal,
-        vec![row("fence_failing_validators", StepStatus::AwaitingGate)],
+        vec![row("fence_failing_validators", StepState::AwaitingGate)],
         Some("fence_failing_validators"),
         None,
-    ));
+    ))));
+    // The operator answers the gate on the runbook screen at 340 s.
     clock.jump_to(start().plus(Duration::from_secs(340)));
-    session.on_gate_answer(
-        "Regional Failover Runbook 2.0",
-        &GateAnswer {
+    for field in ["alice", "us-east-1 is down"] {
+        for c in field.chars() {
+            session.send(Msg::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
+        }
+        session.send(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    }
+    let answer = opened.lock().unwrap()[0].1.try_recv().expect("an answer");
+    assert_eq!(
+        answer,
+        RunEffect::AnswerGate(GateAnswer {
             step: "fence_failing_validators".into(),
             phrase: String::new(),
             approvers: vec!["alice".into()],
             reason: "us-east-1 is down".into(),
             answer: String::new(),
-        },
+        })
     );
     clock.jump_to(start().plus(Duration::from_secs(400)));
-    session.on_run_view(&view(
+    session.send(Msg::RunViewed(Box::new(view(
         &journal,
-        vec![row("fence_failing_validators", StepStatus::Passed)],
+        vec![row("fence_failing_validators", StepState::Passed)],
         None,
         Some(RunOutcome::Recovered),
-    ));
-    let screen = &session.screen;
+    ))));
+    let screen = session.screen();
     assert_eq!(screen.completed(), ["regional-failover.yaml"]);
     let gates = screen.gates();
     assert_eq!(gates.len(), 1);

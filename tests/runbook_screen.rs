@@ -7,16 +7,16 @@ use std::time::Duration;
 
 use drconsole::app::runbook::{
     Choice, GateAnswer, GatePrompt, Mode, RunEffect, RunEnd, RunScreen, RunView, StepRow,
-    StepStatus,
 };
 use drconsole::config::builtin;
 use drconsole::domain::runbook::plan::Phase;
 use drconsole::domain::runbook::protocol::RunOutcome;
+use drconsole::domain::runbook::record::StepState;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn row(phase: Phase, name: &str, status: StepStatus, command: &str) -> StepRow {
+fn row(phase: Phase, name: &str, status: StepState, command: &str) -> StepRow {
     StepRow {
         phase,
         name: name.to_string(),
@@ -36,37 +36,37 @@ fn failover_view() -> RunView {
         row(
             Phase::PreCheck,
             "verify_target_region_health",
-            StepStatus::Passed,
+            StepState::Passed,
             "kubectl --context='virtengine-prod-eu-west-1' get nodes",
         ),
         row(
             Phase::Step,
             "fence_failing_validators",
-            StepStatus::Passed,
+            StepState::Passed,
             "kubectl --context='virtengine-prod-us-east-1' scale deployment virtengine-validator --replicas=0",
         ),
         row(
             Phase::Step,
             "promote_database",
-            StepStatus::AwaitingGate,
+            StepState::AwaitingGate,
             "cockroach: set primary region 'eu-west-1'",
         ),
         row(
             Phase::Step,
             "update_dns",
-            StepStatus::Pending,
+            StepState::Pending,
             "route53: api.virtengine.io weight eu-west-1 = 100",
         ),
         row(
             Phase::PostCheck,
             "verify_block_production",
-            StepStatus::Pending,
+            StepState::Pending,
             "curl -sf https://rpc.virtengine.io/status",
         ),
         row(
             Phase::Rollback,
             "revert_dns",
-            StepStatus::Pending,
+            StepState::Pending,
             "route53: api.virtengine.io weight us-east-1 = 100",
         ),
     ];
@@ -172,7 +172,9 @@ fn esc_closes_the_form_without_answering_and_enter_reopens_it() {
 fn failed_step_offers_its_choices_by_key() {
     let mut view = failover_view();
     view.gate = None;
-    view.rows[2].status = StepStatus::Failed;
+    view.rows[2].status = StepState::Failed {
+        reason: "timed out after 1m".into(),
+    };
     view.rows[2].elapsed = Some(Duration::from_mins(1));
     view.rows[2].note = Some("timed out after 1m".into());
     view.output = vec!["ERROR: could not reach node 3".into()];
@@ -198,7 +200,7 @@ fn failed_step_offers_its_choices_by_key() {
 fn outcome_unknown_after_a_crash_says_verify_first() {
     let mut view = failover_view();
     view.gate = None;
-    view.rows[2].status = StepStatus::OutcomeUnknown;
+    view.rows[2].status = StepState::OutcomeUnknown;
     view.rows[2].note = Some("outcome unknown: verify before retrying".into());
     view.choices = vec![
         Choice::MarkPassed,
@@ -218,7 +220,7 @@ fn finished_run_stops_the_clock_and_q_leaves_at_once() {
     let mut view = failover_view();
     view.gate = None;
     for r in &mut view.rows[..5] {
-        r.status = StepStatus::Passed;
+        r.status = StepState::Passed;
     }
     view.elapsed = Duration::from_secs(700);
     view.clock_stopped = true;

@@ -10,9 +10,12 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use crate::domain::runbook::protocol::{Choice, Mode};
+use crate::domain::runbook::record::StepState;
 
 mod view;
-pub use view::{GatePrompt, RunEnd, RunView, StepRow, StepStatus, choice_key, mode_banner};
+pub use view::{
+    GatePrompt, RunEnd, RunView, StepRow, choice_key, mode_banner, step_symbol, step_word,
+};
 
 mod gate;
 pub use gate::{GateAnswer, GateField, GateForm};
@@ -78,10 +81,11 @@ impl RunScreen {
         let active = self.view.rows.iter().position(|r| {
             matches!(
                 r.status,
-                StepStatus::Running
-                    | StepStatus::AwaitingGate
-                    | StepStatus::Failed
-                    | StepStatus::OutcomeUnknown
+                StepState::Running
+                    | StepState::Waiting { .. }
+                    | StepState::AwaitingGate
+                    | StepState::Failed { .. }
+                    | StepState::OutcomeUnknown
             )
         });
         if let Some(i) = active {

@@ -189,15 +189,12 @@ pub fn console_runs<R: StepRunner + Clone>(
     clock: &Arc<dyn Clock>,
 ) -> Result<(Option<RunLink>, Option<RunStarter>)> {
     if let Some(prepared) = run {
-        return Ok((
-            Some(attach(prepared, runner, Arc::clone(clock), true)?),
-            None,
-        ));
+        return Ok((Some(attach(prepared, runner, Arc::clone(clock))?), None));
     }
     let clock = Arc::clone(clock);
     let starter: RunStarter = Box::new(move |request: RunRequest| {
         let prepared = from_console(request, env.as_ref())?;
-        attach(prepared, runner.clone(), Arc::clone(&clock), false).map_err(|e| format!("{e:#}"))
+        attach(prepared, runner.clone(), Arc::clone(&clock)).map_err(|e| format!("{e:#}"))
     });
     Ok((None, Some(starter)))
 }
@@ -211,7 +208,6 @@ pub fn attach<R: StepRunner>(
     prepared: PreparedRun,
     runner: R,
     clock: Arc<dyn Clock>,
-    quit_with_run: bool,
 ) -> Result<RunLink> {
     let PreparedRun {
         plan,
@@ -252,11 +248,5 @@ pub fn attach<R: StepRunner>(
         mode,
         journal: journal.display().to_string(),
     };
-    Ok(run_link::spawn(
-        facts,
-        snapshots,
-        prompts,
-        clock,
-        quit_with_run,
-    ))
+    Ok(run_link::spawn(facts, snapshots, prompts, clock))
 }

@@ -13,7 +13,6 @@ pub mod restore;
 pub mod run;
 pub mod run_link;
 pub mod runner;
-pub mod screens;
 
 use crate::config::theme::Theme;
 

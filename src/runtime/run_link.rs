@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::app::runbook::{
-    GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunView, StepRow, StepStatus,
+    GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunView, StepRow,
 };
 use crate::domain::runbook::plan::{Phase, Plan, StepRef};
 use crate::domain::runbook::protocol::{GateAnswer, GatePurpose, GateRequest, Mode, Task};
@@ -40,7 +40,6 @@ pub fn spawn(
     snapshots: watch::Receiver<RunSnapshot>,
     prompts: mpsc::UnboundedReceiver<Prompt>,
     clock: Arc<dyn Clock>,
-    quit_with_run: bool,
 ) -> RunLink {
     let first = view(&facts, &snapshots.borrow(), None, clock.now());
     let (view_tx, views) = mpsc::unbounded_channel();
@@ -50,7 +49,6 @@ pub fn spawn(
         first,
         views,
         control,
-        quit_with_run,
     }
 }
 
@@ -108,19 +106,6 @@ fn to_answer(request: &GateRequest, a: ScreenAnswer) -> GateAnswer {
     }
 }
 
-fn status(state: &StepState) -> StepStatus {
-    match state {
-        StepState::Pending => StepStatus::Pending,
-        StepState::AwaitingGate => StepStatus::AwaitingGate,
-        StepState::Running | StepState::Waiting { .. } => StepStatus::Running,
-        StepState::Passed => StepStatus::Passed,
-        StepState::Failed { .. } => StepStatus::Failed,
-        StepState::Skipped => StepStatus::Skipped,
-        StepState::OutcomeUnknown => StepStatus::OutcomeUnknown,
-        StepState::RolledBack => StepStatus::RolledBack,
-    }
-}
-
 fn note(state: &StepState, now: Timestamp) -> Option<String> {
     match state {
         StepState::Failed { reason } => Some(reason.clone()),
@@ -159,13 +144,17 @@ fn rows(plan: &Plan, snap: &RunSnapshot, now: Timestamp) -> (Vec<StepRow>, Optio
             let at = StepRef { phase, index };
             let task = snap.state.task(Task::Step(at));
             let undo = snap.state.task(Task::Undo(at));
-            let mut status = status(&task.state);
-            if undo.state == StepState::Passed {
-                status = StepStatus::RolledBack;
-            }
+            let status = if undo.state == StepState::Passed {
+                StepState::RolledBack
+            } else {
+                task.state.clone()
+            };
             if matches!(
                 status,
-                StepStatus::Running | StepStatus::Failed | StepStatus::OutcomeUnknown
+                StepState::Running
+                    | StepState::Waiting { .. }
+                    | StepState::Failed { .. }
+                    | StepState::OutcomeUnknown
             ) {
                 current = Some(Task::Step(at));
             }

@@ -103,7 +103,7 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
 pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let (view, now, theme, app) = (ctx.view, ctx.now, ctx.theme, ctx.app);
     let interval = view.spec.poll.chain;
-    let rows = roster::rows(view, now, &app.filter);
+    let rows = roster::rows(view, now, app.filter());
     let total = roster::total_power(view, now);
     let visible = usize::from(area.height.saturating_sub(3));
     let selected = app
@@ -173,10 +173,10 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             0,
         )));
     }
-    let extra = if app.filter.is_empty() {
+    let extra = if app.filter().is_empty() {
         format!("{}", rows.len())
     } else {
-        format!("/{}  {} match", app.filter, rows.len())
+        format!("/{}  {} match", app.filter(), rows.len())
     };
     let age = DataAge::fresh().with(view.chain.freshness(now, interval), view.chain.age(now));
     let block = panel_block(

@@ -11,9 +11,9 @@ use crate::config::theme::Slot;
 
 /// Draws the overlay centred over `area`.
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let mut lines = vec![Line::from(Span::styled("Keys", theme.style(Slot::Title)))];
-    for b in app.keymap.bindings() {
+    for b in app.keymap().bindings() {
         let keys: Vec<String> = b
             .keys
             .iter()

@@ -44,14 +44,14 @@ pub struct Ctx<'a> {
 pub fn render(f: &mut Frame, app: &App) {
     let area = f.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small(f, area, &app.theme);
+        too_small(f, area, app.theme());
         return;
     }
     let ctx = Ctx {
         app,
         view: app.view(),
         now: app.view_now(),
-        theme: &app.theme,
+        theme: app.theme(),
         breaches: assess::breaches(app.view(), app.view_now()),
     };
     let [header, body, footer] = Layout::vertical([
@@ -62,7 +62,7 @@ pub fn render(f: &mut Frame, app: &App) {
     .areas(area);
     render_header(f, header, &ctx);
     let focused = app.focused_panel();
-    match (app.expanded, focused) {
+    match (app.expanded(), focused) {
         (true, Some(panel)) => render_panel(f, panel, body, &ctx, true),
         _ => {
             for (panel, rect) in app.layout_in_use().areas(body) {
@@ -71,7 +71,7 @@ pub fn render(f: &mut Frame, app: &App) {
         }
     }
     render_footer(f, footer, app);
-    if app.help {
+    if app.help() {
         help::render(f, area, app);
     }
 }
@@ -108,13 +108,13 @@ fn render_header(f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             theme.style(Slot::Header),
         ),
         Span::styled(
-            format!(" {} UTC ", app.now.clock_utc()),
+            format!(" {} UTC ", app.now().clock_utc()),
             theme.style(Slot::Header),
         ),
     ];
-    if (app.speed - 1.0).abs() > f64::EPSILON {
+    if (app.speed() - 1.0).abs() > f64::EPSILON {
         spans.push(Span::styled(
-            format!(" x{} ", app.speed),
+            format!(" x{} ", app.speed()),
             theme.style(Slot::Header),
         ));
     }
@@ -133,14 +133,14 @@ fn render_header(f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             format!(
                 " ❄ FROZEN at {} ({} ago), f resumes ",
                 frozen.at.clock_utc(),
-                format_age(app.now.since(frozen.at))
+                format_age(app.now().since(frozen.at))
             ),
             theme.style(Slot::Frozen),
         ));
     }
-    if !app.faults.is_empty() {
+    if !app.faults().is_empty() {
         spans.push(Span::styled(
-            format!(" faults: {} ", app.faults.join("; ")),
+            format!(" faults: {} ", app.faults().join("; ")),
             theme.style(Slot::Warn),
         ));
     }
@@ -151,21 +151,21 @@ fn render_header(f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
 }
 
 fn render_footer(f: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let line = match app.mode {
+    let theme = app.theme();
+    let line = match app.mode() {
         Mode::Command => Line::from(vec![
             Span::styled(":", theme.style(Slot::Accent)),
-            Span::styled(format!("{}▏", app.input), theme.style(Slot::Text)),
+            Span::styled(format!("{}▏", app.input()), theme.style(Slot::Text)),
         ]),
         Mode::Filter => Line::from(vec![
             Span::styled("/", theme.style(Slot::Accent)),
-            Span::styled(format!("{}▏", app.input), theme.style(Slot::Text)),
+            Span::styled(format!("{}▏", app.input()), theme.style(Slot::Text)),
             Span::styled(
                 "  Enter keeps the filter, Esc clears it",
                 theme.style(Slot::Muted),
             ),
         ]),
-        Mode::Normal => match &app.notice {
+        Mode::Normal => match &app.notice() {
             Some(n) => Line::from(Span::styled(n.text.clone(), theme.level(n.level))),
             None => hints(app),
         },
@@ -175,15 +175,16 @@ fn render_footer(f: &mut Frame, area: Rect, app: &App) {
 
 fn hints(app: &App) -> Line<'static> {
     use crate::app::keymap::Action as A;
-    let theme = &app.theme;
+    let theme = app.theme();
     let mut spans = Vec::new();
     let in_use = app.layout_in_use();
-    if in_use.name != app.layout.name {
+    if in_use.name != app.layout().name {
         // First, so a narrow footer never cuts it off.
         spans.push(Span::styled(
             format!(
                 "layout {} (too small for {})  ",
-                in_use.name, app.layout.name
+                in_use.name,
+                app.layout().name
             ),
             theme.style(Slot::Warn),
         ));
@@ -198,13 +199,13 @@ fn hints(app: &App) -> Line<'static> {
         (A::Command, "command"),
     ] {
         spans.push(Span::styled(
-            app.keymap.label_for(action),
+            app.keymap().label_for(action),
             theme.style(Slot::Accent),
         ));
         spans.push(Span::styled(format!(" {what}  "), theme.style(Slot::Muted)));
     }
     spans.push(Span::styled(
-        format!("layout {} · theme {}", in_use.name, app.theme.name),
+        format!("layout {} · theme {}", in_use.name, app.theme().name),
         theme.style(Slot::Muted),
     ));
     Line::from(spans)
@@ -221,4 +222,20 @@ fn too_small(f: &mut Frame, area: Rect, theme: &Theme) {
             .wrap(Wrap { trim: true }),
         area,
     );
+}
+
+/// Draws the console's screen in front: the runbook run, the drill or the
+/// dashboard, all in the dashboard's theme.
+pub fn render_console(f: &mut Frame, console: &crate::app::console::Console) {
+    use crate::app::console::Front;
+    let theme = console.dashboard().theme();
+    match (
+        console.front(),
+        console.run_screen(),
+        console.drill_screen(),
+    ) {
+        (Front::Runbook, Some(s), _) => runbook::render(f, s, theme),
+        (Front::Drill, _, Some(d)) => drill::render(f, d, theme),
+        _ => render(f, console.dashboard()),
+    }
 }

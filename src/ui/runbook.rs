@@ -10,10 +10,11 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
-use crate::app::runbook::{Mode, RunEnd, RunScreen, StepStatus, mode_banner};
+use crate::app::runbook::{Mode, RunEnd, RunScreen, mode_banner, step_symbol, step_word};
 use crate::config::theme::{Slot, Theme};
 use crate::domain::runbook::plan::Phase;
 use crate::domain::runbook::protocol::RunOutcome;
+use crate::domain::runbook::record::StepState;
 
 mod overlay;
 use overlay::{render_help, render_leave};
@@ -150,15 +151,15 @@ fn render_header(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     );
 }
 
-fn status_slot(status: StepStatus) -> Slot {
+fn status_slot(status: &StepState) -> Slot {
     match status {
-        StepStatus::Pending => Slot::Muted,
-        StepStatus::AwaitingGate => Slot::Warn,
-        StepStatus::Running => Slot::Accent,
-        StepStatus::Passed => Slot::Ok,
-        StepStatus::Failed => Slot::Critical,
-        StepStatus::Skipped | StepStatus::RolledBack => Slot::Stale,
-        StepStatus::OutcomeUnknown => Slot::Unknown,
+        StepState::Pending => Slot::Muted,
+        StepState::AwaitingGate => Slot::Warn,
+        StepState::Running | StepState::Waiting { .. } => Slot::Accent,
+        StepState::Passed => Slot::Ok,
+        StepState::Failed { .. } => Slot::Critical,
+        StepState::Skipped | StepState::RolledBack => Slot::Stale,
+        StepState::OutcomeUnknown => Slot::Unknown,
     }
 }
 
@@ -182,7 +183,7 @@ fn render_steps(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     let rows = &screen.view.rows;
     let done = rows
         .iter()
-        .filter(|r| matches!(r.status, StepStatus::Passed | StepStatus::Skipped))
+        .filter(|r| matches!(r.status, StepState::Passed | StepState::Skipped))
         .count();
     let outer = block(theme, &format!("Steps {done}/{}", rows.len()));
     let inner = outer.inner(area);
@@ -212,7 +213,7 @@ fn render_steps(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
         } else {
             String::new()
         };
-        let style = theme.style(status_slot(row.status));
+        let style = theme.style(status_slot(&row.status));
         let right = format!("{timer}{attempt}");
         let width = usize::from(inner.width);
         let name_room = width.saturating_sub(20 + right.chars().count());
@@ -224,7 +225,11 @@ fn render_steps(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
         };
         let mut line = Line::from(vec![
             Span::styled(
-                format!(" {} {:<16}", row.status.symbol(), row.status.word()),
+                format!(
+                    " {} {:<16}",
+                    step_symbol(&row.status),
+                    step_word(&row.status)
+                ),
                 style,
             ),
             Span::styled(format!("{name:<name_room$}"), theme.style(Slot::Text)),
@@ -259,14 +264,14 @@ fn render_detail(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     lines.push(Line::from(vec![
         Span::styled("state ", theme.style(Slot::Muted)),
         Span::styled(
-            format!("{} {}", row.status.symbol(), row.status.word()),
-            theme.style(status_slot(row.status)),
+            format!("{} {}", step_symbol(&row.status), step_word(&row.status)),
+            theme.style(status_slot(&row.status)),
         ),
     ]));
     if let Some(note) = &row.note {
         lines.push(Line::from(Span::styled(
             note.clone(),
-            theme.style(status_slot(row.status)),
+            theme.style(status_slot(&row.status)),
         )));
     }
     lines.push(Line::from(Span::styled(
@@ -281,7 +286,10 @@ fn render_detail(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
     }
     let is_current = matches!(
         row.status,
-        StepStatus::Running | StepStatus::Failed | StepStatus::OutcomeUnknown
+        StepState::Running
+            | StepState::Waiting { .. }
+            | StepState::Failed { .. }
+            | StepState::OutcomeUnknown
     );
     if is_current && !screen.view.output.is_empty() {
         lines.push(Line::from(Span::styled("output", theme.style(Slot::Muted))));

@@ -32,15 +32,16 @@ pub fn view_after(minutes: u64, faults: &[&str]) -> (EstateView, Timestamp) {
 /// A console over [`view_after`] with a built-in layout and theme.
 pub fn app(layout: &str, theme: &str, faults: &[&str]) -> App {
     let (view, now) = view_after(10, faults);
-    let mut app = App::new(
+    App::new(
         view,
         config::builtin_layout(layout).expect("layout"),
         config::builtin_theme(theme).expect("theme"),
         now,
-    );
-    app.faults = faults
-        .iter()
-        .map(|f| Fault::parse(f).expect("fault").describe())
-        .collect();
-    app
+    )
+    .with_faults(
+        faults
+            .iter()
+            .map(|f| Fault::parse(f).expect("fault").describe())
+            .collect(),
+    )
 }

@@ -4,6 +4,7 @@
 use crate::domain::runbook::plan::Phase;
 use crate::domain::runbook::protocol::RunOutcome;
 use crate::domain::runbook::protocol::{Choice, Mode};
+use crate::domain::runbook::record::StepState;
 use std::time::Duration;
 
 /// The header's banner for where a run's actions land: the engine's
@@ -17,56 +18,36 @@ pub fn mode_banner(mode: &Mode) -> String {
     }
 }
 
-/// A step's state as the operator reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepStatus {
-    /// Not reached yet.
-    Pending,
-    /// Waiting for the operator's confirmation.
-    AwaitingGate,
-    /// Running now.
-    Running,
-    /// Done and checked.
-    Passed,
-    /// Failed: the run waits for a decision.
-    Failed,
-    /// Skipped through a gate.
-    Skipped,
-    /// The process died while it ran: verify before retrying.
-    OutcomeUnknown,
-    /// Its rollback ran.
-    RolledBack,
+/// The word shown beside a step, never colour alone; the engine's
+/// [`StepState`] is the one vocabulary, and this is its one wording (a
+/// step waiting between attempts reads as running). Failures are in
+/// capitals so they stand out in a list of lower-case words.
+#[must_use]
+pub fn step_word(state: &StepState) -> &'static str {
+    match state {
+        StepState::Pending => "pending",
+        StepState::AwaitingGate => "awaiting gate",
+        StepState::Running | StepState::Waiting { .. } => "running",
+        StepState::Passed => "passed",
+        StepState::Failed { .. } => "FAILED",
+        StepState::Skipped => "skipped",
+        StepState::OutcomeUnknown => "OUTCOME UNKNOWN",
+        StepState::RolledBack => "rolled back",
+    }
 }
 
-impl StepStatus {
-    /// The word shown beside the step: never colour alone.
-    #[must_use]
-    pub fn word(self) -> &'static str {
-        match self {
-            StepStatus::Pending => "pending",
-            StepStatus::AwaitingGate => "awaiting gate",
-            StepStatus::Running => "running",
-            StepStatus::Passed => "passed",
-            StepStatus::Failed => "FAILED",
-            StepStatus::Skipped => "skipped",
-            StepStatus::OutcomeUnknown => "OUTCOME UNKNOWN",
-            StepStatus::RolledBack => "rolled back",
-        }
-    }
-
-    /// The symbol shown beside the word.
-    #[must_use]
-    pub fn symbol(self) -> &'static str {
-        match self {
-            StepStatus::Pending => "·",
-            StepStatus::AwaitingGate => "⏸",
-            StepStatus::Running => "▶",
-            StepStatus::Passed => "✓",
-            StepStatus::Failed => "✗",
-            StepStatus::Skipped => "»",
-            StepStatus::OutcomeUnknown => "?",
-            StepStatus::RolledBack => "↶",
-        }
+/// The symbol shown beside [`step_word`].
+#[must_use]
+pub fn step_symbol(state: &StepState) -> &'static str {
+    match state {
+        StepState::Pending => "·",
+        StepState::AwaitingGate => "⏸",
+        StepState::Running | StepState::Waiting { .. } => "▶",
+        StepState::Passed => "✓",
+        StepState::Failed { .. } => "✗",
+        StepState::Skipped => "»",
+        StepState::OutcomeUnknown => "?",
+        StepState::RolledBack => "↶",
     }
 }
 
@@ -80,7 +61,7 @@ pub struct StepRow {
     /// Its description, if any.
     pub description: Option<String>,
     /// Its state.
-    pub status: StepStatus,
+    pub status: StepState,
     /// The exact command or call, variables filled in.
     pub command: String,
     /// How long it has run (or ran).

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use super::estate::{self, EstateWatch};
 use super::script_answers::ScriptAnswers;
+use crate::app::runbook::step_word;
 use crate::config::drill_file::resolve_runbook;
 use crate::config::drill_script::Script;
 use crate::config::error::ConfigError;
@@ -24,7 +25,6 @@ use crate::domain::drill::timeline::{DrillCommand, DrillEvent, Phase as DrillPha
 use crate::domain::estate::EstateSpec;
 use crate::domain::runbook::plan::{Phase, Plan, StepRef};
 use crate::domain::runbook::protocol::{Mode, Task};
-use crate::domain::runbook::record::StepState;
 use crate::domain::time::Timestamp;
 use crate::runtime::run::{RunDriver, RunError, RunReport, RunSnapshot};
 use crate::runtime::runner::PracticeRunner;
@@ -324,23 +324,9 @@ impl HeadlessDrill<'_> {
                     at: ended.since(self.start),
                     run,
                     step: step.name.clone(),
-                    outcome: state_word(&status.state),
+                    outcome: step_word(&status.state).to_lowercase(),
                 });
             }
         }
     }
-}
-
-fn state_word(s: &StepState) -> String {
-    match s {
-        StepState::Pending => "pending",
-        StepState::AwaitingGate => "awaiting gate",
-        StepState::Running | StepState::Waiting { .. } => "running",
-        StepState::Passed => "passed",
-        StepState::Failed { .. } => "failed",
-        StepState::Skipped => "skipped",
-        StepState::OutcomeUnknown => "outcome unknown",
-        StepState::RolledBack => "rolled back",
-    }
-    .to_owned()
 }

@@ -3,17 +3,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use tokio::sync::mpsc;
 
-use crate::app::App;
-use crate::app::console::{Console, DrillDesk};
-use crate::app::drill::DrillScreen;
-use crate::config::{self, ConfigDirs};
+use crate::config::{self};
 use crate::domain::duration::bounds;
 use crate::domain::estate::EstateSpec;
 use crate::domain::fault::Fault;
@@ -21,17 +18,17 @@ use crate::domain::fleet::EstateView;
 use crate::domain::runbook::protocol::Mode;
 use crate::domain::status;
 use crate::domain::time::Timestamp;
-use crate::runtime::console::{self, Hands, RunLink, Wiring};
-use crate::runtime::drill_console::DrillRig;
-use crate::runtime::runner::{AwsActions, LiveRunner, PracticeRunner};
-use crate::sources::aws::{AwsClients, AwsOptions};
-use crate::sources::clock::{Clock, VirtualClock, WallClock};
+use crate::sources::aws::AwsOptions;
+use crate::sources::clock::{Clock, WallClock};
+use crate::sources::live;
 use crate::sources::sim::SimEstate;
-use crate::sources::sim_source::{self, SimSource};
-use crate::sources::{live, poller};
+use crate::sources::sim_source::{self};
 
+mod console_cmd;
 mod drill_cmd;
 mod run_cmd;
+
+use console_cmd::run_console;
 
 pub use drill_cmd::DrillArgs;
 pub use run_cmd::RunArgs;
@@ -398,206 +395,4 @@ fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
             run_console(cli, env, Some(*prepared), None)
         }
     }
-}
-
-fn run_console(
-    cli: &Cli,
-    env: Option<crate::domain::environment::Environment>,
-    run: Option<run_cmd::PreparedRun>,
-    drill: Option<drill_cmd::DrillStart>,
-) -> Result<ExitCode> {
-    let started = std::time::Instant::now();
-    let args = &cli.estate;
-    if !(args.speed > 0.0 && args.speed <= 10_000.0) {
-        bail!(
-            "--speed must be above 0 and at most 10000, not {}",
-            args.speed
-        );
-    }
-    let dirs = ConfigDirs::standard();
-    let layout = config::load_layout(&dirs, &cli.layout).map_err(anyhow::Error::msg)?;
-    let theme = crate::runtime::honour_no_color(
-        config::load_theme(&dirs, &cli.theme).map_err(anyhow::Error::msg)?,
-    );
-    // Below the chosen layout's size the console switches to `compact`
-    // rather than cut panels off.
-    let small_layout = config::load_layout(&dirs, "compact").ok();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let screen = Screen {
-        layout,
-        theme,
-        small_layout,
-        dirs,
-        started,
-    };
-    match env {
-        Some(env) => run_live_console(&runtime, args, env, screen, run),
-        None => run_sim_console(&runtime, args, screen, run, drill),
-    }
-}
-
-/// What both consoles start with.
-struct Screen {
-    layout: config::layout::Layout,
-    theme: config::theme::Theme,
-    small_layout: Option<config::layout::Layout>,
-    dirs: ConfigDirs,
-    started: std::time::Instant,
-}
-
-fn run_live_console(
-    runtime: &tokio::runtime::Runtime,
-    args: &EstateArgs,
-    env: crate::domain::environment::Environment,
-    screen: Screen,
-    run: Option<run_cmd::PreparedRun>,
-) -> Result<ExitCode> {
-    let Screen {
-        layout,
-        theme,
-        small_layout,
-        dirs,
-        started,
-    } = screen;
-    refuse_sim_flags(args)?;
-    crate::runtime::logging::init();
-    log::info!(
-        "drconsole {} on the live estate {}",
-        env!("CARGO_PKG_VERSION"),
-        env.spec.environment
-    );
-    let clock: Arc<dyn Clock> = Arc::new(WallClock);
-    let app = App::new(
-        EstateView::new(env.spec.clone()),
-        layout,
-        theme,
-        clock.now(),
-    )
-    .with_small_layout(small_layout);
-    runtime.block_on(async move {
-        let (report_tx, reports) = mpsc::channel(64);
-        let _live = live::spawn(&env, &clock, &report_tx, &AwsOptions::default()).await?;
-        let clients = AwsClients::new(&env, &AwsOptions::default()).await?;
-        let primary = env
-            .spec
-            .regions
-            .first()
-            .map_or("us-east-1", |r| r.name.as_str());
-        let runner = LiveRunner::shell_only().with_aws(AwsActions::new(clients, primary));
-        let (run, start_run) = run_cmd::console_runs(run, runner, Some(env), &clock)?;
-        let console = with_run(Console::new(app), run.as_ref());
-        let wiring = Wiring {
-            reports,
-            sim_notices: None,
-            clock,
-            started,
-        };
-        let hands = Hands {
-            dirs,
-            sim_commands: None,
-            start_run,
-            run,
-            drill: None,
-        };
-        in_terminal(console, wiring, hands).await
-    })?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn run_sim_console(
-    runtime: &tokio::runtime::Runtime,
-    args: &EstateArgs,
-    screen: Screen,
-    run: Option<run_cmd::PreparedRun>,
-    drill: Option<drill_cmd::DrillStart>,
-) -> Result<ExitCode> {
-    let Screen {
-        layout,
-        theme,
-        small_layout,
-        dirs,
-        started,
-    } = screen;
-    let start = start_time(args)?;
-    let sim = match &drill {
-        Some(d) => SimEstate::new(EstateSpec::seed(), d.scenario.seed, start),
-        None => build_sim(args, start)?,
-    };
-    let app = App::new(EstateView::new(sim.spec().clone()), layout, theme, start)
-        .with_speed(args.speed)
-        .with_small_layout(small_layout)
-        .with_faults(sim.faults().iter().map(|f| f.fault.describe()).collect());
-    crate::runtime::logging::init();
-    log::info!(
-        "drconsole {} on the simulated estate, seed {}",
-        env!("CARGO_PKG_VERSION"),
-        args.seed
-    );
-    let vclock = Arc::new(VirtualClock::new(start, args.speed));
-    let clock: Arc<dyn Clock> = Arc::clone(&vclock) as Arc<dyn Clock>;
-    runtime.block_on(async move {
-        let (report_tx, reports) = mpsc::channel(64);
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let (notice_tx, notices) = mpsc::unbounded_channel();
-        let estate = Arc::new(Mutex::new(sim));
-        tokio::spawn(poller::run(
-            SimSource::shared(Arc::clone(&estate), cmd_rx, notice_tx),
-            Arc::clone(&clock),
-            report_tx,
-        ));
-        let (run, start_run) =
-            run_cmd::console_runs(run, PracticeRunner::new(Arc::clone(&estate)), None, &clock)?;
-        let mut console = with_run(Console::new(app), run.as_ref());
-        let mut rig = None;
-        if let Some(d) = drill {
-            // Each practice run of the drill gets a fresh journal here.
-            let stem = std::env::temp_dir().join(format!("drconsole-drill-{}", std::process::id()));
-            console = console.with_drill(DrillDesk::new(
-                DrillScreen::new(d.scenario, start),
-                d.path,
-                stem,
-            ));
-            rig = Some(DrillRig::new(
-                Arc::clone(&vclock),
-                Arc::clone(&estate),
-                cmd_tx.clone(),
-                start,
-                d.report,
-            ));
-        }
-        let wiring = Wiring {
-            reports,
-            sim_notices: Some(notices),
-            clock,
-            started,
-        };
-        let hands = Hands {
-            dirs,
-            sim_commands: Some(cmd_tx),
-            start_run,
-            run,
-            drill: rig,
-        };
-        in_terminal(console, wiring, hands).await
-    })?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The console with the run `drconsole run` opened, if any, in front.
-fn with_run(console: Console, run: Option<&RunLink>) -> Console {
-    match run {
-        Some(link) => console.with_run(link.first.clone()),
-        None => console,
-    }
-}
-
-/// Takes the terminal (alternate screen, raw mode), runs the console and
-/// gives the terminal back whatever happened.
-async fn in_terminal(console: Console, wiring: Wiring, hands: Hands) -> Result<()> {
-    let mut terminal = ratatui::try_init()?;
-    let result = console::run(&mut terminal, console, wiring, hands).await;
-    ratatui::restore();
-    Ok(result?)
 }

@@ -7,7 +7,20 @@ cd "$(dirname "$0")/.."
 need() {
   command -v "$1" >/dev/null 2>&1 || { echo "tests/run.sh: $1 is required ($2)" >&2; exit 1; }
 }
+# A Debian package a test needs is installed when missing (as root, or
+# with sudo); otherwise the run stops and says what to install.
+install_if_missing() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "== installing the Debian package $2 (for $1)"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  fi
+}
+
 need cargo "install Rust with rustup"
+install_if_missing tmux tmux || true
 need tmux "the end-to-end tests drive the console in tmux: apt-get install tmux"
 
 need python3 "the AWS adapter tests run moto in a venv: apt-get install python3 python3-venv"

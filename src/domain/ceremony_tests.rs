@@ -1,5 +1,9 @@
 #![allow(clippy::unwrap_used)]
+use secrecy::ExposeSecret;
+use serde_json::json;
+
 use super::*;
+use crate::crypto::share_text::ShareText;
 use crate::crypto::shares::split;
 
 const T0: Timestamp = Timestamp::from_secs(1_795_662_000);

@@ -2,24 +2,23 @@
 //! (action or command), timeout, retry, poll, expectation, gate, rollback
 //! and practice effect.
 
+mod automated;
+mod practice;
+
 use std::collections::BTreeMap;
 
 use serde_saphyr::{Location, Spanned};
 
-use super::actions::{Actions, Resolved, practice_texts};
+use self::practice::{practice, practice_effect};
+use super::actions::{Actions, Resolved};
 use super::compile::{duration, parse, shell_template};
 use super::expect::parse_expectation;
-use super::file::{
-    AutomatedTest, GateFile, ParamValue, PracticeFile, StepFile, StepRollback, Text,
-};
+use super::file::{GateFile, ParamValue, PracticeFile, StepFile, StepRollback, Text};
 use super::source::Source;
 use super::vars::VarCheck;
 use crate::config::error::ConfigError;
 use crate::domain::duration::bounds;
-use crate::domain::runbook::plan::{
-    Gate, Operation, Phase, PlannedStep, Poll, PracticeEffect, Retry, SourcePos, StepRef,
-};
-use crate::domain::runbook::template::{Piece, Template};
+use crate::domain::runbook::plan::{Gate, Operation, PlannedStep, Poll, Retry, SourcePos, StepRef};
 
 /// Words that mark a raw command as changing infrastructure.
 const DESTRUCTIVE_WORDS: &[&str] = &[
@@ -101,6 +100,7 @@ pub(crate) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// A builder for the runbook in `src`, whose steps name `actions`.
     pub(crate) fn new(src: Source<'a>, actions: &'a Actions) -> Self {
         Self {
             src,
@@ -195,6 +195,8 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// One step of the file at `at` as a planned step, its templates
+    /// checked against the variables by `vc`.
     pub(crate) fn step(
         &mut self,
         vc: &mut VarCheck,
@@ -340,112 +342,5 @@ impl<'a> Builder<'a> {
             approvers,
             reason: g.value.reason,
         }))
-    }
-
-    /// One automated test: each of its commands a pre-check.
-    pub(crate) fn test(
-        &mut self,
-        vc: &mut VarCheck,
-        first: usize,
-        t: &AutomatedTest,
-    ) -> Result<Vec<PlannedStep>, ConfigError> {
-        let src = self.src;
-        self.unique(&t.name)?;
-        if t.steps.is_empty() {
-            return Err(src.at(
-                &t.name.referenced,
-                format!("test \"{}\" has no steps", t.name.value),
-            ));
-        }
-        if let Some(s) = &t.schedule {
-            let _ = &s.value;
-        }
-        let timeout = t
-            .timeout
-            .as_ref()
-            .map(|d| duration(&src, d, "timeout", bounds::STEP_TIMEOUT))
-            .transpose()?;
-        let expect = t
-            .expect
-            .as_ref()
-            .map(|e| parse_expectation(&e.value).map_err(|m| src.at(&e.referenced, m)))
-            .transpose()?;
-        let question = t.threshold.as_ref().map(|q| q.value.trim().to_owned());
-        let practice_fx = match &t.practice {
-            Some(p) => practice(&src, vc, p)?,
-            None => PracticeEffect::None,
-        };
-        let mut out = Vec::new();
-        for (i, s) in t.steps.iter().enumerate() {
-            let name = match (&s.name, i) {
-                (Some(n), _) => n.value.clone(),
-                (None, 0) => t.name.value.clone(),
-                (None, n) => format!("{}.{}", t.name.value, n + 1),
-            };
-            let cmd = shell_template(&src, &s.command)?;
-            vc.check(&cmd, &s.command.referenced)?;
-            let at = StepRef {
-                phase: Phase::PreCheck,
-                index: first + i,
-            };
-            self.op_offset.insert(at, src.offset(&s.command.referenced));
-            out.push(PlannedStep {
-                name,
-                description: t.description.as_ref().map(|d| d.value.trim().to_owned()),
-                pos: self.pos(&t.name.referenced),
-                operation: Operation::Shell(cmd),
-                verify: None,
-                timeout,
-                retry: Retry::default(),
-                poll: None,
-                expect: expect.clone(),
-                question: question.clone(),
-                gate: question.as_ref().map(|_| Gate {
-                    phrase: None,
-                    approvers: 1,
-                    reason: false,
-                }),
-                destructive: false,
-                rollback: None,
-                practice: practice_fx.clone(),
-            });
-        }
-        Ok(out)
-    }
-}
-
-/// A step's own `practice:`, its templates checked against the variables.
-fn practice(
-    src: &Source,
-    vc: &mut VarCheck,
-    p: &Spanned<PracticeFile>,
-) -> Result<PracticeEffect, ConfigError> {
-    for text in practice_texts(&p.value) {
-        let t = Template::parse(text).map_err(|e| src.template_error(&p.referenced, &e))?;
-        vc.check(&t, &p.referenced)?;
-    }
-    Ok(practice_effect(p.value.clone()))
-}
-
-/// The plan's form of a practice effect (texts already checked templates).
-fn practice_effect(p: PracticeFile) -> PracticeEffect {
-    let t = |s: &str| {
-        Template::parse(s).unwrap_or_else(|_| Template::from_pieces([Piece::Literal(s.to_owned())]))
-    };
-    match p {
-        PracticeFile::None => PracticeEffect::None,
-        PracticeFile::PromoteDatabase(r) => PracticeEffect::PromoteDatabase(t(&r)),
-        PracticeFile::Traffic { region, serving } => PracticeEffect::Traffic(t(&region), serving),
-        PracticeFile::Validators { region, running } => {
-            PracticeEffect::Validators(t(&region), running)
-        }
-        PracticeFile::RecoverRegion(r) => PracticeEffect::RecoverRegion(t(&r)),
-        PracticeFile::RestoreChainState(r) => PracticeEffect::RestoreChainState(t(&r)),
-        PracticeFile::RestoreValidatorKey(v) => PracticeEffect::RestoreValidatorKey(t(&v)),
-        PracticeFile::StandbyValidators { from, to } => {
-            PracticeEffect::StandbyValidators(t(&from), t(&to))
-        }
-        PracticeFile::Check(c) => PracticeEffect::Check(c),
-        PracticeFile::Fail(m) => PracticeEffect::Fail(m),
     }
 }

@@ -1,0 +1,68 @@
+//! Unit tests of the actions file: the shipped file, refused templates and
+//! parameter quoting when a step uses an action.
+
+use super::resolve::splice;
+use super::*;
+
+fn err(text: &str) -> String {
+    parse_actions(Path::new("a.yaml"), text).map_or_else(|e| e.to_string(), |_| String::new())
+}
+
+#[test]
+fn the_shipped_actions_parse() {
+    let a = Actions::shipped().expect("shipped actions.yaml is valid");
+    for name in [
+        "custom_metric",
+        "kubernetes_scale",
+        "route53_health_check_invert",
+        "fence_validators",
+    ] {
+        assert!(a.get(name).is_some(), "{name}");
+    }
+}
+
+#[test]
+fn a_parameter_inside_quotes_is_refused() {
+    let text = "actions:\n  x:\n    params: {v: {}}\n    command: echo \"${v}\"\n";
+    assert_eq!(
+        err(text),
+        "a.yaml:4:20: action x: write ${v} outside quotes; drconsole quotes parameter values itself"
+    );
+}
+
+#[test]
+fn undeclared_parameters_and_unknown_fields_are_refused() {
+    let text = "actions:\n  x:\n    command: echo ${w}\n";
+    assert_eq!(
+        err(text),
+        "a.yaml:3:19: action x uses ${w} but declares no parameter w"
+    );
+    let text = "actions:\n  x:\n    builtin: notify\n    fields: {message: hi, colour: red}\n";
+    assert_eq!(
+        err(text),
+        "a.yaml:4:35: builtin notify has no field colour, expected one of channels, message, severity"
+    );
+}
+
+#[test]
+fn literal_parameter_text_is_quoted_unless_a_plain_word() {
+    let t = Template::parse("run ${a} ${b}").expect("parses");
+    let params = BTreeMap::from([
+        (
+            "a".to_owned(),
+            Template::parse("plain-word_1.2").expect("parses"),
+        ),
+        (
+            "b".to_owned(),
+            Template::parse("two words ${X}").expect("parses"),
+        ),
+    ]);
+    assert_eq!(
+        splice(&t, &params, true).to_string(),
+        "run plain-word_1.2 'two words '${X}"
+    );
+    assert_eq!(
+        splice(&t, &params, false).to_string(),
+        "run plain-word_1.2 two words ${X}"
+    );
+}

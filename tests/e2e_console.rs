@@ -21,7 +21,7 @@ fn starts_simulated_shows_help_switches_theme_and_quits_cleanly() {
         "us-east-1",
         "eu-west-1",
         "ap-southeast-1",
-        "HALTS THE CHAIN",
+        "AT RISK: losing us-east-1 alone halts the chain",
     ]);
     assert_eq!(
         t.pane("alternate_on"),

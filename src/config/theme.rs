@@ -98,7 +98,9 @@ impl Slot {
     pub fn for_level(level: Level) -> Slot {
         match level {
             Level::Ok => Slot::Ok,
-            Level::Warn => Slot::Warn,
+            // A standing risk shares the warning colour; its own word and
+            // symbol (◆ AT RISK) tell it apart.
+            Level::Warn | Level::AtRisk => Slot::Warn,
             Level::Critical => Slot::Critical,
             Level::Stale => Slot::Stale,
             Level::Unknown => Slot::Unknown,

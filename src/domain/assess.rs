@@ -6,11 +6,8 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
-
-use super::bft::{self, RegionLoss, RegionPower};
-use super::estate::{BackupPolicy, EstateSpec};
-use super::fleet::{EstateView, RegionView};
+use super::estate::BackupPolicy;
+use super::fleet::RegionView;
 use super::observation::{ChainStatus, NodeStatus, SecretInfo, ValidatorStatus};
 use super::telemetry::{Freshness, Tracked};
 use super::time::{Timestamp, format_age};
@@ -20,6 +17,9 @@ use super::time::{Timestamp, format_age};
 pub enum Level {
     /// Within target.
     Ok,
+    /// Holding now, with a standing risk the layout carries (losing one
+    /// region would halt the chain): its own word and symbol, not an outage.
+    AtRisk,
     /// Drifting towards a target.
     Warn,
     /// A target is breached or something is down.
@@ -171,13 +171,35 @@ pub fn secret(secret: &Tracked<Option<SecretInfo>>, now: Timestamp, interval: Du
     })
 }
 
-/// How long without a new block before the chain counts as halted.
+/// The block interval assumed while the chain reports none.
+pub const DEFAULT_BLOCK_INTERVAL: Duration = Duration::from_secs(6);
+/// Expected block intervals without a new block before the chain counts
+/// as halted.
+pub const HALT_AFTER_BLOCKS: u32 = 3;
+
+/// The block interval the chain is expected to keep: its recent mean, at
+/// least a second, or [`DEFAULT_BLOCK_INTERVAL`] when it reports none.
+#[must_use]
+pub fn expected_block_interval(chain: &ChainStatus) -> Duration {
+    if chain.avg_block_time.is_zero() {
+        DEFAULT_BLOCK_INTERVAL
+    } else {
+        chain.avg_block_time.max(Duration::from_secs(1))
+    }
+}
+
+/// How long without a new block before the chain counts as halted:
+/// [`HALT_AFTER_BLOCKS`] expected intervals (18 s at 6 s blocks).
 #[must_use]
 pub fn halt_after(chain: &ChainStatus) -> Duration {
-    chain
-        .avg_block_time
-        .saturating_mul(5)
-        .max(Duration::from_secs(30))
+    expected_block_interval(chain).saturating_mul(HALT_AFTER_BLOCKS)
+}
+
+/// True when the chain's latest block is older than [`halt_after`] at
+/// `now`.
+#[must_use]
+pub fn halted(chain: &ChainStatus, now: Timestamp) -> bool {
+    now.since(chain.latest_block_time) > halt_after(chain)
 }
 
 /// Whether blocks are being produced.
@@ -185,9 +207,9 @@ pub fn halt_after(chain: &ChainStatus) -> Duration {
 pub fn chain(chain: &Tracked<ChainStatus>, now: Timestamp, interval: Duration) -> Verdict {
     judge(chain, now, interval, |c| {
         let since = now.since(c.latest_block_time);
-        if since > halt_after(c) {
+        if halted(c, now) {
             Verdict::new(Level::Critical, "HALTED")
-        } else if since > c.avg_block_time.saturating_mul(2) {
+        } else if since > expected_block_interval(c).saturating_mul(2) {
             Verdict::new(Level::Warn, "SLOW")
         } else {
             Verdict::new(Level::Ok, "PRODUCING")
@@ -205,144 +227,6 @@ pub fn validator(v: &ValidatorStatus) -> Verdict {
     } else {
         Verdict::new(Level::Ok, "SIGNING")
     }
-}
-
-/// Where the voting power figures of a region-loss analysis come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PowerBasis {
-    /// The chain's current validator set (fresh or stale).
-    Chain,
-    /// The configured mapping only: the chain has not answered.
-    Configuration,
-}
-
-/// Voting power per region: the chain's figures mapped to regions by the
-/// spec; validators the spec does not map are counted as `unmapped`.
-#[must_use]
-pub fn region_power(view: &EstateView, now: Timestamp) -> (Vec<RegionPower>, PowerBasis) {
-    let spec = &view.spec;
-    let add = |acc: &mut Vec<RegionPower>, region: &str, power: u64| match acc
-        .iter_mut()
-        .find(|p| p.region == region)
-    {
-        Some(p) => p.power += power,
-        None => acc.push(RegionPower {
-            region: region.to_owned(),
-            power,
-        }),
-    };
-    let mut out = Vec::new();
-    if let Some(chain) = view.chain.known_value(now, spec.poll.chain) {
-        for v in &chain.validators {
-            let region = spec
-                .validator(&v.address)
-                .map_or("unmapped", |s| s.region.as_str());
-            add(&mut out, region, v.voting_power);
-        }
-        (out, PowerBasis::Chain)
-    } else {
-        for v in &spec.validators {
-            add(&mut out, &v.region, v.voting_power);
-        }
-        (out, PowerBasis::Configuration)
-    }
-}
-
-/// The region-loss analysis for the current picture.
-#[must_use]
-pub fn region_loss(view: &EstateView, now: Timestamp) -> (Vec<RegionLoss>, PowerBasis) {
-    let (power, basis) = region_power(view, now);
-    let names: Vec<String> = view.spec.regions.iter().map(|r| r.name.clone()).collect();
-    (bft::analyse(&names, &power), basis)
-}
-
-/// What kind of target is breached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BreachKind {
-    /// Route53 says a region is unhealthy.
-    RegionUnhealthy,
-    /// Replication lag above the RPO.
-    Rpo,
-    /// A backup older than its alarm age, or missing.
-    BackupAlarm,
-    /// No blocks for longer than the halt threshold.
-    ChainHalted,
-    /// A backup passphrase secret does not exist.
-    SecretMissing,
-    /// Something needed to judge a target is stale or unknown.
-    Unknown,
-}
-
-/// One breached (or unverifiable) target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Breach {
-    /// Kind.
-    pub kind: BreachKind,
-    /// What it is about: a region, `region/kind`, or `chain`.
-    pub subject: String,
-    /// The verdict word.
-    pub detail: String,
-}
-
-/// Every target that does not demonstrably hold. Unknown and stale data
-/// count: a target nobody can confirm is not a target that holds.
-#[must_use]
-pub fn breaches(view: &EstateView, now: Timestamp) -> Vec<Breach> {
-    let spec: &EstateSpec = &view.spec;
-    let mut out = Vec::new();
-    let mut push = |kind, subject: String, v: &Verdict| {
-        let kind = if matches!(v.level, Level::Stale | Level::Unknown) {
-            BreachKind::Unknown
-        } else {
-            kind
-        };
-        out.push(Breach {
-            kind,
-            subject,
-            detail: v.word.clone(),
-        });
-    };
-    for r in &view.regions {
-        let h = region_health(r, now, spec.poll.health);
-        if h.level != Level::Ok {
-            push(
-                BreachKind::RegionUnhealthy,
-                format!("{} health", r.name),
-                &h,
-            );
-        }
-        let l = replication(&r.lag, spec.targets.rpo, now, spec.poll.metrics);
-        if matches!(l.level, Level::Critical | Level::Stale | Level::Unknown) {
-            push(BreachKind::Rpo, format!("{} replication", r.name), &l);
-        }
-        for ((kind, newest), policy) in r.backups.iter().zip(&spec.backups) {
-            let b = backup(newest, policy, now, spec.poll.backups);
-            if matches!(b.level, Level::Critical | Level::Stale | Level::Unknown) {
-                push(
-                    BreachKind::BackupAlarm,
-                    format!("{}/{}", r.name, kind.label()),
-                    &b,
-                );
-            }
-        }
-        for (name, s) in &r.secrets {
-            let v = secret(s, now, spec.poll.backups);
-            if v.level != Level::Ok {
-                push(
-                    BreachKind::SecretMissing,
-                    format!("{} secret {name}", r.name),
-                    &v,
-                );
-            }
-        }
-    }
-    let c = chain(&view.chain, now, spec.poll.chain);
-    if matches!(c.level, Level::Critical | Level::Stale | Level::Unknown) {
-        push(BreachKind::ChainHalted, "chain".to_owned(), &c);
-    }
-    out
 }
 
 #[cfg(test)]

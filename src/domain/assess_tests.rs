@@ -1,7 +1,8 @@
 //! Unit tests for `domain::assess`, kept beside it so the production file stays short enough to read in one sitting.
 
 use super::*;
-use crate::domain::estate::BackupKind;
+use crate::domain::estate::{BackupKind, EstateSpec};
+use crate::domain::fleet::EstateView;
 use crate::domain::observation::HealthStatus;
 
 const S: Duration = Duration::from_secs(1);
@@ -61,14 +62,4 @@ fn lag_against_rpo() {
     assert_eq!(replication(&t, rpo, now, S).level, Level::Warn);
     t.observe(S * 301, now);
     assert_eq!(replication(&t, rpo, now, S).word, "BREACH");
-}
-
-#[test]
-fn nothing_known_means_every_target_is_unconfirmed() {
-    let v = EstateView::new(EstateSpec::seed());
-    let b = breaches(&v, Timestamp::from_secs(0));
-    assert!(!b.is_empty());
-    assert!(b.iter().all(|b| b.kind == BreachKind::Unknown));
-    let (_, basis) = region_loss(&v, Timestamp::from_secs(0));
-    assert_eq!(basis, PowerBasis::Configuration);
 }

@@ -7,12 +7,15 @@
 
 use serde::Serialize;
 
-/// Voting power held in one region.
+use super::signing::{SigningBasis, SigningPicture};
+
+/// Signing power and the region it signs from; `None` when nothing places
+/// it (unmapped).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegionPower {
-    /// Region name, or `"unmapped"` for validators no region claims.
-    pub region: String,
-    /// Sum of its validators' voting power.
+pub struct PlacedPower {
+    /// Region, or `None` for power no region claims.
+    pub region: Option<String>,
+    /// Voting power that signs there.
     pub power: u64,
 }
 
@@ -21,7 +24,9 @@ pub struct RegionPower {
 pub struct RegionLoss {
     /// The regions assumed lost.
     pub regions: Vec<String>,
-    /// Voting power they hold.
+    /// Voting power missing from consensus after the loss: the signing
+    /// power placed in them, unmapped signing power (assumed to sit in
+    /// whichever region makes the loss worse), and power not signing now.
     pub power_lost: u64,
     /// Total voting power of the set.
     pub power_total: u64,
@@ -29,6 +34,15 @@ pub struct RegionLoss {
     pub power_lost_pct: f64,
     /// True when what remains is not more than 2/3: no more blocks.
     pub halts: bool,
+    /// Signing power left after the loss.
+    pub power_remaining: u64,
+    /// Signing power nothing places in a region, counted as lost.
+    pub unmapped_power: u64,
+    /// What the figures rest on.
+    pub basis: SigningBasis,
+    /// The loss would halt the chain even with every validator signing:
+    /// a standing risk of the layout, not a current outage.
+    pub halts_at_full_strength: bool,
 }
 
 /// True when `remaining` of `total` voting power is strictly more than two
@@ -38,29 +52,54 @@ pub fn keeps_consensus(remaining: u64, total: u64) -> bool {
     total > 0 && u128::from(remaining) * 3 > u128::from(total) * 2
 }
 
+/// The least power that commits a block: strictly more than two thirds of
+/// `total`.
+#[must_use]
+pub fn power_needed(total: u64) -> u64 {
+    u64::try_from(u128::from(total) * 2 / 3 + 1).unwrap_or(u64::MAX)
+}
+
+/// Signing power left when `lost` go dark: power placed elsewhere; power
+/// that nothing places is assumed lost with them (the worst case).
+fn remaining(placed: &[PlacedPower], lost: &[String]) -> u64 {
+    placed
+        .iter()
+        .filter(|p| p.region.as_ref().is_some_and(|r| !lost.contains(r)))
+        .fold(0_u64, |a, p| a.saturating_add(p.power))
+}
+
 /// Every single region and every pair of regions, in the order of
-/// `regions` (the operator's order), with the power each loss takes.
+/// `regions` (the operator's order), judged on `signing` power placed where
+/// it signs now out of `total`; `full_strength` is the same set with every
+/// validator signing, for telling a standing risk from a current one.
 ///
 /// Regions with no validators still appear: losing them costs no power,
 /// which is itself worth showing.
 #[must_use]
-pub fn analyse(regions: &[String], power: &[RegionPower]) -> Vec<RegionLoss> {
-    let total: u64 = power.iter().map(|p| p.power).sum();
-    let held = |r: &str| {
-        power
-            .iter()
-            .filter(|p| p.region == r)
-            .map(|p| p.power)
-            .sum::<u64>()
-    };
+pub fn analyse(
+    regions: &[String],
+    signing: &[PlacedPower],
+    full_strength: &[PlacedPower],
+    total: u64,
+    basis: SigningBasis,
+) -> Vec<RegionLoss> {
+    let unmapped_power = signing
+        .iter()
+        .filter(|p| p.region.is_none())
+        .fold(0_u64, |a, p| a.saturating_add(p.power));
     let verdict = |lost: Vec<String>| {
-        let power_lost: u64 = lost.iter().map(|r| held(r)).sum();
+        let left = remaining(signing, &lost);
+        let power_lost = total.saturating_sub(left);
         RegionLoss {
             power_lost_pct: percent(power_lost, total),
-            halts: !keeps_consensus(total - power_lost.min(total), total),
+            halts: !keeps_consensus(left, total),
+            halts_at_full_strength: !keeps_consensus(remaining(full_strength, &lost), total),
             regions: lost,
             power_lost,
             power_total: total,
+            power_remaining: left,
+            unmapped_power,
+            basis,
         }
     };
     let mut out: Vec<RegionLoss> = regions.iter().map(|r| verdict(vec![r.clone()])).collect();
@@ -74,6 +113,30 @@ pub fn analyse(regions: &[String], power: &[RegionPower]) -> Vec<RegionLoss> {
     out
 }
 
+/// The region-loss analysis of `picture` over `regions`: signing power
+/// placed where it signs now, against everyone signing where they are.
+#[must_use]
+pub fn region_loss(regions: &[String], picture: &SigningPicture) -> Vec<RegionLoss> {
+    let placed = |all: bool| -> Vec<PlacedPower> {
+        picture
+            .signers
+            .iter()
+            .filter(|s| all || s.counts)
+            .map(|s| PlacedPower {
+                region: s.region.clone(),
+                power: s.power,
+            })
+            .collect()
+    };
+    analyse(
+        regions,
+        &placed(false),
+        &placed(true),
+        picture.total_power,
+        picture.basis,
+    )
+}
+
 /// `part / total` in percent rounded to one decimal; 0 for an empty set.
 #[must_use]
 #[allow(clippy::cast_precision_loss)] // voting power far below 2^52 in practice
@@ -85,79 +148,5 @@ pub fn percent(part: u64, total: u64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p(region: &str, power: u64) -> RegionPower {
-        RegionPower {
-            region: region.into(),
-            power,
-        }
-    }
-    fn names(n: &[&str]) -> Vec<String> {
-        n.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn seed_layout_halts_when_the_primary_is_lost() {
-        let regions = names(&["us-east-1", "eu-west-1", "ap-southeast-1"]);
-        let power = [
-            p("us-east-1", 30),
-            p("eu-west-1", 20),
-            p("ap-southeast-1", 20),
-        ];
-        let out = analyse(&regions, &power);
-        assert_eq!(out.len(), 6, "three singles and three pairs");
-        let use1 = &out[0];
-        assert!((use1.power_lost_pct - 42.9).abs() < f64::EPSILON);
-        assert!(use1.halts, "3/7 lost leaves 4/7 < 2/3");
-        // Losing a two-validator region leaves 5/7 > 2/3: blocks continue.
-        assert!(!out[1].halts);
-        assert!(!out[2].halts);
-        assert!(out[3..].iter().all(|l| l.halts), "any pair halts");
-    }
-
-    #[test]
-    fn unequal_power_changes_the_verdict() {
-        let regions = names(&["a", "b", "c"]);
-        // 'a' holds 10 of 100: losing it leaves 90 % and blocks continue.
-        let out = analyse(&regions, &[p("a", 10), p("b", 80), p("c", 10)]);
-        assert!(!out[0].halts);
-        assert!(out[1].halts);
-        // Losing a and c together leaves exactly 80 %: still fine.
-        let ac = out
-            .iter()
-            .find(|l| l.regions == names(&["a", "c"]))
-            .expect("pair");
-        assert!(!ac.halts);
-    }
-
-    #[test]
-    fn exactly_two_thirds_is_not_enough() {
-        assert!(!keeps_consensus(2, 3));
-        assert!(keeps_consensus(201, 300));
-        assert!(!keeps_consensus(0, 0));
-    }
-
-    #[test]
-    fn region_without_validators_costs_nothing() {
-        let regions = names(&["a", "b", "empty"]);
-        let out = analyse(&regions, &[p("a", 5), p("b", 5)]);
-        assert_eq!(out[2].power_lost, 0);
-        assert!(!out[2].halts);
-        assert!(out[0].halts, "half the power lost");
-    }
-
-    #[test]
-    fn unmapped_power_counts_in_the_total_but_is_never_lost() {
-        let regions = names(&["a", "b"]);
-        let out = analyse(&regions, &[p("a", 1), p("b", 1), p("unmapped", 8)]);
-        assert_eq!(out[0].power_total, 10);
-        assert!(!out[0].halts);
-        assert_eq!(
-            out.len(),
-            2,
-            "no pairs with two regions: losing both is losing all"
-        );
-    }
-}
+#[path = "bft_tests.rs"]
+mod tests;

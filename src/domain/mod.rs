@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod bft;
+pub mod breach;
 pub mod ceremony;
 pub mod drill;
 pub mod duration;
@@ -16,6 +17,7 @@ pub mod observation;
 pub mod restore;
 pub mod roster;
 pub mod runbook;
+pub mod signing;
 pub mod status;
 pub mod telemetry;
 pub mod time;

@@ -46,6 +46,13 @@ pub struct ValidatorStatus {
     pub missed_recent: u32,
     /// Size of that window in blocks.
     pub window: u32,
+    /// The latest height in the window whose commit carries its signature.
+    pub last_signed_height: Option<u64>,
+    /// The region its key signs from now, when the source can tell (the
+    /// simulated estate knows; a live source only when a node in that
+    /// region reports the key as its own). `None`: the configured region
+    /// stands in, and without one the power is unmapped.
+    pub signs_in: Option<String>,
 }
 
 /// The chain as a quorum of RPC nodes sees it.

@@ -3,6 +3,7 @@
 
 use super::fleet::EstateView;
 use super::observation::ValidatorStatus;
+use super::signing::{self, Signing};
 use super::time::Timestamp;
 
 /// One row of the validator panel.
@@ -18,6 +19,11 @@ pub struct ValidatorRow<'a> {
     pub voting_power: u64,
     /// Signing status when the chain answered recently enough.
     pub status: Option<&'a ValidatorStatus>,
+    /// Its signature now: never `Signing` when the chain has stopped or
+    /// its view is old.
+    pub signing: Signing,
+    /// The region its key signs from now, when the source tells.
+    pub signs_in: Option<&'a str>,
 }
 
 /// Rows in display order (region order, then power, then name), filtered
@@ -26,6 +32,7 @@ pub struct ValidatorRow<'a> {
 pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<ValidatorRow<'a>> {
     let spec = &view.spec;
     let chain = view.chain.known_value(now, spec.poll.chain);
+    let producing = signing::producing(view, now);
     let mut out: Vec<ValidatorRow<'a>> = match chain {
         Some(c) => c
             .validators
@@ -41,6 +48,8 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
                     address: &v.address,
                     voting_power: v.voting_power,
                     status: Some(v),
+                    signing: signing::judge(v, producing),
+                    signs_in: v.signs_in.as_deref(),
                 }
             })
             .collect(),
@@ -53,6 +62,8 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
                 address: &v.address,
                 voting_power: v.voting_power,
                 status: None,
+                signing: Signing::Unknown,
+                signs_in: None,
             })
             .collect(),
     };

@@ -3,11 +3,13 @@
 
 use serde::Serialize;
 
-use super::assess::{self, Breach, Level, PowerBasis};
-use super::bft::RegionLoss;
+use super::assess::{self, Level};
+use super::bft::{self, RegionLoss};
+use super::breach::{self, Breach};
 use super::estate::RegionSpec;
 use super::estate::{BackupKind, RegionRole};
 use super::fleet::{EstateView, RegionView};
+use super::signing::{self, Signing, SigningBasis};
 use super::time::Timestamp;
 
 /// The whole snapshot.
@@ -25,10 +27,21 @@ pub struct StatusReport {
     pub chain: ChainReport,
     /// Region-loss analysis.
     pub region_loss: Vec<RegionLoss>,
-    /// Where the voting power figures came from.
+    /// Where the voting power figures came from: `chain` (its signing now,
+    /// or its last commit) or `configuration`; each loss names its basis.
     pub region_loss_basis: PowerBasis,
     /// Every target that does not demonstrably hold.
     pub breaches: Vec<Breach>,
+}
+
+/// Where region-loss figures came from (the field scripts already read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PowerBasis {
+    /// The chain's validator set.
+    Chain,
+    /// The configured mapping only: the chain has not answered.
+    Configuration,
 }
 
 /// One region.
@@ -89,15 +102,29 @@ pub struct NodeReport {
     pub peers: Option<u32>,
     /// The verdict word.
     pub status: String,
+    /// Why it is not synced, when it is not: its latest error, or the
+    /// verdict in words.
+    pub error: Option<String>,
 }
 
 /// The chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainReport {
+    /// Chain id while known.
+    pub chain_id: Option<String>,
     /// Latest height while known.
     pub height: Option<u64>,
-    /// The verdict word (`PRODUCING`, `HALTED`, `UNKNOWN`...).
-    pub status: String,
+    /// `producing`, `slow`, `halted` or `unknown` (a stale view is
+    /// unknown).
+    pub status: &'static str,
+    /// Power counted as signing now (the last commit's when stopped).
+    pub signing_power: u64,
+    /// Total power of the set.
+    pub total_power: u64,
+    /// Power that can still stop signing before more than 1/3 is gone.
+    pub margin_power: u64,
+    /// What the power figures rest on.
+    pub basis: SigningBasis,
     /// RPC nodes that disagree on height, block or validator set, if any.
     pub disagreement: Option<String>,
     /// Validators (the chain's set, or the configured one if unknown).
@@ -117,6 +144,16 @@ pub struct ValidatorReport {
     pub voting_power: u64,
     /// Signed the latest block, while known.
     pub signed_latest: Option<bool>,
+    /// `signing`, `missed`, `stale`, `offline` or `unknown`.
+    pub signing: Signing,
+    /// Commits of the window it is missing from, while known.
+    pub missed_in_window: Option<u32>,
+    /// The window's size in blocks, while known.
+    pub window: Option<u32>,
+    /// The latest height it signed, while known.
+    pub last_signed_height: Option<u64>,
+    /// The region its key signs from now, when the source tells.
+    pub signs_in: Option<String>,
 }
 
 /// One region's part of the snapshot.
@@ -128,7 +165,7 @@ fn region_status(
 ) -> RegionStatus {
     let spec = &view.spec;
     let health = match assess::region_health(r, now, spec.poll.health).level {
-        Level::Ok => "healthy",
+        Level::Ok | Level::AtRisk => "healthy",
         Level::Critical | Level::Warn => "unhealthy",
         Level::Stale | Level::Unknown => "unknown",
     };
@@ -181,12 +218,18 @@ fn region_status(
             .iter()
             .map(|(name, n)| {
                 let known = n.known_value(now, spec.poll.chain);
+                let verdict = assess::node(n, chain_height, now, spec.poll.chain);
                 NodeReport {
                     name: name.clone(),
                     height: known.map(|s| s.height),
                     catching_up: known.map(|s| s.catching_up),
                     peers: known.map(|s| s.peers),
-                    status: assess::node(n, chain_height, now, spec.poll.chain).word,
+                    error: (verdict.level != Level::Ok).then(|| {
+                        n.last_error
+                            .as_ref()
+                            .map_or_else(|| verdict.word.to_lowercase(), |(e, _)| e.clone())
+                    }),
+                    status: verdict.word,
                 }
             })
             .collect(),
@@ -211,28 +254,51 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
             region: r.region.to_owned(),
             voting_power: r.voting_power,
             signed_latest: r.status.map(|s| s.signed_latest),
+            signing: r.signing,
+            missed_in_window: r.status.map(|s| s.missed_recent),
+            window: r.status.map(|s| s.window),
+            last_signed_height: r.status.and_then(|s| s.last_signed_height),
+            signs_in: r.signs_in.map(str::to_owned),
         })
         .collect();
-    let (region_loss, region_loss_basis) = assess::region_loss(view, now);
+    let picture = signing::picture(view, now);
+    let names: Vec<String> = spec.regions.iter().map(|r| r.name.clone()).collect();
+    let region_loss = bft::region_loss(&names, &picture);
+    let region_loss_basis = match picture.basis {
+        SigningBasis::Configuration => PowerBasis::Configuration,
+        SigningBasis::Signing | SigningBasis::LastCommit => PowerBasis::Chain,
+    };
+    let margin = picture.margin();
+    let known = view.chain.known_value(now, spec.poll.chain);
     StatusReport {
         environment: spec.environment.clone(),
         simulated: spec.simulated,
         at: now.to_string(),
         regions,
         chain: ChainReport {
-            height: view
-                .chain
-                .known_value(now, spec.poll.chain)
-                .map(|c| c.height),
-            status: assess::chain(&view.chain, now, spec.poll.chain).word,
-            disagreement: view
-                .chain
-                .known_value(now, spec.poll.chain)
-                .and_then(|c| c.disagreement.clone()),
+            chain_id: known.map(|c| c.chain_id.clone()),
+            height: known.map(|c| c.height),
+            status: chain_state(view, now),
+            signing_power: margin.signing_power,
+            total_power: margin.total_power,
+            margin_power: margin.margin_power,
+            basis: picture.basis,
+            disagreement: known.and_then(|c| c.disagreement.clone()),
             validators,
         },
         region_loss,
         region_loss_basis,
-        breaches: assess::breaches(view, now),
+        breaches: breach::breaches(view, now),
+    }
+}
+
+/// The chain's state in the contract's words.
+fn chain_state(view: &EstateView, now: Timestamp) -> &'static str {
+    let v = assess::chain(&view.chain, now, view.spec.poll.chain);
+    match v.level {
+        Level::Ok | Level::AtRisk => "producing",
+        Level::Warn => "slow",
+        Level::Critical => "halted",
+        Level::Stale | Level::Unknown => "unknown",
     }
 }

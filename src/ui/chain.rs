@@ -9,9 +9,10 @@ use super::Ctx;
 use super::widgets::{DataAge, cell, label, mark, panel_block, short_duration, thousands, verdict};
 use crate::config::layout::PanelKind;
 use crate::config::theme::Slot;
-use crate::domain::assess::{self, Level, PowerBasis, Verdict};
-use crate::domain::bft::{keeps_consensus, percent};
+use crate::domain::assess::{self, Level, Verdict};
+use crate::domain::bft::percent;
 use crate::domain::roster;
+use crate::domain::signing::{self, Signing, SigningBasis};
 use crate::domain::time::format_age;
 
 /// Height, block times and the share of power signing.
@@ -22,23 +23,20 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let v = assess::chain(&view.chain, now, interval);
     let mut lines = Vec::new();
     if let Some(c) = view.chain.known_value(now, interval) {
-        let total: u64 = c.validators.iter().map(|v| v.voting_power).sum();
-        let signing: u64 = c
-            .validators
-            .iter()
-            .filter(|v| v.signed_latest)
-            .map(|v| v.voting_power)
-            .sum();
-        let signers = c.validators.iter().filter(|v| v.signed_latest).count();
+        let picture = &ctx.signing;
+        let margin = picture.margin();
+        let signers = picture.signers.iter().filter(|s| s.counts).count();
+        // A stopped chain's last commit is history: never shown green.
+        let live = picture.basis == SigningBasis::Signing;
         let quorum = Verdict {
-            level: if keeps_consensus(signing, total) {
-                Level::Ok
-            } else {
-                Level::Critical
+            level: match (live, margin.quorum) {
+                (false, _) => Level::Stale,
+                (true, true) => Level::Ok,
+                (true, false) => Level::Critical,
             },
             word: format!(
                 "{}% of power, {signers}/{}",
-                percent(signing, total),
+                percent(margin.signing_power, margin.total_power),
                 c.validators.len()
             ),
         };
@@ -64,11 +62,7 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
                 0,
             ),
         ]));
-        let signing_label = if v.level == Level::Critical {
-            "last commit"
-        } else {
-            "signing"
-        };
+        let signing_label = if live { "signing" } else { "last commit" };
         lines.push(Line::from(vec![
             label(theme, signing_label, 12),
             verdict(theme, &quorum),
@@ -110,10 +104,7 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         .selected(PanelKind::Validators)
         .min(rows.len().saturating_sub(1));
     let first = selected.saturating_sub(visible.saturating_sub(1));
-    // A halted chain has no current signatures: the last commit's would
-    // show validators of a dead region as signing.
-    let chain_verdict = assess::chain(&view.chain, now, interval);
-    let halted = chain_verdict.level == Level::Critical;
+    let chain = view.chain.known_value(now, interval);
     let name_w = rows
         .iter()
         .map(|r| r.name.chars().count())
@@ -121,29 +112,46 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         .unwrap_or(4)
         .max(4)
         + 1;
+    // Where a key signs now, when the source says, else where it is
+    // configured: a failover shows as the key's new region.
+    let region_of = |r: &roster::ValidatorRow<'_>| r.signs_in.unwrap_or(r.region).to_owned();
     let region_w = rows
         .iter()
-        .map(|r| r.region.chars().count())
+        .map(|r| region_of(r).chars().count())
         .max()
         .unwrap_or(6)
         .max(6)
         + 1;
+    let sign_w = 17;
+    // A stopped chain's signatures are history: the column says so.
+    let stale = rows.iter().any(|r| r.signing == Signing::Stale);
     let mut lines = vec![Line::from(vec![
         label(theme, "name", name_w),
         label(theme, "region", region_w),
         label(theme, "power", 7),
         label(theme, "share", 7),
-        label(theme, "signing", 13),
+        label(theme, if stale { "last signed" } else { "signing" }, sign_w),
         label(theme, "address", 0),
     ])];
     for (i, r) in rows.iter().enumerate().skip(first).take(visible) {
-        let status = match r.status {
-            Some(_) if halted => Verdict {
+        let status = match (r.status, chain) {
+            // A stopped chain has no current signatures: the last commit's
+            // would show validators of a dead region as signing.
+            (Some(s), Some(c)) if r.signing == Signing::Stale => Verdict {
                 level: Level::Stale,
-                word: "HALTED".into(),
+                word: signing::last_signed_ago(c, s, now).map_or_else(
+                    || "NOT SIGNED".to_owned(),
+                    |ago| format!("{} ago", format_age(ago)),
+                ),
             },
-            Some(s) => assess::validator(s),
-            None => {
+            (Some(s), _) => Verdict {
+                level: r.signing.level(),
+                word: match r.signing {
+                    Signing::Missed => format!("MISSED {}", s.missed_recent),
+                    other => other.word().to_owned(),
+                },
+            },
+            (None, _) => {
                 Verdict::from_freshness(view.chain.freshness(now, interval)).unwrap_or(Verdict {
                     level: Level::Unknown,
                     word: "UNKNOWN".into(),
@@ -152,11 +160,14 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         };
         let mut line = Line::from(vec![
             cell(theme, r.name, name_w),
-            cell(theme, r.region, region_w),
+            cell(theme, &region_of(r), region_w),
             cell(theme, &r.voting_power.to_string(), 7),
             cell(theme, &format!("{:.1}%", percent(r.voting_power, total)), 7),
             Span::styled(
-                format!("{:<13}", format!("{} {}", mark(status.level), status.word)),
+                format!(
+                    "{:<sign_w$}",
+                    format!("{} {} ", mark(status.level), status.word)
+                ),
                 theme.level(status.level),
             ),
             Span::styled(r.address.to_owned(), theme.style(Slot::Muted)),
@@ -186,71 +197,5 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         Some(age),
         focused,
     );
-    f.render_widget(Paragraph::new(lines).block(block), area);
-}
-
-/// For each region and pair: the power lost and whether blocks continue.
-pub fn region_loss(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
-    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
-    let (losses, basis) = assess::region_loss(view, now);
-    let halting: Vec<&str> = losses
-        .iter()
-        .filter(|l| l.halts && l.regions.len() == 1)
-        .map(|l| l.regions[0].as_str())
-        .collect();
-    let summary = if halting.is_empty() {
-        Verdict {
-            level: Level::Ok,
-            word: "the chain survives the loss of any one region".into(),
-        }
-    } else {
-        Verdict {
-            level: Level::Critical,
-            word: format!("losing {} alone HALTS THE CHAIN", halting.join(" or ")),
-        }
-    };
-    let label_w = losses
-        .iter()
-        .map(|l| l.regions.join(" + ").chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(14)
-        + 1;
-    let mut lines = vec![
-        Line::from(verdict(theme, &summary)),
-        Line::from(vec![
-            label(theme, "if lost", label_w),
-            label(theme, "power", 7),
-            label(theme, "blocks", 0),
-        ]),
-    ];
-    let selected = ctx.app.selected(PanelKind::RegionLoss);
-    for (i, l) in losses.iter().enumerate() {
-        let v = if l.halts {
-            Verdict {
-                level: Level::Critical,
-                word: "HALT".into(),
-            }
-        } else {
-            Verdict {
-                level: Level::Ok,
-                word: "continue".into(),
-            }
-        };
-        let mut line = Line::from(vec![
-            cell(theme, &l.regions.join(" + "), label_w),
-            cell(theme, &format!("{:>5.1}%", l.power_lost_pct), 7),
-            verdict(theme, &v),
-        ]);
-        if focused && i == selected {
-            line = line.patch_style(theme.style(Slot::Selection));
-        }
-        lines.push(line);
-    }
-    let extra = match basis {
-        PowerBasis::Chain => Some("blocks need > 2/3 of power".to_owned()),
-        PowerBasis::Configuration => Some("from configuration: chain not reached".to_owned()),
-    };
-    let block = panel_block(theme, PanelKind::RegionLoss, extra, None, focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -5,6 +5,7 @@ pub mod ceremony;
 mod chain;
 pub mod drill;
 mod help;
+mod region_loss;
 mod regions;
 pub mod runbook;
 mod status;
@@ -18,7 +19,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::{App, Mode};
 use crate::config::layout::PanelKind;
 use crate::config::theme::{Slot, Theme};
-use crate::domain::assess::{self, Level};
+use crate::domain::assess::Level;
 use crate::domain::fleet::EstateView;
 use crate::domain::time::{Timestamp, format_age};
 
@@ -37,7 +38,11 @@ pub struct Ctx<'a> {
     pub theme: &'a Theme,
     /// Targets that do not hold, assessed once per frame for the header
     /// and the targets panel alike.
-    pub breaches: Vec<assess::Breach>,
+    pub breaches: Vec<crate::domain::breach::Breach>,
+    /// Who signs now and where, assessed once per frame.
+    pub signing: crate::domain::signing::SigningPicture,
+    /// The region-loss analysis of `signing`.
+    pub losses: Vec<crate::domain::bft::RegionLoss>,
 }
 
 /// Draws the console.
@@ -47,12 +52,17 @@ pub fn render(f: &mut Frame, app: &App) {
         too_small(f, area, app.theme());
         return;
     }
+    let (view, now) = (app.view(), app.view_now());
+    let signing = crate::domain::signing::picture(view, now);
+    let regions: Vec<String> = view.spec.regions.iter().map(|r| r.name.clone()).collect();
     let ctx = Ctx {
         app,
-        view: app.view(),
-        now: app.view_now(),
+        view,
+        now,
         theme: app.theme(),
-        breaches: assess::breaches(app.view(), app.view_now()),
+        breaches: crate::domain::breach::breaches(view, now),
+        losses: crate::domain::bft::region_loss(&regions, &signing),
+        signing,
     };
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -86,7 +96,7 @@ fn render_panel(f: &mut Frame, panel: PanelKind, area: Rect, ctx: &Ctx<'_>, focu
         PanelKind::Backups => regions::backups(f, area, ctx, focused),
         PanelKind::Chain => chain::chain(f, area, ctx, focused),
         PanelKind::Validators => chain::validators(f, area, ctx, focused),
-        PanelKind::RegionLoss => chain::region_loss(f, area, ctx, focused),
+        PanelKind::RegionLoss => region_loss::region_loss(f, area, ctx, focused),
         PanelKind::Targets => status::targets(f, area, ctx, focused),
         PanelKind::Sources => status::sources(f, area, ctx, focused),
         PanelKind::Log => status::log(f, area, ctx, focused),
@@ -118,16 +128,28 @@ fn render_header(f: &mut Frame, area: Rect, ctx: &Ctx<'_>) {
             theme.style(Slot::Header),
         ));
     }
+    // The worst current problem comes first; a standing risk of the
+    // layout follows a clean bill, in its own words.
     let breaches = &ctx.breaches;
-    let (level, word) = if breaches.is_empty() {
-        (Level::Ok, "ALL TARGETS HOLD".to_owned())
-    } else {
-        (Level::Critical, format!("{} NOT HOLDING", breaches.len()))
+    let (level, word) = match breaches.first() {
+        None => (Level::Ok, "ALL TARGETS HOLD".to_owned()),
+        Some(worst) if breaches.len() == 1 => (worst.level(), worst.headline()),
+        Some(worst) => (
+            worst.level().max(Level::Critical),
+            format!("{} · {} NOT HOLDING", worst.headline(), breaches.len()),
+        ),
     };
     spans.push(Span::styled(
         format!(" {} {word} ", widgets::mark(level)),
         theme.level(level),
     ));
+    let risk = region_loss::summary(&ctx.losses, &ctx.signing);
+    if breaches.is_empty() && risk.level == Level::AtRisk {
+        spans.push(Span::styled(
+            format!(" {} {} ", widgets::mark(risk.level), risk.word),
+            theme.level(risk.level),
+        ));
+    }
     if let Some(frozen) = app.frozen() {
         spans.push(Span::styled(
             format!(

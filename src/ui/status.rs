@@ -10,7 +10,7 @@ use super::Ctx;
 use super::widgets::{cell, label, mark, panel_block, round_duration, verdict};
 use crate::config::layout::PanelKind;
 use crate::config::theme::Slot;
-use crate::domain::assess::{self, Level, Verdict};
+use crate::domain::assess::{Level, Verdict};
 use crate::domain::time::format_age;
 
 /// RTO and RPO, and every target that does not hold right now.
@@ -41,11 +41,7 @@ pub fn targets(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             },
         )));
         for b in breaches {
-            let level = if matches!(b.kind, assess::BreachKind::Unknown) {
-                Level::Unknown
-            } else {
-                Level::Critical
-            };
+            let level = b.level();
             lines.push(Line::from(vec![
                 Span::styled(format!("  {} ", mark(level)), theme.level(level)),
                 cell(theme, &b.subject, 28),
@@ -67,7 +63,8 @@ fn severity_rank(level: Level) -> u8 {
         Level::Unknown => 1,
         Level::Stale => 2,
         Level::Warn => 3,
-        Level::Ok => 4,
+        Level::AtRisk => 4,
+        Level::Ok => 5,
     }
 }
 

@@ -17,6 +17,7 @@ use crate::domain::time::format_age;
 pub fn mark(level: Level) -> &'static str {
     match level {
         Level::Ok => "✓",
+        Level::AtRisk => "◆",
         Level::Warn => "!",
         Level::Critical => "✗",
         Level::Stale => "~",

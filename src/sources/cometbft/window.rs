@@ -108,6 +108,13 @@ impl SignatureWindow {
                     signed_latest: latest_block.is_some_and(|b| b.signers.contains(address)),
                     missed_recent: u32::try_from(missed).unwrap_or(u32::MAX),
                     window,
+                    last_signed_height: self
+                        .blocks
+                        .range(self.range(latest))
+                        .rev()
+                        .find(|(_, b)| b.signers.contains(address))
+                        .map(|(h, _)| *h),
+                    signs_in: None,
                 }
             })
             .collect()

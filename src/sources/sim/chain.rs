@@ -139,6 +139,12 @@ impl Chain {
         self.signatures.get(i).is_some_and(|s| s & 1 == 1)
     }
 
+    /// The latest height in the window validator `i` signed.
+    pub(super) fn last_signed(&self, i: usize) -> Option<u64> {
+        let sigs = self.signatures.get(i).copied().unwrap_or(0);
+        (sigs != 0).then(|| self.height - u64::from(sigs.trailing_zeros()))
+    }
+
     /// Commits in the window validator `i` is missing from.
     pub(super) fn missed(&self, i: usize) -> u32 {
         WINDOW - self.signatures.get(i).map_or(0, |s| s.count_ones())

@@ -153,6 +153,7 @@ impl SimEstate {
         if !any_up {
             return Err("no RPC node answered: every region is unreachable".to_owned());
         }
+        let components = self.components();
         Ok(ChainStatus {
             chain_id: CHAIN_ID.to_owned(),
             height: self.chain.height(),
@@ -170,6 +171,10 @@ impl SimEstate {
                     signed_latest: self.chain.signed_latest(i),
                     missed_recent: self.chain.missed(i),
                     window: WINDOW,
+                    last_signed_height: self.chain.last_signed(i),
+                    signs_in: self
+                        .key_region(i, &components)
+                        .map(|r| self.region_name(r).to_owned()),
                 })
                 .collect(),
         })

@@ -127,6 +127,17 @@ impl SimEstate {
             .collect()
     }
 
+    /// The region validator `v`'s key signs from now: its home when it
+    /// signs there, else its standby when that signs; when neither signs,
+    /// the standby if one was started (the failover moved it), else home.
+    pub(super) fn key_region(&self, v: usize, components: &[Option<usize>]) -> Option<usize> {
+        let tip = self.chain.height();
+        let home = self.validator_region.get(v).copied().flatten();
+        let standby = self.standby.get(v).copied().flatten();
+        let signs = |r: Option<usize>| r.filter(|&i| self.signs_from(i, tip, components).is_some());
+        signs(home).or(signs(standby)).or(standby).or(home)
+    }
+
     /// The network component a key running in region `i` signs in, if its
     /// validators there are running, synced and up.
     fn signs_from(&self, i: usize, tip: u64, components: &[Option<usize>]) -> Option<usize> {

@@ -320,7 +320,7 @@ async fn status_follows_each_change_of_a_live_estate() {
             assert_eq!(node(j, r.0, &url)["status"], "SYNCED", "{j:#}");
         }
     }
-    assert_eq!(j["chain"]["status"], "PRODUCING", "{j:#}");
+    assert_eq!(j["chain"]["status"], "producing", "{j:#}");
     assert_eq!(j["region_loss_basis"], "chain");
     let validators = j["chain"]["validators"].as_array().unwrap();
     assert_eq!(validators.len(), 7);
@@ -409,7 +409,7 @@ async fn status_follows_each_change_of_a_live_estate() {
     assert_eq!(failed["height"], Value::Null, "{failed:#}");
     let other = node(j, "us-east-1", &b.url);
     assert_eq!(other["status"], "SYNCED", "{other:#}");
-    assert_eq!(j["chain"]["status"], "PRODUCING", "{:#}", j["chain"]);
+    assert_eq!(j["chain"]["status"], "producing", "{:#}", j["chain"]);
     assert_eq!(j["chain"]["height"], other["height"]);
     assert_eq!(j["region_loss_basis"], "chain");
     assert!(
@@ -442,7 +442,7 @@ async fn wrong_credentials_exit_one_with_a_clear_message() {
         assert_eq!(region(j, name)["health"], "unknown", "{j:#}");
     }
     // The chain does not depend on AWS.
-    assert_eq!(j["chain"]["status"], "PRODUCING");
+    assert_eq!(j["chain"]["status"], "producing");
     let kinds: Vec<String> = breaches(j).into_iter().map(|(k, _)| k).collect();
     assert!(kinds.iter().all(|k| k == "unknown"), "{kinds:?}");
     // Something an operator can act on: which call, and AWS's own words.
@@ -484,4 +484,111 @@ fn a_missing_environment_file_exits_two_and_names_it() {
         stderr.contains(&*missing.to_string_lossy()),
         "names the file: {stderr}"
     );
+}
+
+/// The seeded estate and its environment file, ready for variants.
+async fn seeded(moto: &Moto, nodes: &Nodes, dir: &Path) -> String {
+    let draft = env_toml(&moto.endpoint(), &nodes.urls(), &[None, None, None]);
+    let mut env = parse(&dir.join("draft.toml"), &draft);
+    let clients = moto::clients(&env, None).await;
+    moto::seed_healthy(&mut env, &clients).await;
+    let ids: Vec<Option<String>> = env
+        .regions
+        .iter()
+        .map(|r| r.health_check_id.clone())
+        .collect();
+    env_toml(&moto.endpoint(), &nodes.urls(), &ids)
+}
+
+/// The file with the `[[validator]]` tables for the test node's validators
+/// `drop` removed.
+fn without_validators(text: &str, drop: &[usize]) -> String {
+    let node = NodeConfig::new("0.38.12");
+    let mut out = text.to_owned();
+    for &i in drop {
+        let address = node.validator_address(i);
+        let start = out
+            .find(&format!("[[validator]]\naddress = \"{address}\""))
+            .expect("validator table");
+        let end = out[start + 1..]
+            .find("[[validator]]")
+            .map_or(out.len(), |e| start + 1 + e);
+        out.replace_range(start..end, "");
+    }
+    out
+}
+
+/// Coverage and mapping are targets: power the file does not map, a
+/// configured validator the chain lacks, and a region with no reachable
+/// RPC node each give their breach and exit 1, run after run (the three
+/// regions' answers arrive in whatever order the network gives).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmapped_power_missing_validators_and_blind_regions_are_breaches() {
+    let moto = Moto::start();
+    let nodes = Nodes::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = seeded(&moto, &nodes, dir.path()).await;
+    let test_node = NodeConfig::new("0.38.12");
+
+    // The file maps 5 of the chain's 7 validators.
+    let file = write(dir.path(), &without_validators(&text, &[5, 6]));
+    for _ in 0..3 {
+        nodes.advance();
+        let run = status(home.path(), "testing", &file).await;
+        let j = &run.json;
+        assert_eq!(run.code, 1, "{j:#}\n{}", run.stderr);
+        assert_eq!(breaches(j), pairs(&[("unmapped_power", "chain")]), "{j:#}");
+        let detail = j["breaches"][0]["detail"].as_str().unwrap();
+        // The test node's powers are 70, 60 ... 10: the unmapped two hold 30.
+        assert!(detail.starts_with("30 power in no region"), "{detail}");
+        for i in [5, 6] {
+            assert!(detail.contains(&test_node.validator_address(i)), "{detail}");
+        }
+        // Unmapped power is lost with any region: losing eu-west-1 leaves
+        // 180 of 280 (it would leave 210, enough, if the 30 were mapped).
+        let eu = &j["region_loss"][1];
+        assert_eq!(eu["regions"], serde_json::json!(["eu-west-1"]));
+        assert_eq!(
+            (&eu["unmapped_power"], &eu["power_remaining"], &eu["halts"]),
+            (&Value::from(30), &Value::from(180), &Value::from(true)),
+            "{eu:#}"
+        );
+    }
+
+    // A configured validator the chain does not have.
+    let ghost = text.replace(&test_node.validator_address(0), &"AB".repeat(20));
+    let file = write(dir.path(), &ghost);
+    for _ in 0..3 {
+        nodes.advance();
+        let run = status(home.path(), "testing", &file).await;
+        let j = &run.json;
+        assert_eq!(run.code, 1, "{j:#}");
+        assert_eq!(
+            breaches(j),
+            pairs(&[
+                ("unmapped_power", "chain"),
+                ("validator_not_in_set", "us-east-1-val-0"),
+            ]),
+            "{j:#}"
+        );
+    }
+
+    // ap-southeast-1's only node is unreachable (nothing listens there).
+    let ap_url = &nodes.urls()[2][0];
+    let blind = text.replace(ap_url, "http://127.0.0.1:9");
+    let file = write(dir.path(), &blind);
+    for _ in 0..3 {
+        nodes.advance();
+        let run = status(home.path(), "testing", &file).await;
+        let j = &run.json;
+        assert_eq!(run.code, 1, "{j:#}");
+        assert_eq!(
+            breaches(j),
+            pairs(&[("rpc_unknown", "ap-southeast-1 rpc")]),
+            "{j:#}"
+        );
+        let n = node(j, "ap-southeast-1", "http://127.0.0.1:9");
+        assert!(n["error"].as_str().is_some_and(|e| !e.is_empty()), "{n:#}");
+    }
 }

@@ -1,0 +1,173 @@
+//! The console's verdicts in a messy incident, through the real binary's
+//! `status --json` on the simulated estate: who signs now, what a region
+//! loss costs on that power, how fast a halt is declared, and that a
+//! healthy estate's standing risk is not an outage.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn status(extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["status", "--json", "--start", "2026-11-26T03:00:00Z"];
+    args.extend_from_slice(extra);
+    let out = Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .args(&args)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run drconsole");
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().expect("exit code"), json)
+}
+
+fn kinds(j: &Value) -> Vec<String> {
+    j["breaches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn loss<'a>(j: &'a Value, regions: &[&str]) -> &'a Value {
+    j["region_loss"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["regions"] == serde_json::json!(regions))
+        .unwrap_or_else(|| panic!("no loss of {regions:?}"))
+}
+
+#[test]
+fn a_healthy_estate_is_at_risk_not_down() {
+    let (code, j) = status(&[]);
+    assert_eq!(code, 0, "{j:#}");
+    assert_eq!(kinds(&j), Vec::<String>::new());
+    let use1 = loss(&j, &["us-east-1"]);
+    assert_eq!(use1["halts"], true);
+    assert_eq!(
+        use1["halts_at_full_strength"], true,
+        "the 3-2-2 layout's own risk"
+    );
+    assert_eq!(use1["basis"], "signing");
+    assert_eq!(j["chain"]["status"], "producing");
+    assert_eq!(
+        (
+            &j["chain"]["signing_power"],
+            &j["chain"]["total_power"],
+            &j["chain"]["margin_power"]
+        ),
+        (&Value::from(70), &Value::from(70), &Value::from(23))
+    );
+    for v in j["chain"]["validators"].as_array().unwrap() {
+        assert_eq!(v["signing"], "signing", "{v:#}");
+        assert_eq!(v["window"], 100);
+        assert!(v["last_signed_height"].is_u64());
+        assert_eq!(v["signs_in"], v["region"], "keys sign at home");
+    }
+}
+
+#[test]
+fn one_offline_validator_makes_losing_a_small_region_halt() {
+    let (code, j) = status(&[
+        "--inject",
+        "validator-offline eu-west-1-val-0",
+        "--after",
+        "30s",
+    ]);
+    assert_eq!(code, 1, "{j:#}");
+    let ap = loss(&j, &["ap-southeast-1"]);
+    assert_eq!(ap["halts"], true, "40 of 70 would be left: {ap:#}");
+    assert_eq!(ap["halts_at_full_strength"], false);
+    assert_eq!(loss(&j, &["eu-west-1"])["halts"], false);
+    assert_eq!(j["chain"]["signing_power"], 60);
+    assert_eq!(kinds(&j), ["halt_margin", "validator_missing"]);
+    assert_eq!(
+        j["breaches"][0]["detail"],
+        "losing ap-southeast-1 now halts the chain: 60 of 70 power signs, 13 to spare"
+    );
+    assert_eq!(j["breaches"][1]["subject"], "eu-west-1-val-0");
+    let v = j["chain"]["validators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "eu-west-1-val-0")
+        .unwrap();
+    assert_ne!(v["signing"], "signing", "{v:#}");
+}
+
+#[test]
+fn two_offline_validators_leave_the_chain_one_validator_from_halting() {
+    let (code, j) = status(&[
+        "--inject",
+        "validator-offline eu-west-1-val-0",
+        "--inject",
+        "validator-offline ap-southeast-1-val-0",
+        "--after",
+        "30s",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(j["chain"]["margin_power"], 3);
+    assert!(
+        j["breaches"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("one validator from halting"),
+        "{:#}",
+        j["breaches"]
+    );
+}
+
+/// The first second after `region-down us-east-1` at which `status` says
+/// the chain is halted, scanning second by second.
+fn seconds_to_halted() -> u64 {
+    (1..=40)
+        .find(|s| {
+            let after = format!("{s}s");
+            let (_, j) = status(&["--inject", "region-down us-east-1", "--after", &after]);
+            j["chain"]["status"] == "halted"
+        })
+        .expect("halted within 40 s")
+}
+
+#[test]
+fn a_halt_is_declared_within_three_block_intervals_and_old_signatures_go_stale() {
+    let t = seconds_to_halted();
+    // The last block came at most one interval (6.6 s) before the fault;
+    // three intervals (18 s) later, plus a poll, the chain is HALTED.
+    assert!((12..=25).contains(&t), "declared halted after {t} s");
+    eprintln!("region-down us-east-1 -> halted after {t} s (simulated)");
+    let after = format!("{t}s");
+    let (code, j) = status(&["--inject", "region-down us-east-1", "--after", &after]);
+    assert_eq!(code, 1);
+    assert_eq!(kinds(&j)[0], "chain_halted", "the halt is the headline");
+    for v in j["chain"]["validators"].as_array().unwrap() {
+        assert_eq!(v["signing"], "stale", "{v:#}");
+    }
+    assert_eq!(j["region_loss"][0]["basis"], "last_commit");
+    // Before the threshold, not yet.
+    let before = format!("{}s", t - 1);
+    let (_, j) = status(&["--inject", "region-down us-east-1", "--after", &before]);
+    assert_ne!(j["chain"]["status"], "halted");
+}
+
+#[test]
+fn a_region_without_a_reachable_node_is_unknown_coverage() {
+    let (code, j) = status(&["--inject", "region-down ap-southeast-1", "--after", "30s"]);
+    assert_eq!(code, 1);
+    let rpc: Vec<&Value> = j["breaches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == "rpc_unknown")
+        .collect();
+    assert_eq!(rpc.len(), 1, "{:#}", j["breaches"]);
+    assert_eq!(rpc[0]["subject"], "ap-southeast-1 rpc");
+    for n in j["regions"][2]["nodes"].as_array().unwrap() {
+        assert_eq!(n["error"], "request timed out after 5s", "{n:#}");
+    }
+    for n in j["regions"][0]["nodes"].as_array().unwrap() {
+        assert_eq!(n["error"], Value::Null, "a synced node has no error: {n:#}");
+    }
+}

@@ -592,3 +592,57 @@ async fn unmapped_power_missing_validators_and_blind_regions_are_breaches() {
         assert!(n["error"].as_str().is_some_and(|e| !e.is_empty()), "{n:#}");
     }
 }
+
+/// One chain, checked: a region whose node serves another chain, and a
+/// region whose node has another block at the same height, each give their
+/// breach (naming the endpoint) and exit 1, run after run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_chain_and_another_fork_are_breaches_naming_the_endpoint() {
+    let moto = Moto::start();
+    let nodes = Nodes::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), &seeded(&moto, &nodes, dir.path()).await);
+    let eu = nodes.servers[1][0].url.clone();
+    let ap = nodes.servers[2][0].url.clone();
+
+    nodes.servers[1][0].update(|c| c.chain_id = "someone-elses-chain-7".into());
+    for _ in 0..3 {
+        nodes.advance();
+        let run = status(home.path(), "testing", &file).await;
+        let j = &run.json;
+        assert_eq!(run.code, 1, "{j:#}");
+        assert_eq!(breaches(j), pairs(&[("wrong_chain", &eu)]), "{j:#}");
+        assert_eq!(
+            j["breaches"][0]["detail"],
+            "serves chain someone-elses-chain-7, not virtengine-dr-1"
+        );
+        assert_eq!(
+            j["chain"]["chain_id"], "virtengine-dr-1",
+            "the odd one out is not the chain"
+        );
+        assert!(
+            j["chain"]["disagreement"]
+                .as_str()
+                .is_some_and(|d| d.contains(&eu)),
+            "{:#}",
+            j["chain"]
+        );
+    }
+
+    nodes.servers[1][0].update(|c| c.chain_id = "virtengine-dr-1".into());
+    nodes.servers[2][0].update(|c| c.fork = 1);
+    for _ in 0..3 {
+        nodes.advance();
+        let run = status(home.path(), "testing", &file).await;
+        let j = &run.json;
+        assert_eq!(run.code, 1, "{j:#}");
+        assert_eq!(breaches(j), pairs(&[("chain_split", "chain")]), "{j:#}");
+        let detail = j["breaches"][0]["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("different blocks at height "),
+            "{detail}"
+        );
+        assert!(detail.contains(&ap) && detail.contains(&eu), "{detail}");
+    }
+}

@@ -19,12 +19,13 @@ use super::time::Timestamp;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreachKind {
-    /// No blocks for longer than the halt threshold.
-    ChainHalted,
-    /// RPC nodes disagree on the block at one height.
+    /// RPC nodes disagree on the block at one height: a fork, the worst
+    /// thing the console can see (double signs follow forks).
     ChainSplit,
     /// An RPC node serves another chain than the environment's.
     WrongChain,
+    /// No blocks for longer than the halt threshold.
+    ChainHalted,
     /// Route53 says a region is unhealthy.
     RegionUnhealthy,
     /// One validator (or one more region) from halting.
@@ -173,6 +174,7 @@ fn chain(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
         }),
         Level::Ok | Level::AtRisk | Level::Warn => {}
     }
+    agreement(view, now, out);
     let picture = signing::picture(view, now);
     placement(&picture, out);
     if picture.basis != SigningBasis::Signing {
@@ -200,6 +202,51 @@ fn chain(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
         }
     }
     margin(view, &picture, out);
+}
+
+/// Why the RPC endpoints do not tell one story, if they do not: a fork,
+/// endpoints on another chain, then what one region's endpoints disagree
+/// on; for the chain panel and `status --json`.
+#[must_use]
+pub fn disagreement(view: &EstateView, now: Timestamp) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut found = Vec::new();
+    agreement(view, now, &mut found);
+    for b in found {
+        parts.push(match b.kind {
+            BreachKind::WrongChain => format!("{} {}", b.subject, b.detail),
+            _ => b.detail,
+        });
+    }
+    if let Some(c) = view.chain.known_value(now, view.spec.poll.chain)
+        && let Some(d) = &c.disagreement
+    {
+        parts.push(d.clone());
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// A fork among the endpoints, and endpoints serving another chain.
+fn agreement(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
+    if let Some(fork) = view.agreement.fork() {
+        out.push(Breach {
+            kind: BreachKind::ChainSplit,
+            subject: "chain".to_owned(),
+            detail: fork.describe(),
+        });
+    }
+    let fresh_for = view
+        .spec
+        .poll
+        .chain
+        .saturating_mul(super::telemetry::STALE_AFTER_INTERVALS);
+    for w in view.agreement.wrong_chains(None, now, fresh_for) {
+        out.push(Breach {
+            kind: BreachKind::WrongChain,
+            subject: w.endpoint,
+            detail: format!("serves chain {}, not {}", w.serves, w.expected),
+        });
+    }
 }
 
 /// Power nothing places, and configured validators the chain lacks.

@@ -83,6 +83,7 @@ fn healthy(silent: &[usize], block_age: u64) -> EstateView {
                 })
                 .collect(),
             disagreement: None,
+            heads: Vec::new(),
         }),
     });
     view.apply(&PollReport {

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::agreement::Agreement;
 use super::estate::{BackupKind, EstateSpec};
 use super::observation::{
     ChainStatus, HealthStatus, NodeStatus, Observation, PollReport, SecretInfo,
@@ -59,6 +60,8 @@ pub struct EstateView {
     pub chain_source: Option<String>,
     /// Source behaviour, in order of first report.
     pub sources: Vec<SourceState>,
+    /// Every RPC endpoint's chain and recent blocks, cross-checked.
+    pub agreement: Agreement,
 }
 
 impl EstateView {
@@ -95,6 +98,7 @@ impl EstateView {
             chain: Tracked::default(),
             chain_source: None,
             sources: Vec::new(),
+            agreement: Agreement::default(),
         }
     }
 
@@ -215,6 +219,15 @@ impl EstateView {
     /// apart are a disagreement the operator must see.
     fn apply_chain(&mut self, chain: &ChainStatus, at: Timestamp, source: &str) {
         let fresh_for = self.spec.poll.chain.saturating_mul(STALE_AFTER_INTERVALS);
+        self.agreement.observe(&chain.heads, at);
+        // An answer from another chain is never the estate's chain.
+        if self
+            .agreement
+            .chain_id(None, at, fresh_for)
+            .is_some_and(|id| id != chain.chain_id)
+        {
+            return;
+        }
         let held = self.chain.reading.as_ref().filter(|r| {
             at.since(r.observed_at) <= fresh_for && self.chain_source.as_deref() != Some(source)
         });
@@ -317,6 +330,7 @@ mod tests {
             avg_block_time: Duration::from_secs(6),
             validators: Vec::new(),
             disagreement: None,
+            heads: Vec::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 //!
 //! Everything here can be driven from tests with plain values.
 
+pub mod agreement;
 pub mod assess;
 pub mod bft;
 pub mod breach;

@@ -55,6 +55,21 @@ pub struct ValidatorStatus {
     pub signs_in: Option<String>,
 }
 
+/// What one answering RPC endpoint says its chain and latest block are:
+/// compared across every endpoint of every region, so a node on another
+/// chain or another fork is seen, whichever region it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointHead {
+    /// The endpoint (URL or node name).
+    pub endpoint: String,
+    /// The chain it serves (`node_info.network`).
+    pub chain_id: String,
+    /// Its latest height.
+    pub height: u64,
+    /// The hash of its block at that height.
+    pub block_hash: String,
+}
+
 /// The chain as a quorum of RPC nodes sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainStatus {
@@ -72,6 +87,8 @@ pub struct ChainStatus {
     /// different validator sets at one height), naming them; `None` when they
     /// agree. A split view is shown rather than silently picking a side.
     pub disagreement: Option<String>,
+    /// Every answering endpoint's chain and head, for cross-checks.
+    pub heads: Vec<EndpointHead>,
 }
 
 /// What Secrets Manager says about a backup passphrase secret. Only

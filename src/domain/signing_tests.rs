@@ -43,6 +43,7 @@ fn view_with(silent: &[usize], block_age: u64, signs_in: &[(usize, &str)]) -> Es
                 avg_block_time: Duration::from_secs(6),
                 validators,
                 disagreement: None,
+                heads: Vec::new(),
             }),
         }],
     });

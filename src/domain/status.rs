@@ -283,7 +283,7 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
             total_power: margin.total_power,
             margin_power: margin.margin_power,
             basis: picture.basis,
-            disagreement: known.and_then(|c| c.disagreement.clone()),
+            disagreement: breach::disagreement(view, now),
             validators,
         },
         region_loss,

@@ -11,6 +11,7 @@ use crate::config::layout::PanelKind;
 use crate::config::theme::Slot;
 use crate::domain::assess::{self, Level, Verdict};
 use crate::domain::bft::percent;
+use crate::domain::breach::BreachKind;
 use crate::domain::roster;
 use crate::domain::signing::{self, Signing, SigningBasis};
 use crate::domain::time::format_age;
@@ -67,13 +68,21 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             label(theme, signing_label, 12),
             verdict(theme, &quorum),
         ]));
-        if let Some(d) = &c.disagreement {
+        if let Some(d) = crate::domain::breach::disagreement(view, now) {
             lines.push(Line::from(vec![
                 label(theme, "nodes", 12),
                 verdict(
                     theme,
                     &Verdict {
-                        level: Level::Warn,
+                        // A fork or another chain is critical; a node a few
+                        // blocks behind its peers is a warning.
+                        level: if ctx.breaches.iter().any(|b| {
+                            matches!(b.kind, BreachKind::ChainSplit | BreachKind::WrongChain)
+                        }) {
+                            Level::Critical
+                        } else {
+                            Level::Warn
+                        },
                         word: format!("DISAGREE: {d}"),
                     },
                 ),

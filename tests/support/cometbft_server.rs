@@ -55,6 +55,9 @@ pub struct NodeConfig {
     /// Changes validator addresses, `validators_hash` and block hashes: a
     /// node with another salt is on another validator set / fork.
     pub salt: u64,
+    /// Changes block hashes only: a node with another fork number is on
+    /// another fork of the same validator set.
+    pub fork: u64,
     /// Seconds between blocks.
     pub block_secs: i64,
     /// Request handling.
@@ -74,6 +77,7 @@ impl NodeConfig {
             absent: Vec::new(),
             absent_at: Vec::new(),
             salt: 0,
+            fork: 0,
             block_secs: 6,
             behaviour: Behaviour::Healthy,
         }
@@ -91,7 +95,11 @@ impl NodeConfig {
 
     /// The hash of the block at `height`.
     pub fn block_hash(&self, height: u64) -> String {
-        hex(&bytes(self.salt ^ 0xB10C, height, 32))
+        hex(&bytes(
+            self.salt ^ self.fork.wrapping_mul(0xF0F0) ^ 0xB10C,
+            height,
+            32,
+        ))
     }
 
     fn signs(&self, i: usize, height: u64) -> bool {

@@ -23,7 +23,7 @@ use window::{BlockSigs, SignatureWindow};
 
 use self::agreement::disagreement;
 use self::rpc::{fetch_commit, fetch_validators, human};
-use crate::domain::observation::{ChainStatus, NodeStatus, Observation};
+use crate::domain::observation::{ChainStatus, EndpointHead, NodeStatus, Observation};
 use crate::domain::time::Timestamp;
 
 /// Blocks examined for missed signatures unless configured otherwise.
@@ -201,6 +201,15 @@ impl CometSource {
             .filter_map(|(e, a)| a.as_ref().ok().map(|a| (e, a)))
             .collect();
         let disagreement = disagreement(&answered);
+        let heads: Vec<EndpointHead> = answered
+            .iter()
+            .map(|(e, a)| EndpointHead {
+                endpoint: e.url.clone(),
+                chain_id: a.chain_id.clone(),
+                height: a.status.height,
+                block_hash: a.block_hash.clone(),
+            })
+            .collect();
         let best = answered
             .iter()
             .filter(|(_, a)| !a.status.catching_up)
@@ -208,9 +217,10 @@ impl CometSource {
             .map(|(e, a)| (e.url.clone(), e.client.clone(), (*a).clone()));
 
         let chain = match best {
-            Some((url, Some(client), answer)) => {
-                self.chain(&url, &client, answer, disagreement).await
-            }
+            Some((url, Some(client), answer)) => self
+                .chain(&url, &client, answer, disagreement)
+                .await
+                .map(|c| ChainStatus { heads, ..c }),
             _ if answered.is_empty() => Err(format!(
                 "no RPC endpoint in {} answered ({} tried)",
                 self.region,
@@ -288,6 +298,7 @@ impl CometSource {
             avg_block_time: self.window.avg_block_time(latest),
             validators: self.window.validators(set, latest),
             disagreement,
+            heads: Vec::new(),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! the estate ([`super::SimEstate`]); this only records and schedules.
 
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
@@ -34,6 +35,8 @@ pub(super) struct Chain {
     /// Per validator: bit 0 is the latest block, bit 1 the one before...
     signatures: Vec<u128>,
     next_attempt: i64,
+    /// Seeds the blocks' pseudo hashes.
+    hash_seed: u64,
 }
 
 impl Chain {
@@ -63,6 +66,7 @@ impl Chain {
             history,
             signatures: vec![FULL; validators],
             next_attempt: latest + interval,
+            hash_seed: seed ^ STREAM,
         }
     }
 
@@ -94,6 +98,23 @@ impl Chain {
             *sigs = ((*sigs << 1) | u128::from(s)) & FULL;
         }
         self.next_attempt += draw(&mut self.rng);
+    }
+
+    /// The block hash at height `h`: 32 pseudo-random bytes in upper-case
+    /// hex, stable for a seed, as CometBFT prints a block id.
+    pub(super) fn block_hash(&self, h: u64) -> String {
+        let mut out = String::with_capacity(64);
+        let mut x = self.hash_seed ^ h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..4 {
+            // splitmix64
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            let _ = write!(out, "{z:016X}");
+        }
+        out
     }
 
     /// Header time of the latest block.

@@ -4,7 +4,7 @@
 use super::chain::WINDOW;
 use super::{CHAIN_ID, SimEstate};
 use crate::domain::observation::{
-    ChainStatus, HealthStatus, NodeStatus, Observation, SecretInfo, ValidatorStatus,
+    ChainStatus, EndpointHead, HealthStatus, NodeStatus, Observation, SecretInfo, ValidatorStatus,
 };
 use crate::domain::time::Timestamp;
 
@@ -160,6 +160,22 @@ impl SimEstate {
             latest_block_time: self.chain.latest_time(),
             avg_block_time: self.chain.avg_block_time(),
             disagreement: None,
+            heads: self
+                .spec
+                .regions
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !self.is_down(*i))
+                .flat_map(|(i, r)| {
+                    let height = self.regions.get(i).map_or(0, |s| s.height);
+                    r.rpc_nodes.iter().map(move |n| EndpointHead {
+                        endpoint: n.clone(),
+                        chain_id: CHAIN_ID.to_owned(),
+                        height,
+                        block_hash: self.chain.block_hash(height),
+                    })
+                })
+                .collect(),
             validators: self
                 .spec
                 .validators

@@ -171,3 +171,55 @@ fn a_region_without_a_reachable_node_is_unknown_coverage() {
         assert_eq!(n["error"], Value::Null, "a synced node has no error: {n:#}");
     }
 }
+
+/// A practice failover, step by step on the simulated estate, moves all
+/// three on the dashboard's picture: the database primary, the traffic and
+/// where the keys sign; the region-loss verdict follows the keys.
+#[test]
+fn a_failover_moves_the_primary_the_traffic_and_the_keys() {
+    use drconsole::domain::estate::EstateSpec;
+    use drconsole::domain::status;
+    use drconsole::domain::time::Timestamp;
+    use drconsole::sources::sim::SimEstate;
+    use drconsole::sources::sim_source::snapshot;
+    use std::time::Duration;
+
+    let start = Timestamp::parse_rfc3339("2026-11-26T03:00:00Z").unwrap();
+    let mut sim = SimEstate::new(EstateSpec::seed(), 7, start);
+    sim.advance_to(start.plus(Duration::from_secs(30)));
+    let before = status::report(&snapshot(&sim), sim.now());
+    assert_eq!(before.topology[0].database, "primary");
+    assert_eq!(before.topology[1].database, "replica");
+    assert_eq!(before.topology[0].validators_signing.len(), 3);
+
+    sim.promote_database("eu-west-1").unwrap();
+    sim.set_traffic("us-east-1", false).unwrap();
+    sim.set_validators_running("us-east-1", false).unwrap();
+    sim.start_standby_validators("us-east-1", "eu-west-1")
+        .unwrap();
+    sim.advance_to(start.plus(Duration::from_mins(10)));
+    let after = status::report(&snapshot(&sim), sim.now());
+    let (use1, euw1) = (&after.topology[0], &after.topology[1]);
+    assert_eq!((use1.database, euw1.database), ("replica", "primary"));
+    assert_eq!(
+        (use1.traffic_weight, euw1.traffic_weight),
+        (Some(0), Some(100))
+    );
+    assert_eq!(use1.validators_signing, Vec::<String>::new(), "{after:#?}");
+    assert_eq!(
+        euw1.validators_signing.len(),
+        5,
+        "{:?}",
+        euw1.validators_signing
+    );
+    let lose = |r: &str| {
+        after
+            .region_loss
+            .iter()
+            .find(|l| l.regions == [r])
+            .map(|l| l.halts)
+            .unwrap()
+    };
+    assert!(!lose("us-east-1"), "nothing signs there any more");
+    assert!(lose("eu-west-1"), "five of seven keys sign there now");
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::agreement::Agreement;
 use super::estate::{BackupKind, EstateSpec};
 use super::observation::{
-    ChainStatus, HealthStatus, NodeStatus, Observation, PollReport, SecretInfo,
+    ChainStatus, HealthStatus, NodeStatus, Observation, PollReport, RegionTopology, SecretInfo,
 };
 use super::telemetry::{STALE_AFTER_INTERVALS, Tracked};
 use super::time::Timestamp;
@@ -27,6 +27,8 @@ pub struct RegionView {
     pub nodes: Vec<(String, Tracked<NodeStatus>)>,
     /// Backup passphrase secrets in the spec's order; `None` = missing.
     pub secrets: Vec<(String, Tracked<Option<SecretInfo>>)>,
+    /// Database role and traffic: where the failover stands.
+    pub topology: Tracked<RegionTopology>,
 }
 
 /// How a source has been behaving: the sources panel's row.
@@ -90,6 +92,7 @@ impl EstateView {
                     .iter()
                     .map(|n| (n.clone(), Tracked::default()))
                     .collect(),
+                topology: Tracked::default(),
             })
             .collect();
         Self {
@@ -202,6 +205,9 @@ impl EstateView {
                     .iter_mut()
                     .find(|(n, _)| n == name)?;
                 put(&mut slot.1, result, at)
+            }
+            Observation::Topology { region, result } => {
+                put(&mut self.region_mut(region)?.topology, result, at)
             }
             Observation::Chain { result: Ok(chain) } => {
                 self.apply_chain(chain, at, source);

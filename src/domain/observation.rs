@@ -99,6 +99,30 @@ pub struct SecretInfo {
     pub last_changed: Option<Timestamp>,
 }
 
+/// Which side of replication a region's database is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseRole {
+    /// Takes writes.
+    Primary,
+    /// Follows the primary.
+    Replica,
+}
+
+/// Where a region stands in a failover: its database's role and the
+/// traffic Route53 sends it, so a promotion or a DNS change shows on the
+/// dashboard as it happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegionTopology {
+    /// The database's role there.
+    pub database: DatabaseRole,
+    /// The weight of its Route53 record, when known (0 = no traffic).
+    pub traffic_weight: Option<u64>,
+    /// Whether its Route53 health check is inverted (a failover forcing
+    /// traffic away), when known.
+    pub health_check_inverted: Option<bool>,
+}
+
 /// One reading of one thing, or why it could not be read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
@@ -142,6 +166,13 @@ pub enum Observation {
         name: String,
         /// Its metadata, `None` if missing, or the error.
         result: Result<Option<SecretInfo>, String>,
+    },
+    /// A region's failover state.
+    Topology {
+        /// Region.
+        region: String,
+        /// The state, or the error.
+        result: Result<RegionTopology, String>,
     },
     /// The chain and its validator set.
     Chain {

@@ -9,6 +9,7 @@ use super::breach::{self, Breach};
 use super::estate::RegionSpec;
 use super::estate::{BackupKind, RegionRole};
 use super::fleet::{EstateView, RegionView};
+use super::observation::DatabaseRole;
 use super::signing::{self, Signing, SigningBasis};
 use super::time::Timestamp;
 
@@ -30,8 +31,25 @@ pub struct StatusReport {
     /// Where the voting power figures came from: `chain` (its signing now,
     /// or its last commit) or `configuration`; each loss names its basis.
     pub region_loss_basis: PowerBasis,
-    /// Every target that does not demonstrably hold.
+    /// Every target that does not demonstrably hold, worst first.
     pub breaches: Vec<Breach>,
+    /// Where the failover stands, per region.
+    pub topology: Vec<TopologyReport>,
+}
+
+/// One region's failover state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopologyReport {
+    /// Region name.
+    pub region: String,
+    /// `primary`, `replica` or `unknown` (stale counts as unknown).
+    pub database: &'static str,
+    /// Its Route53 record's weight, while known.
+    pub traffic_weight: Option<u64>,
+    /// Whether its health check is inverted, while known.
+    pub health_check_inverted: Option<bool>,
+    /// Validators whose keys sign there now.
+    pub validators_signing: Vec<String>,
 }
 
 /// Where region-loss figures came from (the field scripts already read).
@@ -289,6 +307,7 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
         region_loss,
         region_loss_basis,
         breaches: breach::breaches(view, now),
+        topology: topology(view, &picture, now),
     }
 }
 
@@ -301,4 +320,38 @@ fn chain_state(view: &EstateView, now: Timestamp) -> &'static str {
         Level::Critical => "halted",
         Level::Stale | Level::Unknown => "unknown",
     }
+}
+
+/// Each region's database role, traffic and the keys signing there.
+fn topology(
+    view: &EstateView,
+    picture: &signing::SigningPicture,
+    now: Timestamp,
+) -> Vec<TopologyReport> {
+    let spec = &view.spec;
+    view.regions
+        .iter()
+        .map(|r| {
+            let t = r.topology.fresh_value(now, spec.poll.health);
+            TopologyReport {
+                region: r.name.clone(),
+                database: match t.map(|t| t.database) {
+                    Some(DatabaseRole::Primary) => "primary",
+                    Some(DatabaseRole::Replica) => "replica",
+                    None => "unknown",
+                },
+                traffic_weight: t.and_then(|t| t.traffic_weight),
+                health_check_inverted: t.and_then(|t| t.health_check_inverted),
+                validators_signing: picture
+                    .signers
+                    .iter()
+                    .filter(|s| s.counts && s.region.as_deref() == Some(r.name.as_str()))
+                    .map(|s| {
+                        spec.validator(&s.address)
+                            .map_or_else(|| s.address.clone(), |v| v.name.clone())
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }

@@ -94,6 +94,7 @@ fn is_failure(o: &Observation) -> bool {
         Observation::NewestBackup { result, .. } => result.is_err(),
         Observation::Node { result, .. } => result.is_err(),
         Observation::Secret { result, .. } => result.is_err(),
+        Observation::Topology { result, .. } => result.is_err(),
         Observation::Chain { result } => result.is_err(),
     }
 }

@@ -1,5 +1,7 @@
 //! Region panels: health and RPC nodes, replication lag, backup ages.
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -13,6 +15,9 @@ use crate::config::layout::PanelKind;
 use crate::config::theme::Slot;
 use crate::domain::assess::{self, Level};
 use crate::domain::estate::BackupKind;
+use crate::domain::fleet::RegionView;
+use crate::domain::observation::DatabaseRole;
+use crate::domain::signing::SigningBasis;
 use crate::domain::time::format_age;
 
 /// Route53 health, role and each RPC node per region.
@@ -45,10 +50,25 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             theme.style(Slot::Title),
         )];
         if detailed {
-            spans.push(label(theme, &rspec.role.to_string(), 10));
+            // The database's role as the region reports it now; the
+            // configured role, marked unconfirmed, until it does.
+            let role = match region.topology.known_value(now, spec.poll.health) {
+                Some(t) => match t.database {
+                    DatabaseRole::Primary => "primary".to_owned(),
+                    DatabaseRole::Replica => "replica".to_owned(),
+                },
+                None => format!("{}?", rspec.role),
+            };
+            spans.push(label(theme, &role, 10));
         }
         spans.push(verdict(theme, &health));
         spans.push(Span::styled(checkers, theme.style(Slot::Muted)));
+        if detailed {
+            spans.push(Span::styled(
+                failover_words(ctx, region),
+                theme.style(Slot::Muted),
+            ));
+        }
         let mut line = Line::from(spans);
         if focused && i == selected {
             line = line.patch_style(theme.style(Slot::Selection));
@@ -102,6 +122,35 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     }
     let block = panel_block(theme, PanelKind::Regions, None, Some(age), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Traffic and keys of a region: `  traffic 100%  keys 3`, with the
+/// health check's inversion when a failover forced it.
+fn failover_words(ctx: &Ctx<'_>, region: &RegionView) -> String {
+    let mut out = String::new();
+    if let Some(t) = region
+        .topology
+        .known_value(ctx.now, ctx.view.spec.poll.health)
+    {
+        if let Some(w) = t.traffic_weight {
+            let _ = write!(out, "  traffic {w}");
+        }
+        if t.health_check_inverted == Some(true) {
+            out.push_str(" (check inverted)");
+        }
+    }
+    // Keys signing there now; a stopped chain's last commit says nothing
+    // about now, so then no count is shown.
+    if ctx.signing.basis == SigningBasis::Signing {
+        let keys = ctx
+            .signing
+            .signers
+            .iter()
+            .filter(|s| s.counts && s.region.as_deref() == Some(region.name.as_str()))
+            .count();
+        let _ = write!(out, "  keys {keys}");
+    }
+    out
 }
 
 /// Replication lag per region against the RPO, with a bar.

@@ -4,7 +4,8 @@
 use super::chain::WINDOW;
 use super::{CHAIN_ID, SimEstate};
 use crate::domain::observation::{
-    ChainStatus, EndpointHead, HealthStatus, NodeStatus, Observation, SecretInfo, ValidatorStatus,
+    ChainStatus, DatabaseRole, EndpointHead, HealthStatus, NodeStatus, Observation, RegionTopology,
+    SecretInfo, ValidatorStatus,
 };
 use crate::domain::time::Timestamp;
 
@@ -75,6 +76,27 @@ impl SimEstate {
                     },
                 });
             }
+            out.push(Observation::Topology {
+                region: region(),
+                result: if down {
+                    Err(format!(
+                        "CloudWatch GetMetricData VirtEngine/DR/DatabaseRole in {}: request timed out",
+                        spec.name
+                    ))
+                } else {
+                    Ok(RegionTopology {
+                        database: if i == self.db_primary {
+                            DatabaseRole::Primary
+                        } else {
+                            DatabaseRole::Replica
+                        },
+                        traffic_weight: Some(
+                            if self.regions.get(i).is_some_and(|r| r.serving) { 100 } else { 0 },
+                        ),
+                        health_check_inverted: Some(false),
+                    })
+                },
+            });
             for (n, node) in spec.rpc_nodes.iter().enumerate() {
                 out.push(Observation::Node {
                     region: region(),

@@ -270,8 +270,7 @@ fn sim_snapshot(args: &EstateArgs, after: Option<Duration>) -> Result<(EstateVie
     let start = start_time(args)?;
     let mut sim = build_sim(args, start)?;
     let now = start.plus(after.unwrap_or_default());
-    sim.advance_to(now);
-    Ok((sim_source::snapshot(&sim), now))
+    Ok((sim_source::watched_until(&mut sim, now), now))
 }
 
 fn run_journal(command: &JournalCommand) -> ExitCode {

@@ -223,3 +223,20 @@ fn a_failover_moves_the_primary_the_traffic_and_the_keys() {
     assert!(!lose("us-east-1"), "nothing signs there any more");
     assert!(lose("eu-west-1"), "five of seven keys sign there now");
 }
+
+#[test]
+fn a_growing_lag_says_when_it_will_breach_the_rpo() {
+    let (_, j) = status(&["--inject", "lag-growth eu-west-1 2s", "--after", "60s"]);
+    let eu = &j["regions"][1];
+    let lag = eu["replication_lag_s"].as_f64().unwrap();
+    let rate = eu["replication_lag_rate"].as_f64().unwrap();
+    assert!((1.9..2.2).contains(&rate), "about 2 s/s: {eu:#}");
+    let due = eu["rpo_breach_in_s"].as_u64().unwrap();
+    let expected = (300.0 - lag) / rate;
+    assert!(
+        (f64::from(u32::try_from(due).unwrap()) - expected).abs() <= 2.0,
+        "{due} vs {expected}: {eu:#}"
+    );
+    // Steady regions forecast nothing worth saying.
+    assert_eq!(j["regions"][0]["rpo_breach_in_s"], Value::Null);
+}

@@ -107,6 +107,42 @@ pub fn replication(
     })
 }
 
+/// A forecast breach this close turns the replication verdict to a
+/// warning; further off it is only reported (`status --json`).
+pub const RISING_WARNS_WITHIN: Duration = Duration::from_mins(30);
+
+/// When a fresh, rising lag will pass the RPO at its current rate, if it
+/// will within the forecast horizon.
+#[must_use]
+pub fn rpo_forecast(
+    region: &RegionView,
+    rpo: Duration,
+    now: Timestamp,
+    interval: Duration,
+) -> Option<Duration> {
+    region.lag.fresh_value(now, interval)?;
+    region.lag_trend.time_to(rpo.as_secs_f64())
+}
+
+/// The replication verdict with its trend: a lag within the RPO that is
+/// rising towards it, due to pass it within [`RISING_WARNS_WITHIN`], is
+/// RISING (when: [`rpo_forecast`]).
+#[must_use]
+pub fn replication_trend(
+    region: &RegionView,
+    rpo: Duration,
+    now: Timestamp,
+    interval: Duration,
+) -> Verdict {
+    let v = replication(&region.lag, rpo, now, interval);
+    match (v.level, rpo_forecast(region, rpo, now, interval)) {
+        (Level::Ok | Level::Warn, Some(d)) if d <= RISING_WARNS_WITHIN => {
+            Verdict::new(Level::Warn, "RISING")
+        }
+        _ => v,
+    }
+}
+
 /// Slack allowed past the schedule before a backup counts as late.
 fn grace(policy: &BackupPolicy) -> Duration {
     (policy.every / 10).max(Duration::from_mins(10))

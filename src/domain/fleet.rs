@@ -11,6 +11,7 @@ use super::observation::{
 };
 use super::telemetry::{STALE_AFTER_INTERVALS, Tracked};
 use super::time::Timestamp;
+use super::trend::Series;
 
 /// Readings for one region.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +30,8 @@ pub struct RegionView {
     pub secrets: Vec<(String, Tracked<Option<SecretInfo>>)>,
     /// Database role and traffic: where the failover stands.
     pub topology: Tracked<RegionTopology>,
+    /// Recent replication lag readings, in seconds.
+    pub lag_trend: Series,
 }
 
 /// How a source has been behaving: the sources panel's row.
@@ -93,6 +96,7 @@ impl EstateView {
                     .map(|n| (n.clone(), Tracked::default()))
                     .collect(),
                 topology: Tracked::default(),
+                lag_trend: Series::default(),
             })
             .collect();
         Self {
@@ -168,7 +172,11 @@ impl EstateView {
                 put(&mut self.region_mut(region)?.health, result, at)
             }
             Observation::ReplicationLag { region, result } => {
-                put(&mut self.region_mut(region)?.lag, result, at)
+                let r = self.region_mut(region)?;
+                if let Ok(lag) = result {
+                    r.lag_trend.push(at, lag.as_secs_f64());
+                }
+                put(&mut r.lag, result, at)
             }
             Observation::NewestBackup {
                 region,

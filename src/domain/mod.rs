@@ -22,3 +22,4 @@ pub mod signing;
 pub mod status;
 pub mod telemetry;
 pub mod time;
+pub mod trend;

@@ -75,6 +75,10 @@ pub struct RegionStatus {
     pub health_age_s: Option<u64>,
     /// Replication lag while known.
     pub replication_lag_s: Option<f64>,
+    /// How fast the lag grows (seconds per second), while the trend is known.
+    pub replication_lag_rate: Option<f64>,
+    /// When the lag will pass the RPO at that rate, if it is rising.
+    pub rpo_breach_in_s: Option<u64>,
     /// Newest backup per kind.
     pub backups: Vec<BackupStatus>,
     /// RPC nodes.
@@ -200,6 +204,13 @@ fn region_status(
             .lag
             .known_value(now, spec.poll.metrics)
             .map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
+        replication_lag_rate: r
+            .lag
+            .fresh_value(now, spec.poll.metrics)
+            .and(r.lag_trend.slope_per_sec())
+            .map(|s| (s * 1000.0).round() / 1000.0),
+        rpo_breach_in_s: assess::rpo_forecast(r, spec.targets.rpo, now, spec.poll.metrics)
+            .map(|d| d.as_secs()),
         backups: r
             .backups
             .iter()

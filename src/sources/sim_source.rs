@@ -28,6 +28,38 @@ pub fn snapshot(sim: &SimEstate) -> EstateView {
     view
 }
 
+/// The picture a console watching `sim` since a minute before `until`
+/// would hold at `until`: the estate moved there in poll-sized steps, each
+/// step's readings folded in, so trends have their history.
+pub fn watched_until(sim: &mut SimEstate, until: Timestamp) -> EstateView {
+    let mut view = EstateView::new(sim.spec().clone());
+    let step = sim
+        .spec()
+        .poll
+        .metrics
+        .max(std::time::Duration::from_secs(1));
+    let span = step.saturating_mul(u32::try_from(crate::domain::trend::KEPT).unwrap_or(60));
+    let mut at = until.minus(span).max(sim.now());
+    while at < until {
+        sim.advance_to(at);
+        view.apply(&PollReport {
+            source: SOURCE_NAME.to_owned(),
+            at,
+            next_poll: at.plus(step),
+            observations: sim.observe(),
+        });
+        at = at.plus(step);
+    }
+    sim.advance_to(until);
+    view.apply(&PollReport {
+        source: SOURCE_NAME.to_owned(),
+        at: until,
+        next_poll: until.plus(step),
+        observations: sim.observe(),
+    });
+    view
+}
+
 /// The simulator's name in the sources panel.
 pub const SOURCE_NAME: &str = "simulator";
 

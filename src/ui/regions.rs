@@ -169,7 +169,7 @@ pub fn replication(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             region.lag.freshness(now, spec.poll.metrics),
             region.lag.age(now),
         );
-        let v = assess::replication(&region.lag, rpo, now, spec.poll.metrics);
+        let v = assess::replication_trend(region, rpo, now, spec.poll.metrics);
         let (value, bar) = match region.lag.known_value(now, spec.poll.metrics) {
             Some(lag) => (
                 short_duration(*lag),
@@ -193,13 +193,37 @@ pub fn replication(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             spans.push(Span::styled(format!("▕{bar}▏ "), bar_style));
         }
         spans.push(verdict(theme, &v));
+        // The last minute of readings, when there is room for them.
+        let room = usize::from(area.width.saturating_sub(2))
+            .saturating_sub(15 + 8 + bar_width + 2 + v.word.chars().count() + 3);
+        if room >= 8 {
+            let line = crate::domain::trend::sparkline(
+                &region.lag_trend.values(),
+                room.min(30),
+                rpo.as_secs_f64(),
+            );
+            spans.push(Span::styled(format!("  {line}"), theme.style(Slot::Muted)));
+        }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::from(vec![label(
-        theme,
-        &format!("RPO {}", round_duration(rpo)),
-        0,
-    )]));
+    // The soonest forecast breach takes the RPO's line: it is what the
+    // operator has to beat.
+    let soonest = view
+        .regions
+        .iter()
+        .filter_map(|r| {
+            assess::rpo_forecast(r, rpo, now, spec.poll.metrics)
+                .filter(|d| *d <= assess::RISING_WARNS_WITHIN)
+                .map(|d| (d, &r.name))
+        })
+        .min();
+    lines.push(Line::from(match soonest {
+        Some((d, name)) => vec![Span::styled(
+            format!("{name} hits RPO in {}", format_age(d)),
+            theme.level(Level::Warn),
+        )],
+        None => vec![label(theme, &format!("RPO {}", round_duration(rpo)), 0)],
+    }));
     let block = panel_block(theme, PanelKind::Replication, None, Some(age), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }

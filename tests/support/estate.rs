@@ -45,3 +45,22 @@ pub fn app(layout: &str, theme: &str, faults: &[&str]) -> App {
             .collect(),
     )
 }
+
+/// The seed estate, faults injected at start, watched by a console for
+/// the last minute of `seconds` (one poll a second), so trends have their
+/// history; `act` changes the estate (a failover step) before the watch.
+pub fn view_watched(
+    seconds: u64,
+    faults: &[&str],
+    act: impl FnOnce(&mut SimEstate),
+) -> (EstateView, Timestamp) {
+    let mut sim = SimEstate::new(EstateSpec::seed(), 7, start());
+    for f in faults {
+        sim.inject(Fault::parse(f).expect("fault"))
+            .expect("valid fault");
+    }
+    act(&mut sim);
+    let now = start().plus(Duration::from_secs(seconds));
+    let view = drconsole::sources::sim_source::watched_until(&mut sim, now);
+    (view, now)
+}

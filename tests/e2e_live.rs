@@ -232,6 +232,8 @@ impl Nodes {
             for _ in 0..count {
                 let mut config = NodeConfig::new("0.38.12");
                 config.validators = 7;
+                // Full nodes: none signs with a validator key.
+                config.hosts = None;
                 config.height = height_now(config.block_secs);
                 region.push(CometServer::start(config).await);
             }
@@ -644,5 +646,47 @@ async fn another_chain_and_another_fork_are_breaches_naming_the_endpoint() {
             "{detail}"
         );
         assert!(detail.contains(&ap) && detail.contains(&eu), "{detail}");
+    }
+}
+
+/// A validator node tells where its key signs: when eu-west-1's node
+/// reports us-east-1-val-0's key as its own (a failover moved it), the
+/// validator is placed there, and the region-loss verdict follows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validator_node_places_its_key_where_it_runs() {
+    let moto = Moto::start();
+    let nodes = Nodes::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), &seeded(&moto, &nodes, dir.path()).await);
+
+    let lose_eu = |j: &Value| j["region_loss"][1]["halts"].clone();
+    nodes.advance();
+    let run = status(home.path(), "testing", &file).await;
+    assert_eq!(lose_eu(&run.json), false, "eu-west-1 holds 70 of 280");
+
+    nodes.servers[1][0].update(|c| c.hosts = Some(0));
+    for _ in 0..3 {
+        nodes.advance();
+        let run = status(home.path(), "testing", &file).await;
+        let j = &run.json;
+        let v0 = j["chain"]["validators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == "us-east-1-val-0")
+            .unwrap();
+        assert_eq!(v0["signs_in"], "eu-west-1", "{v0:#}");
+        assert_eq!(v0["region"], "us-east-1", "configured there");
+        // eu-west-1 now holds 70 + 40 + 30 of 280: losing it leaves 140.
+        assert_eq!(lose_eu(j), true, "{:#}", j["region_loss"]);
+        let eu = &j["topology"][1];
+        assert!(
+            eu["validators_signing"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("us-east-1-val-0")),
+            "{eu:#}"
+        );
     }
 }

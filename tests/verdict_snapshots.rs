@@ -89,6 +89,8 @@ fn a_chain_split_is_the_first_thing_in_the_header() {
     let mut chain = view.chain.reading.as_ref().unwrap().value.clone();
     chain.heads = vec![EndpointHead {
         endpoint: "rpc-0.ap-southeast-1".into(),
+        region: "ap-southeast-1".into(),
+        validator: None,
         chain_id: chain.chain_id.clone(),
         height,
         block_hash: "F0".repeat(32),

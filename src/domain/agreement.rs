@@ -17,6 +17,9 @@ const KEPT_HEIGHTS: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Sighting {
     endpoint: String,
+    region: String,
+    /// The validator key it signs with, if it is a validator node.
+    validator: Option<String>,
     chain_id: String,
     hashes: BTreeMap<u64, String>,
     at: Timestamp,
@@ -75,6 +78,8 @@ impl Agreement {
             if !self.sightings.iter().any(|s| s.endpoint == head.endpoint) {
                 self.sightings.push(Sighting {
                     endpoint: head.endpoint.clone(),
+                    region: head.region.clone(),
+                    validator: None,
                     chain_id: head.chain_id.clone(),
                     hashes: BTreeMap::new(),
                     at,
@@ -91,6 +96,8 @@ impl Agreement {
                 s.hashes.clear();
             }
             s.chain_id.clone_from(&head.chain_id);
+            s.region.clone_from(&head.region);
+            s.validator.clone_from(&head.validator);
             s.at = at;
             s.hashes.insert(head.height, head.block_hash.clone());
             while s.hashes.len() > KEPT_HEIGHTS {
@@ -233,6 +240,20 @@ impl Agreement {
                 expected: chain.clone(),
             })
             .collect()
+    }
+
+    /// The region where a node heard from within `fresh_for` signs with
+    /// validator `address`'s key (the most recently heard, should two).
+    #[must_use]
+    pub fn hosted_in(&self, address: &str, now: Timestamp, fresh_for: Duration) -> Option<&str> {
+        self.fresh(now, fresh_for)
+            .filter(|s| {
+                s.validator
+                    .as_deref()
+                    .is_some_and(|v| v.eq_ignore_ascii_case(address))
+            })
+            .max_by_key(|s| s.at)
+            .map(|s| s.region.as_str())
     }
 
     fn fresh(&self, now: Timestamp, fresh_for: Duration) -> impl Iterator<Item = &Sighting> {

@@ -6,6 +6,8 @@ use super::*;
 fn head(endpoint: &str, chain: &str, height: u64, hash: &str) -> EndpointHead {
     EndpointHead {
         endpoint: endpoint.into(),
+        region: format!("{endpoint}-region"),
+        validator: None,
         chain_id: chain.into(),
         height,
         block_hash: hash.into(),

@@ -62,6 +62,11 @@ pub struct ValidatorStatus {
 pub struct EndpointHead {
     /// The endpoint (URL or node name).
     pub endpoint: String,
+    /// The region it is in.
+    pub region: String,
+    /// The validator whose key it signs with, when it is a validator
+    /// node (`validator_info` with voting power): where that key signs now.
+    pub validator: Option<String>,
     /// The chain it serves (`node_info.network`).
     pub chain_id: String,
     /// Its latest height.

@@ -33,6 +33,10 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
     let spec = &view.spec;
     let chain = view.chain.known_value(now, spec.poll.chain);
     let producing = signing::producing(view, now);
+    let fresh_for = spec
+        .poll
+        .chain
+        .saturating_mul(super::telemetry::STALE_AFTER_INTERVALS);
     let mut out: Vec<ValidatorRow<'a>> = match chain {
         Some(c) => c
             .validators
@@ -49,7 +53,10 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
                     voting_power: v.voting_power,
                     status: Some(v),
                     signing: signing::judge(v, producing),
-                    signs_in: v.signs_in.as_deref(),
+                    signs_in: v
+                        .signs_in
+                        .as_deref()
+                        .or_else(|| view.agreement.hosted_in(&v.address, now, fresh_for)),
                 }
             })
             .collect(),

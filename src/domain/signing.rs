@@ -247,6 +247,7 @@ pub fn picture(view: &EstateView, now: Timestamp) -> SigningPicture {
         };
     };
     let producing = producing(view, now);
+    let fresh_for = interval.saturating_mul(super::telemetry::STALE_AFTER_INTERVALS);
     let signers: Vec<Signer> = chain
         .validators
         .iter()
@@ -268,6 +269,11 @@ pub fn picture(view: &EstateView, now: Timestamp) -> SigningPicture {
                 region: v
                     .signs_in
                     .clone()
+                    .or_else(|| {
+                        view.agreement
+                            .hosted_in(&v.address, now, fresh_for)
+                            .map(str::to_owned)
+                    })
                     .or_else(|| configured.map(|c| c.region.clone())),
                 configured: configured.is_some(),
             }

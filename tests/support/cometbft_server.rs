@@ -58,6 +58,9 @@ pub struct NodeConfig {
     /// Changes block hashes only: a node with another fork number is on
     /// another fork of the same validator set.
     pub fork: u64,
+    /// Which validator's key the node signs with (`validator_info` with
+    /// its power), or `None` for a full node (its own key, power 0).
+    pub hosts: Option<usize>,
     /// Seconds between blocks.
     pub block_secs: i64,
     /// Request handling.
@@ -78,6 +81,7 @@ impl NodeConfig {
             absent_at: Vec::new(),
             salt: 0,
             fork: 0,
+            hosts: Some(0),
             block_secs: 6,
             behaviour: Behaviour::Healthy,
         }
@@ -313,10 +317,17 @@ fn status(c: &NodeConfig) -> Value {
             "earliest_block_time": c.block_time(1),
             "catching_up": c.catching_up
         },
-        "validator_info": {
-            "address": c.validator_address(0),
-            "pub_key": pub_key(c, 0),
-            "voting_power": power(c, 0).to_string()
+        "validator_info": match c.hosts {
+            Some(i) => json!({
+                "address": c.validator_address(i),
+                "pub_key": pub_key(c, i),
+                "voting_power": power(c, i).to_string()
+            }),
+            None => json!({
+                "address": hex(&bytes(c.salt ^ 0x0DE5, 0, 20)),
+                "pub_key": pub_key(c, 0),
+                "voting_power": "0"
+            }),
         }
     })
 }

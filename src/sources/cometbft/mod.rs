@@ -62,6 +62,8 @@ struct Answer {
     status: NodeStatus,
     chain_id: String,
     block_hash: String,
+    /// The validator address this node signs with, if it has power.
+    validator: Option<String>,
     validators_hash: String,
     latest: BlockSigs,
 }
@@ -205,6 +207,8 @@ impl CometSource {
             .iter()
             .map(|(e, a)| EndpointHead {
                 endpoint: e.url.clone(),
+                region: self.region.clone(),
+                validator: a.validator.clone(),
                 chain_id: a.chain_id.clone(),
                 height: a.status.height,
                 block_hash: a.block_hash.clone(),

@@ -71,6 +71,8 @@ impl Endpoint {
             },
             chain_id: status.node_info.network.to_string(),
             block_hash: sync.latest_block_hash.to_string(),
+            validator: (status.validator_info.power.value() > 0)
+                .then(|| status.validator_info.address.to_string().to_uppercase()),
             validators_hash: header.validators_hash.to_string(),
             latest: block_sigs(&commit),
         })

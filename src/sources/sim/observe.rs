@@ -192,6 +192,8 @@ impl SimEstate {
                     let height = self.regions.get(i).map_or(0, |s| s.height);
                     r.rpc_nodes.iter().map(move |n| EndpointHead {
                         endpoint: n.clone(),
+                        region: r.name.clone(),
+                        validator: None,
                         chain_id: CHAIN_ID.to_owned(),
                         height,
                         block_hash: self.chain.block_hash(height),

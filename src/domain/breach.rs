@@ -89,9 +89,16 @@ impl Breach {
 /// Every target that does not demonstrably hold, worst first.
 #[must_use]
 pub fn breaches(view: &EstateView, now: Timestamp) -> Vec<Breach> {
+    breaches_given(view, now, &signing::picture(view, now))
+}
+
+/// [`breaches`] with the signing picture already made (a frame makes it
+/// once for every panel).
+#[must_use]
+pub fn breaches_given(view: &EstateView, now: Timestamp, picture: &SigningPicture) -> Vec<Breach> {
     let mut out = Vec::new();
     regional(view, now, &mut out);
-    chain(view, now, &mut out);
+    chain(view, now, picture, &mut out);
     out.sort_by_key(|b| b.kind);
     out
 }
@@ -162,7 +169,7 @@ fn regional(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
 }
 
 /// Block production, the chain view's age, signing and region loss.
-fn chain(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
+fn chain(view: &EstateView, now: Timestamp, picture: &SigningPicture, out: &mut Vec<Breach>) {
     let spec = &view.spec;
     let c = assess::chain(&view.chain, now, spec.poll.chain);
     match c.level {
@@ -175,8 +182,7 @@ fn chain(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
         Level::Ok | Level::AtRisk | Level::Warn => {}
     }
     agreement(view, now, out);
-    let picture = signing::picture(view, now);
-    placement(&picture, out);
+    placement(picture, out);
     if picture.basis != SigningBasis::Signing {
         return;
     }
@@ -201,7 +207,7 @@ fn chain(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
             }
         }
     }
-    margin(view, &picture, out);
+    margin(view, picture, out);
 }
 
 /// Why the RPC endpoints do not tell one story, if they do not: a fork,

@@ -33,6 +33,7 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
     let spec = &view.spec;
     let chain = view.chain.known_value(now, spec.poll.chain);
     let producing = signing::producing(view, now);
+    let by_address = signing::by_address(spec);
     let fresh_for = spec
         .poll
         .chain
@@ -42,7 +43,9 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
             .validators
             .iter()
             .map(|v| {
-                let mapped = spec.validator(&v.address);
+                let mapped = by_address
+                    .get(v.address.to_ascii_uppercase().as_str())
+                    .copied();
                 ValidatorRow {
                     name: mapped.map_or_else(
                         || v.address.get(..12).unwrap_or(&v.address),

@@ -221,6 +221,17 @@ pub fn missing(v: &ValidatorStatus, height: u64) -> bool {
             .is_none_or(|h| height.saturating_sub(h) >= MISSING_AFTER_BLOCKS)
 }
 
+/// The configured validators by upper-case address.
+#[must_use]
+pub fn by_address(
+    spec: &super::estate::EstateSpec,
+) -> std::collections::HashMap<String, &super::estate::ValidatorSpec> {
+    spec.validators
+        .iter()
+        .map(|v| (v.address.to_ascii_uppercase(), v))
+        .collect()
+}
+
 /// Everyone's signing as of `now`.
 #[must_use]
 pub fn picture(view: &EstateView, now: Timestamp) -> SigningPicture {
@@ -246,13 +257,22 @@ pub fn picture(view: &EstateView, now: Timestamp) -> SigningPicture {
             not_in_set: Vec::new(),
         };
     };
+    // Looked up once per validator: a set of hundreds stays linear.
+    let by_address = by_address(spec);
+    let in_set: std::collections::HashSet<String> = chain
+        .validators
+        .iter()
+        .map(|v| v.address.to_ascii_uppercase())
+        .collect();
     let producing = producing(view, now);
     let fresh_for = interval.saturating_mul(super::telemetry::STALE_AFTER_INTERVALS);
     let signers: Vec<Signer> = chain
         .validators
         .iter()
         .map(|v| {
-            let configured = spec.validator(&v.address);
+            let configured = by_address
+                .get(v.address.to_ascii_uppercase().as_str())
+                .copied();
             let signing = judge(v, producing);
             // A stopped chain's last commit still says who would sign if
             // blocks resumed.
@@ -282,7 +302,7 @@ pub fn picture(view: &EstateView, now: Timestamp) -> SigningPicture {
     let not_in_set = spec
         .validators
         .iter()
-        .filter(|c| !chain.validators.iter().any(|v| c.answers_to(&v.address)))
+        .filter(|c| !in_set.contains(c.address.to_ascii_uppercase().as_str()))
         .map(|c| c.name.clone())
         .collect();
     SigningPicture {

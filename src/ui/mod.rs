@@ -60,7 +60,7 @@ pub fn render(f: &mut Frame, app: &App) {
         view,
         now,
         theme: app.theme(),
-        breaches: crate::domain::breach::breaches(view, now),
+        breaches: crate::domain::breach::breaches_given(view, now, &signing),
         losses: crate::domain::bft::region_loss(&regions, &signing),
         signing,
     };

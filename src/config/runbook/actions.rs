@@ -30,7 +30,8 @@ use serde_saphyr::Spanned;
 use super::file::{PracticeFile, Text};
 use super::source::Source;
 use crate::config::error::ConfigError;
-use crate::domain::runbook::template::{Piece, Quoting, Template};
+use crate::domain::runbook::script::{Place, places};
+use crate::domain::runbook::template::{Piece, Template};
 
 /// The shipped `runbooks/actions.yaml`, used when a runbook's directory has none.
 pub const SHIPPED_ACTIONS: &str = include_str!("../../../runbooks/actions.yaml");
@@ -228,7 +229,7 @@ fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<Action
         (Some(c), None) => {
             let t = parse_template(src, c)?;
             check_vars(&t, c)?;
-            if let Some(v) = quoted_var(&t, true) {
+            if let Some(v) = quoted_var(&t) {
                 return Err(src.at_offset(
                     src.var_offset(&c.referenced, &v),
                     format!(
@@ -341,18 +342,19 @@ pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
     }
 }
 
-/// The first `${var}` written inside single quotes (or, with
-/// `also_double`, inside double quotes too).
-pub(crate) fn quoted_var(t: &Template, also_double: bool) -> Option<String> {
-    let mut q = Quoting::default();
-    for p in t.pieces() {
-        match p {
-            Piece::Literal(text) => q = q.after(text),
-            Piece::Var(v) if q.single || (also_double && q.double) => return Some(v.clone()),
-            Piece::Var(_) => {}
-        }
-    }
-    None
+/// The first `${var}` that the shell renderer would not place in plain
+/// code: inside any quotes, a here-document, a comment, after a backslash.
+/// An action's parameters are placed where drconsole quotes them itself.
+pub(crate) fn quoted_var(t: &Template) -> Option<String> {
+    let vars = t.pieces().iter().filter_map(|p| match p {
+        Piece::Var(v) => Some(v),
+        Piece::Literal(_) => None,
+    });
+    places(t)
+        .into_iter()
+        .zip(vars)
+        .find(|(place, _)| *place != Place::Code)
+        .map(|(_, v)| v.clone())
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! command, checked against a real `sh`.
 #![allow(clippy::unwrap_used)]
 
-use drconsole::domain::runbook::script::ShellScript;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -15,6 +14,7 @@ use drconsole::domain::runbook::plan::{
     Builtin, CompareOp, Expectation, Operation, Phase, Plan, PlannedStep, PracticeEffect, Retry,
     RollbackTrigger,
 };
+use drconsole::domain::runbook::script::ShellScript;
 use proptest::prelude::*;
 
 fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

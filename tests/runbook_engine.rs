@@ -19,7 +19,7 @@ use drconsole::domain::runbook::plan::{
 };
 use drconsole::domain::runbook::protocol::{
     Choice, Command, DecisionRequest, Event, Exit, GateAnswer, GatePurpose, GateRequest, Job, Mode,
-    Outcome, RunOutcome, Task,
+    Outcome, RenderedOperation, RunOutcome, Task,
 };
 use drconsole::domain::runbook::record::{Record, Stage, StepState};
 use drconsole::domain::time::Timestamp;
@@ -179,9 +179,12 @@ fn a_clean_run_journals_before_it_runs_and_stops_the_rto_clock_at_post_checks() 
     h.pass();
     assert_eq!(h.engine.state().stage, Stage::PreChecks);
     h.pass();
-    // Step 0 runs, rendered with quoted values.
+    // Step 0 runs: its script refers to the value, which travels apart.
     assert_eq!(h.running.len(), 1);
-    assert_eq!(h.running[0].operation.describe(), "fence 'us-east-1'");
+    assert_eq!(
+        shown(&h.running[0].operation),
+        "fence \"${DRCONSOLE_VAR_FAILING_REGION}\" with FAILING_REGION = \"us-east-1\""
+    );
     h.pass();
     // The promotion waits for its gate; the gate names the environment.
     assert!(h.running.is_empty());
@@ -467,7 +470,7 @@ fn rollback_undoes_completed_steps_newest_first_then_the_runbook_rollback() {
     assert_eq!(h.engine.state().stage, Stage::RollingBack);
     let mut ran = Vec::new();
     while let Some(j) = h.running.first().cloned() {
-        ran.push((j.task, j.operation.describe()));
+        ran.push((j.task, shown(&j.operation)));
         h.pass();
     }
     assert_eq!(
@@ -478,14 +481,16 @@ fn rollback_undoes_completed_steps_newest_first_then_the_runbook_rollback() {
                     phase: Phase::Step,
                     index: 1
                 }),
-                "demote 'eu-west-1'".into()
+                "demote \"${DRCONSOLE_VAR_TARGET_REGION}\" with TARGET_REGION = \"eu-west-1\""
+                    .into()
             ),
             (
                 Task::Undo(StepRef {
                     phase: Phase::Step,
                     index: 0
                 }),
-                "unfence 'us-east-1'".into()
+                "unfence \"${DRCONSOLE_VAR_FAILING_REGION}\" with FAILING_REGION = \"us-east-1\""
+                    .into()
             ),
             (step(Phase::Rollback, 0), "echo rolled back".into()),
         ]
@@ -696,10 +701,38 @@ fn runtime_variables_are_filled_in() {
     );
     let mut h = Harness::new(p, live());
     h.start();
+    let script = h.running[0].operation.shell().unwrap();
     assert_eq!(
-        h.running[0].operation.describe(),
-        format!("echo 'run-1' 'prod-virtengine' '0' '{}'", T0 / 1000)
+        script.script,
+        "echo \"${DRCONSOLE_VAR_RUN_ID}\" \"${DRCONSOLE_VAR_ENVIRONMENT}\" \
+         \"${DRCONSOLE_VAR_ELAPSED_SECONDS}\" \"${DRCONSOLE_VAR_EPOCH_SECONDS}\""
     );
+    let epoch = (T0 / 1000).to_string();
+    let want: BTreeMap<String, String> = [
+        ("RUN_ID", "run-1"),
+        ("ENVIRONMENT", "prod-virtengine"),
+        ("ELAPSED_SECONDS", "0"),
+        ("EPOCH_SECONDS", epoch.as_str()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(script.values, want);
+}
+
+/// A rendered operation as the dry run lists it: the script, then each
+/// value (none for a built-in).
+fn shown(op: &RenderedOperation) -> String {
+    let mut out = op.describe();
+    for v in op
+        .shell()
+        .map(drconsole::domain::runbook::script::ShellScript::value_lines)
+        .unwrap_or_default()
+    {
+        out.push_str(" with ");
+        out.push_str(&v);
+    }
+    out
 }
 
 // ---- properties ----------------------------------------------------------

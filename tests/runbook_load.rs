@@ -14,6 +14,7 @@ use drconsole::domain::runbook::plan::{
     Builtin, CompareOp, Expectation, Operation, Phase, Plan, PlannedStep, PracticeEffect, Retry,
     RollbackTrigger,
 };
+use drconsole::domain::runbook::script::ShellScript;
 use proptest::prelude::*;
 
 fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -328,7 +329,7 @@ fn upstream_validation_suite_is_a_set_of_checks_with_the_scripts_own_variables()
         panic!()
     };
     assert!(t.vars().is_empty(), "{:?}", t.vars());
-    let rendered = t.render_shell(&BTreeMap::new()).unwrap();
+    let rendered = ShellScript::render(t, &BTreeMap::new()).unwrap().script;
     assert!(
         rendered.contains("echo \"${REGION}: ${AGE}s\""),
         "{rendered}"
@@ -470,10 +471,12 @@ fn a_value_outside_the_estate_is_refused() {
 }
 
 /// A command through `sh -c`, stdout as text.
-fn sh(command: &str) -> String {
+fn sh(script: &ShellScript) -> String {
+    let command = &script.script;
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(command)
+        .envs(script.env())
         .output()
         .unwrap();
     assert!(
@@ -525,7 +528,7 @@ proptest! {
         let p = print_plan();
         let v = vars(&[("X", value.as_str())]);
         let render = |n: &str| match &step(&p, Phase::Step, n).operation {
-            Operation::Shell(t) => t.render_shell(&v).unwrap(),
+            Operation::Shell(t) => ShellScript::render(t, &v).unwrap(),
             Operation::Builtin(_) => unreachable!(),
         };
         prop_assert_eq!(sh(&render("bare")), format!("{value}\n"));
@@ -609,7 +612,7 @@ fn every_command_is_valid_sh_once_filled_in() {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
         for (name, t) in shell_texts(&p) {
-            let command = t.render_shell(&values).unwrap();
+            let command = ShellScript::render(&t, &values).unwrap().script;
             let out = std::process::Command::new("sh")
                 .args(["-n", "-c", &command])
                 .output()

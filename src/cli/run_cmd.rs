@@ -166,10 +166,19 @@ fn print_dry_run(plan: &Plan) -> Result<()> {
             writeln!(out, "    $ {l}")?;
         }
         if let Some(v) = &line.verify {
-            writeln!(out, "    verify: {}", v.trim_end())?;
+            for (i, l) in v.lines().enumerate() {
+                let head = if i == 0 { "verify: $" } else { "        $" };
+                writeln!(out, "    {head} {l}")?;
+            }
         }
         if let Some(r) = &line.rollback {
-            writeln!(out, "    rollback: {r}")?;
+            for (i, l) in r.lines().enumerate() {
+                let head = if i == 0 { "rollback: $" } else { "          $" };
+                writeln!(out, "    {head} {l}")?;
+            }
+        }
+        for v in &line.values {
+            writeln!(out, "    with {v}")?;
         }
     }
     out.flush()?;

@@ -16,8 +16,10 @@
 //! A template here refers to the action's own parameters; a step's
 //! parameter values refer to the runbook's variables. Parameters are
 //! spliced in when a step is compiled, literal text shell-quoted unless it
-//! is a plain word, so a command template must use `${param}` outside
-//! quotes: drconsole does the quoting.
+//! is a plain word, so a command template must use `${param}` in plain
+//! code (not in quotes, a comment or a here-document): drconsole does the
+//! quoting. A runbook variable inside a parameter then reaches the shell
+//! as data, like any other (see `domain::runbook::script`).
 
 mod resolve;
 
@@ -27,10 +29,12 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::compile::nth_var_offset;
 use super::file::{PracticeFile, Text};
 use super::source::Source;
 use crate::config::error::ConfigError;
-use crate::domain::runbook::template::{Piece, Quoting, Template};
+use crate::domain::runbook::script::{Place, places};
+use crate::domain::runbook::template::{Piece, Template};
 
 /// The shipped `runbooks/actions.yaml`, used when a runbook's directory has none.
 pub const SHIPPED_ACTIONS: &str = include_str!("../../../runbooks/actions.yaml");
@@ -228,9 +232,9 @@ fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<Action
         (Some(c), None) => {
             let t = parse_template(src, c)?;
             check_vars(&t, c)?;
-            if let Some(v) = quoted_var(&t, true) {
+            if let Some((v, occurrence)) = quoted_var(&t) {
                 return Err(src.at_offset(
-                    src.var_offset(&c.referenced, &v),
+                    nth_var_offset(src, &c.referenced, &v, occurrence),
                     format!(
                         "action {name}: write ${{{v}}} outside quotes; drconsole quotes parameter values itself"
                     ),
@@ -341,18 +345,25 @@ pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
     }
 }
 
-/// The first `${var}` written inside single quotes (or, with
-/// `also_double`, inside double quotes too).
-pub(crate) fn quoted_var(t: &Template, also_double: bool) -> Option<String> {
-    let mut q = Quoting::default();
-    for p in t.pieces() {
-        match p {
-            Piece::Literal(text) => q = q.after(text),
-            Piece::Var(v) if q.single || (also_double && q.double) => return Some(v.clone()),
-            Piece::Var(_) => {}
+/// The first `${var}` that the shell renderer would not place in plain
+/// code (inside any quotes, a here-document, a comment, after a
+/// backslash), with which use of that name it is (0 for the first). An
+/// action's parameters are placed where drconsole quotes them itself.
+pub(crate) fn quoted_var(t: &Template) -> Option<(String, usize)> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let vars = t.pieces().iter().filter_map(|p| match p {
+        Piece::Var(v) => {
+            let n = seen.entry(v).or_default();
+            *n += 1;
+            Some((v.clone(), *n - 1))
         }
-    }
-    None
+        Piece::Literal(_) => None,
+    });
+    places(t)
+        .into_iter()
+        .zip(vars)
+        .find(|(place, _)| *place != Place::Code)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]

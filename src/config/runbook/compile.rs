@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::actions::{Actions, quoted_var};
+use super::actions::Actions;
 use super::file::{RunbookFile, StepFile, Text};
 use super::source::Source;
 use super::steps::Builder;
@@ -17,7 +17,9 @@ use crate::config::error::ConfigError;
 use crate::domain::duration::{Bound, bounds};
 use crate::domain::estate::EstateSpec;
 use crate::domain::runbook::plan::{Phase, Plan, PlannedStep, RollbackTrigger, StepRef};
+use crate::domain::runbook::script::{ScriptError, script_text};
 use crate::domain::runbook::template::{Piece, Template};
+use serde_saphyr::Location;
 
 /// A runbook file read and parsed, not yet compiled.
 #[derive(Debug)]
@@ -275,20 +277,40 @@ pub(crate) fn parse(src: &Source, t: &Text) -> Result<Template, ConfigError> {
 }
 
 /// A shell command or check: parsed, the script's own variables kept as
-/// text, and no variable inside single quotes, where `sh` could not keep
-/// a value quoted (the value's own quotes would end the string).
+/// text, and every placeholder where the one shell renderer can refer to
+/// it (not inside single quotes, a quoted here-document or after a
+/// backslash, where `sh` would not expand a reference).
 pub(crate) fn shell_template(src: &Source, t: &Text) -> Result<Template, ConfigError> {
     let template = without_shell_locals(&parse(src, t)?, &t.value);
-    if let Some(v) = quoted_var(&template, false) {
-        return Err(src.at_offset(
-            src.var_offset(&t.referenced, &v),
-            format!(
-                "${{{v}}} is inside single quotes, where its value could end the quoting; \
-                 close them around it: 'text'${{{v}}}'text'"
-            ),
-        ));
+    if let Err(e) = script_text(&template) {
+        let offset = match &e {
+            ScriptError::Misplaced {
+                name, occurrence, ..
+            } => nth_var_offset(src, &t.referenced, name, *occurrence),
+            _ => src.offset(&t.referenced),
+        };
+        return Err(src.at_offset(offset, e.to_string()));
     }
     Ok(template)
+}
+
+/// The offset of the `occurrence`-th (from 0) `${name}` in the value
+/// written at `at`; the first one's when it cannot be found.
+pub(crate) fn nth_var_offset(src: &Source, at: &Location, name: &str, occurrence: usize) -> usize {
+    let first = src.var_offset(at, name);
+    let needle = format!("${{{name}}}");
+    let mut here = first;
+    for _ in 0..occurrence {
+        match src
+            .text
+            .get(here + needle.len()..)
+            .and_then(|r| r.find(&needle))
+        {
+            Some(i) => here += needle.len() + i,
+            None => return first,
+        }
+    }
+    here
 }
 
 /// A duration of the runbook's `field`, checked against its bound: the

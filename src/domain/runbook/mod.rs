@@ -7,4 +7,5 @@ pub mod plan;
 pub mod protocol;
 pub mod record;
 pub mod render;
+pub mod script;
 pub mod template;

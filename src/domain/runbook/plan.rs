@@ -143,7 +143,8 @@ pub struct PlannedStep {
 /// How a step acts on the world.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operation {
-    /// A shell command (`sh -c`), values quoted at render time.
+    /// A shell command (`sh -c`); its values reach `sh` as data, through
+    /// the environment ([`super::script`]).
     Shell(Template),
     /// A call drconsole makes itself.
     Builtin(Builtin),

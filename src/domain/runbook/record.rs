@@ -13,6 +13,47 @@ use crate::domain::time::Timestamp;
 
 pub use state::{PendingGate, RunState, Stage, StepState, TaskStatus};
 
+/// One value a step's script referred to, as the journal keeps it: a
+/// list of name and value rather than a map, so a variable's name is never
+/// a data key (the journal writer refuses keys that name a secret), and a
+/// variable whose name marks a secret has its value redacted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournaledValue {
+    /// The runbook variable.
+    pub name: String,
+    /// Its value, or [`REDACTED`].
+    pub value: String,
+}
+
+/// What the journal holds instead of the value of a variable whose name
+/// marks a secret (`DB_PASSWORD`).
+pub const REDACTED: &str = "(redacted)";
+
+impl JournaledValue {
+    /// Every value of `values` as the journal keeps it.
+    #[must_use]
+    pub fn all(values: &std::collections::BTreeMap<String, String>) -> Vec<Self> {
+        values
+            .iter()
+            .map(|(name, value)| {
+                let secret = crate::domain::journal::find_secret_key(
+                    &serde_json::json!({ name.as_str(): null }),
+                )
+                .is_some();
+                JournaledValue {
+                    name: name.clone(),
+                    value: if secret {
+                        REDACTED.to_owned()
+                    } else {
+                        value.clone()
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
 /// One journaled transition. `kind` in the journal is the serde tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", deny_unknown_fields)]
@@ -73,8 +114,17 @@ pub enum Record {
         task: Task,
         /// The attempt.
         attempt: u32,
-        /// What ran, for the record.
+        /// What ran, for the record: for a shell command its script, which
+        /// refers to values and never holds one.
         operation: String,
+        /// The values the script refers to, apart from its text (absent in
+        /// journals written before values travelled as data, and for
+        /// built-ins).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        values: Vec<JournaledValue>,
+        /// The verify script run after it, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verify: Option<String>,
     },
     /// The next attempt waits until `until`.
     #[serde(rename = "step.waiting")]

@@ -1,12 +1,15 @@
-//! Fills a planned step's templates in when it starts: shell commands
-//! quoted, built-in fields as text and numbers, practice effects with their
-//! regions. Also the dry-run listing of every command a plan would run.
+//! Fills a planned step's templates in when it starts: shell commands as a
+//! script plus its values ([`super::script`], the one shell renderer),
+//! built-in fields as text and numbers, practice effects with their
+//! regions. Also the dry-run listing of every command a plan would run,
+//! from the same renderer.
 
 use std::collections::BTreeMap;
 
 use super::plan::{Builtin, Operation, Phase, Plan, PlannedStep, PracticeEffect, StepRef};
 use super::protocol::{Job, RenderedOperation, RenderedPractice, Task};
-use super::template::{Template, TemplateError};
+use super::script::{self, ShellScript, escape, value_line};
+use super::template::{Piece, Template, TemplateError};
 
 /// Renders `operation` with `vars`.
 ///
@@ -19,9 +22,9 @@ pub fn operation(
     let text = |t: &Template| t.render(vars).map_err(|e: TemplateError| e.to_string());
     let opt = |t: &Option<Template>| t.as_ref().map(text).transpose();
     Ok(match operation {
-        Operation::Shell(t) => RenderedOperation::Shell {
-            command: t.render_shell(vars).map_err(|e| e.to_string())?,
-        },
+        Operation::Shell(t) => {
+            RenderedOperation::Shell(ShellScript::render(t, vars).map_err(|e| e.to_string())?)
+        }
         Operation::Builtin(Builtin::PutMetric {
             namespace,
             metric,
@@ -121,7 +124,7 @@ pub fn job(
             operation(&step.operation, vars)?,
             step.verify
                 .as_ref()
-                .map(|v| v.render_shell(vars).map_err(|e| e.to_string()))
+                .map(|v| ShellScript::render(v, vars).map_err(|e| e.to_string()))
                 .transpose()?,
             practice(&step.practice, vars)?,
         ),
@@ -151,13 +154,17 @@ pub struct DryRunLine {
     pub step: StepRef,
     /// Its name.
     pub name: String,
-    /// The command or call with values filled in (`${NAME}` where a value
-    /// only exists at run time).
+    /// For a shell command, exactly the script `sh` would run (variable
+    /// references, no values); for a built-in, the call with values filled
+    /// in, control characters escaped.
     pub command: String,
-    /// Its verify command, if any.
+    /// Its verify script, if any.
     pub verify: Option<String>,
-    /// Its own rollback, if any.
+    /// Its own rollback, if any, shown as `command` is.
     pub rollback: Option<String>,
+    /// The values the scripts above refer to, one per line, escaped
+    /// ([`script::value_line`]).
+    pub values: Vec<String>,
     /// Whether a gate stops it.
     pub gated: bool,
 }
@@ -166,9 +173,12 @@ pub struct DryRunLine {
 /// `--dry-run` prints.
 #[must_use]
 pub fn dry_run(plan: &Plan) -> Vec<DryRunLine> {
-    let show = |op: &Operation| match operation(op, &plan.vars) {
-        Ok(r) => r.describe(),
-        Err(_) => preview(op, &plan.vars),
+    let show = |op: &Operation| match op {
+        Operation::Shell(t) => shell_text(t),
+        Operation::Builtin(_) => escape_controls(&match operation(op, &plan.vars) {
+            Ok(r) => r.describe(),
+            Err(_) => preview(op, &plan.vars),
+        }),
     };
     let mut out = Vec::new();
     for phase in [
@@ -178,17 +188,58 @@ pub fn dry_run(plan: &Plan) -> Vec<DryRunLine> {
         Phase::Rollback,
     ] {
         for (index, s) in plan.phase(phase).iter().enumerate() {
+            let mut shells: Vec<&Template> = s.verify.iter().collect();
+            for op in std::iter::once(&s.operation).chain(s.rollback.as_ref()) {
+                if let Operation::Shell(t) = op {
+                    shells.push(t);
+                }
+            }
             out.push(DryRunLine {
                 step: StepRef { phase, index },
                 name: s.name.clone(),
                 command: show(&s.operation),
-                verify: s.verify.as_ref().map(|v| v.preview(&plan.vars)),
+                verify: s.verify.as_ref().map(shell_text),
                 rollback: s.rollback.as_ref().map(show),
+                values: values(&shells, &plan.vars),
                 gated: s.gate.is_some() || s.question.is_some(),
             });
         }
     }
     out
+}
+
+/// The script of `t`, or why it has none (a load check refuses that first).
+fn shell_text(t: &Template) -> String {
+    script::script_text(t).unwrap_or_else(|e| format!("(cannot be rendered: {e})"))
+}
+
+/// One line per variable the templates refer to, in name order.
+fn values(templates: &[&Template], vars: &BTreeMap<String, String>) -> Vec<String> {
+    let mut names: Vec<&str> = templates
+        .iter()
+        .flat_map(|t| t.pieces())
+        .filter_map(|p| match p {
+            Piece::Var(v) => Some(v.as_str()),
+            Piece::Literal(_) => None,
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|n| value_line(n, vars.get(n).map(String::as_str)))
+        .collect()
+}
+
+/// `text` on one line with control characters escaped, quotes and
+/// backslashes left as they are: a built-in's call as the dry run shows it.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\\' | '"' => c.to_string(),
+            c => escape(&c.to_string()),
+        })
+        .collect()
 }
 
 fn preview(op: &Operation, vars: &BTreeMap<String, String>) -> String {
@@ -282,13 +333,14 @@ mod tests {
     }
 
     #[test]
-    fn shell_values_are_quoted_and_missing_ones_named() {
+    fn shell_values_travel_apart_and_missing_ones_are_named() {
         let op = Operation::Shell(t("kubectl --context=${R} scale"));
         assert_eq!(
             operation(&op, &vars(&[("R", "a b")])),
-            Ok(RenderedOperation::Shell {
-                command: "kubectl --context='a b' scale".to_owned()
-            })
+            Ok(RenderedOperation::Shell(ShellScript {
+                script: "kubectl --context=\"${DRCONSOLE_VAR_R}\" scale".to_owned(),
+                values: vars(&[("R", "a b")]),
+            }))
         );
         assert_eq!(
             operation(&op, &BTreeMap::new()),

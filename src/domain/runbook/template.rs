@@ -2,8 +2,9 @@
 //!
 //! A template is parsed once at load time so that an undeclared variable is a
 //! load error, and rendered late so that run-time values (`EPOCH_SECONDS`,
-//! `ELAPSED_SECONDS`) can be filled in when a step actually starts. Rendering
-//! for a shell quotes every value, so a value can never inject a command.
+//! `ELAPSED_SECONDS`) can be filled in when a step actually starts. A shell
+//! command never has values filled in as text: [`super::script`] turns its
+//! placeholders into variable references and passes the values as data.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -117,38 +118,6 @@ impl Template {
         self.render_with(vars, str::to_string)
     }
 
-    /// Fills in values single-quoted for `sh -c`, so `a'; rm -rf /` stays one
-    /// argument. `"${X}"` inside double quotes also stays safe: the quote
-    /// closes, the value is single-quoted, the quote reopens.
-    ///
-    /// # Errors
-    /// A variable with no value.
-    pub fn render_shell(&self, vars: &BTreeMap<String, String>) -> Result<String, TemplateError> {
-        let mut out = String::new();
-        let mut quoting = Quoting::default();
-        for p in &self.pieces {
-            match p {
-                Piece::Literal(text) => {
-                    quoting = quoting.after(text);
-                    out.push_str(text);
-                }
-                Piece::Var(name) => {
-                    let value = vars
-                        .get(name)
-                        .ok_or_else(|| TemplateError::Missing { name: name.clone() })?;
-                    if quoting.double {
-                        out.push('"');
-                        out.push_str(&shell_quote(value));
-                        out.push('"');
-                    } else {
-                        out.push_str(&shell_quote(value));
-                    }
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Renders with a placeholder for missing values: what a dry run shows.
     #[must_use]
     pub fn preview(&self, vars: &BTreeMap<String, String>) -> String {
@@ -203,7 +172,9 @@ impl fmt::Display for Template {
     }
 }
 
-/// Quotes one value for POSIX `sh`: single quotes, with `'` written as `'\''`.
+/// Quotes text for POSIX `sh`: single quotes, with `'` written as `'\''`.
+/// Only for text the runbook's author wrote (an action's literal
+/// parameters); values never reach a script as text (see [`super::script`]).
 #[must_use]
 pub fn shell_quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
@@ -217,37 +188,6 @@ pub fn shell_quote(value: &str) -> String {
     }
     out.push('\'');
     out
-}
-
-/// Where `sh` is after reading some text: inside single or double quotes.
-/// Both the shell renderer and the loader's quoting rule track it the same way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Quoting {
-    /// Inside '…'.
-    pub single: bool,
-    /// Inside "…".
-    pub double: bool,
-}
-
-impl Quoting {
-    /// The state after `text`, tracking `'`, `"` and backslash escapes as `sh` does.
-    #[must_use]
-    pub fn after(mut self, text: &str) -> Self {
-        let mut escaped = false;
-        for c in text.chars() {
-            if escaped {
-                escaped = false;
-                continue;
-            }
-            match c {
-                '\\' if !self.single => escaped = true,
-                '\'' if !self.double => self.single = !self.single,
-                '"' if !self.single => self.double = !self.double,
-                _ => {}
-            }
-        }
-        self
-    }
 }
 
 impl Template {
@@ -271,13 +211,6 @@ impl Template {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect()
-    }
 
     #[test]
     fn parses_vars_and_keeps_shell_dollars() {
@@ -303,14 +236,10 @@ mod tests {
     }
 
     #[test]
-    fn shell_render_quotes_every_value() {
-        let t = Template::parse("kubectl --context=${C} get \"pods-${C}\"").expect("parses");
-        let v = vars(&[("C", "x'; rm -rf / #")]);
-        let out = t.render_shell(&v).expect("renders");
-        assert_eq!(
-            out,
-            "kubectl --context='x'\\''; rm -rf / #' get \"pods-\"'x'\\''; rm -rf / #'\"\""
-        );
+    fn plain_render_fills_values_in_as_text() {
+        let t = Template::parse("to ${R}!").expect("parses");
+        let v: BTreeMap<String, String> = [("R".to_owned(), "a'b".to_owned())].into();
+        assert_eq!(t.render(&v).as_deref(), Ok("to a'b!"));
     }
 
     #[test]

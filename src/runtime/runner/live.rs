@@ -1,6 +1,6 @@
 //! The live runner: real shell commands, AWS built-ins and the webhook.
 
-use super::{AwsActions, OutputSink, StepRunner, Webhook, note, run_shell};
+use super::{AwsActions, OutputSink, StepRunner, Webhook, note, run_script};
 use crate::domain::runbook::protocol::{Job, Outcome, RenderedOperation};
 
 /// Runs jobs for real. Built-ins without their client (no AWS clients, no
@@ -89,9 +89,12 @@ impl StepRunner for LiveRunner {
     async fn run(&self, job: Job, sink: OutputSink) -> Outcome {
         note(&sink, &job, format!("$ {}", job.operation.describe()));
         let mut outcome = match &job.operation {
-            RenderedOperation::Shell { command } => {
+            RenderedOperation::Shell(script) => {
+                for v in script.value_lines() {
+                    note(&sink, &job, format!("  with {v}"));
+                }
                 let (exit, stdout) =
-                    run_shell(command, job.timeout, &sink, job.task, job.attempt).await;
+                    run_script(script, job.timeout, &sink, job.task, job.attempt).await;
                 Outcome {
                     exit,
                     stdout,
@@ -121,8 +124,11 @@ impl StepRunner for LiveRunner {
         };
         let succeeded = outcome.error.is_none() && outcome.exit.code == Some(0);
         if succeeded && let Some(verify) = &job.verify {
-            note(&sink, &job, format!("verify: $ {verify}"));
-            let (exit, _) = run_shell(verify, job.timeout, &sink, job.task, job.attempt).await;
+            note(&sink, &job, format!("verify: $ {}", verify.script));
+            for v in verify.value_lines() {
+                note(&sink, &job, format!("  with {v}"));
+            }
+            let (exit, _) = run_script(verify, job.timeout, &sink, job.task, job.attempt).await;
             outcome.verify = Some(exit);
         }
         outcome

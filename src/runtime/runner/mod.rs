@@ -22,7 +22,7 @@ pub use aws::AwsActions;
 pub use dry_run::DryRunRunner;
 pub use live::LiveRunner;
 pub use practice::{PracticeRecord, PracticeRunner};
-pub use shell::{MAX_CAPTURE, run_shell};
+pub use shell::{MAX_CAPTURE, run_script, run_shell};
 pub use webhook::Webhook;
 
 /// Which stream a line came from.

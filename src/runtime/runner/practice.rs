@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use super::{OutputSink, StepRunner, note};
 use crate::domain::runbook::plan::SimCheck;
 use crate::domain::runbook::protocol::{Job, Outcome, RenderedOperation, RenderedPractice, Task};
+use crate::domain::runbook::script::ShellScript;
 use crate::sources::sim::SimEstate;
 
 /// What a practice run did with one attempt.
@@ -167,6 +168,14 @@ impl StepRunner for PracticeRunner {
     async fn run(&self, job: Job, sink: OutputSink) -> Outcome {
         let would_run = job.operation.describe();
         note(&sink, &job, format!("practice, not run: {would_run}"));
+        for v in job
+            .operation
+            .shell()
+            .map(ShellScript::value_lines)
+            .unwrap_or_default()
+        {
+            note(&sink, &job, format!("  with {v}"));
+        }
         let result = self.apply(&job);
         let effect = match &result {
             Ok(e) | Err(e) => e.clone(),

@@ -9,14 +9,13 @@ use tokio::process::Command;
 
 use super::{OutputLine, OutputSink, Stream};
 use crate::domain::runbook::protocol::{Exit, Task};
+use crate::domain::runbook::script::ShellScript;
 
 /// Standard output kept for `expect` (the tail, when longer).
 pub const MAX_CAPTURE: usize = 64 * 1024;
 
-/// Runs `command` with `sh -c` in a new process group; stdin is closed.
-/// Lines go to `sink` as they arrive, tagged with `task` and `attempt`.
-/// When `timeout` passes, the whole group (the shell and everything it
-/// started) gets SIGKILL. Returns the exit and the captured stdout.
+/// Runs a command that refers to no values: [`run_script`] with an empty
+/// environment of values.
 pub async fn run_shell(
     command: &str,
     timeout: Option<Duration>,
@@ -24,9 +23,27 @@ pub async fn run_shell(
     task: Task,
     attempt: u32,
 ) -> (Exit, String) {
+    run_script(&ShellScript::plain(command), timeout, sink, task, attempt).await
+}
+
+/// Runs `script` with `sh -c` in a new process group, each value in the
+/// child's environment (`DRCONSOLE_VAR_NAME`) where the script refers to
+/// it, so a value is data and never part of the text `sh` parses. Stdin is
+/// closed. Lines go to `sink` as they arrive, tagged with `task` and
+/// `attempt`. When `timeout` passes, the whole group (the shell and
+/// everything it started) gets SIGKILL. Returns the exit and the captured
+/// stdout.
+pub async fn run_script(
+    script: &ShellScript,
+    timeout: Option<Duration>,
+    sink: &OutputSink,
+    task: Task,
+    attempt: u32,
+) -> (Exit, String) {
     let spawned = Command::new("sh")
         .arg("-c")
-        .arg(command)
+        .arg(&script.script)
+        .envs(script.env())
         .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -31,6 +31,18 @@ fn a_parameter_inside_quotes_is_refused() {
 }
 
 #[test]
+fn a_parameter_in_a_comment_or_here_document_is_refused_too() {
+    // The apostrophe in the comment does not hide the second use.
+    let text = "actions:\n  x:\n    params: {v: {}}\n    command: \"echo ${v} # don't\\ncat <<E\\n${v}\\nE\"\n";
+    assert_eq!(
+        err(text),
+        "a.yaml:4:43: action x: write ${v} outside quotes; drconsole quotes parameter values itself"
+    );
+    let ok = "actions:\n  x:\n    params: {v: {}}\n    command: \"# it's\\necho ${v}\"\n";
+    assert!(parse_actions(Path::new("a.yaml"), ok).is_ok());
+}
+
+#[test]
 fn undeclared_parameters_and_unknown_fields_are_refused() {
     let text = "actions:\n  x:\n    command: echo ${w}\n";
     assert_eq!(

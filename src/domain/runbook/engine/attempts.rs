@@ -10,8 +10,8 @@ use std::time::Duration;
 use super::Engine;
 use crate::domain::runbook::expect;
 use crate::domain::runbook::plan::PlannedStep;
-use crate::domain::runbook::protocol::{Command, GatePurpose, Mode, Outcome, Task};
-use crate::domain::runbook::record::{Record, StepState};
+use crate::domain::runbook::protocol::{Command, GatePurpose, Job, Mode, Outcome, Task};
+use crate::domain::runbook::record::{JournaledValue, Record, StepState};
 use crate::domain::runbook::render;
 use crate::domain::time::Timestamp;
 
@@ -60,6 +60,8 @@ impl Engine {
                         task,
                         attempt,
                         operation: job.operation.describe(),
+                        values: JournaledValue::all(&job_values(&job)),
+                        verify: job.verify.as_ref().map(|v| v.script.clone()),
                     },
                 );
                 out.push(Command::Run(job));
@@ -250,4 +252,13 @@ fn tail(text: &str) -> String {
         from += 1;
     }
     text[from..].to_owned()
+}
+
+/// Every value `job` hands a shell (operation and verify), for the journal.
+fn job_values(job: &Job) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for s in job.operation.shell().into_iter().chain(job.verify.as_ref()) {
+        out.extend(s.values.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    out
 }

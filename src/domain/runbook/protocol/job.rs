@@ -7,17 +7,15 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::Task;
+use crate::domain::runbook::script::ShellScript;
 
 /// A step's operation with every value filled in: what the runner executes
 /// and what the screen shows as "about to run".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum RenderedOperation {
-    /// `sh -c COMMAND`, values already shell-quoted.
-    Shell {
-        /// The command line.
-        command: String,
-    },
+    /// `sh -c SCRIPT` with the values in its environment.
+    Shell(ShellScript),
     /// CloudWatch `PutMetricData`.
     PutMetric {
         /// Namespace.
@@ -63,11 +61,13 @@ pub enum RenderedOperation {
 }
 
 impl RenderedOperation {
-    /// One line for the screen, the dry run and the journal.
+    /// One line for the screen, the dry run and the journal; for a shell
+    /// command, its script (references, not values: see
+    /// [`RenderedOperation::shell`]).
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
-            RenderedOperation::Shell { command } => command.clone(),
+            RenderedOperation::Shell(s) => s.script.clone(),
             RenderedOperation::PutMetric {
                 namespace,
                 metric,
@@ -103,6 +103,18 @@ impl RenderedOperation {
             RenderedOperation::Notify {
                 channels, message, ..
             } => format!("notify {}: {message}", channels.join(", ")),
+        }
+    }
+}
+
+impl RenderedOperation {
+    /// The values a shell command refers to (none for a built-in, whose
+    /// fields are data already): shown and journaled apart from the script.
+    #[must_use]
+    pub fn shell(&self) -> Option<&ShellScript> {
+        match self {
+            RenderedOperation::Shell(s) => Some(s),
+            _ => None,
         }
     }
 }
@@ -145,7 +157,7 @@ pub struct Job {
     /// The operation.
     pub operation: RenderedOperation,
     /// A shell check run after the operation succeeds; must exit 0.
-    pub verify: Option<String>,
+    pub verify: Option<ShellScript>,
     /// Limit for the operation (and, separately, its verify).
     pub timeout: Option<Duration>,
     /// The practice-mode effect.

@@ -172,7 +172,16 @@ fn rows(plan: &Plan, snap: &RunSnapshot, now: Timestamp) -> (Vec<StepRow>, Optio
                 command: commands
                     .iter()
                     .find(|c| c.step == at)
-                    .map_or_else(String::new, |c| c.command.clone()),
+                    .map_or_else(String::new, |c| {
+                        // The script as sh gets it, then the values it
+                        // refers to, escaped, one per line.
+                        let mut text = c.command.clone();
+                        for v in &c.values {
+                            text.push_str("\nwith ");
+                            text.push_str(v);
+                        }
+                        text
+                    }),
                 elapsed,
                 timeout: step.timeout,
                 attempt: task.attempt,

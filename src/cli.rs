@@ -23,6 +23,7 @@ use crate::sources::clock::{Clock, WallClock};
 use crate::sources::live;
 use crate::sources::sim::SimEstate;
 use crate::sources::sim_source::{self};
+use crate::text::printable;
 
 mod console_cmd;
 mod drill_cmd;
@@ -164,7 +165,8 @@ pub fn run(cli: &Cli) -> ExitCode {
         }) => print_out(config::starter_template().trim_end()).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
-        eprintln!("drconsole: {e:#}");
+        // Errors quote files, flags and values: never raw to the terminal.
+        eprintln!("drconsole: {}", printable(&format!("{e:#}")));
         ExitCode::from(2)
     })
 }
@@ -295,7 +297,12 @@ fn run_journal(command: &JournalCommand) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{}: {e}", file.display());
+            let message = match &e {
+                // Already names the file it could not read.
+                crate::domain::journal::JournalError::Unreadable { .. } => e.to_string(),
+                _ => format!("{}: {e}", file.display()),
+            };
+            eprintln!("{}", printable(&message));
             ExitCode::from(1)
         }
     }
@@ -319,9 +326,10 @@ fn run_check(paths: &[PathBuf]) -> ExitCode {
         config::check::check_paths(paths)
     };
     for f in &findings {
+        let line = printable(&f.to_string());
         if f.is_err() {
-            eprintln!("{f}");
-        } else if print_out(&f.to_string()).is_err() {
+            eprintln!("{line}");
+        } else if print_out(&line).is_err() {
             break;
         }
     }
@@ -383,6 +391,9 @@ fn run_drill(cli: &Cli, args: &DrillArgs) -> Result<ExitCode> {
 }
 
 fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
+    // Refuse a FIFO or device before anything opens it (the loader then
+    // reads it with its size cap).
+    crate::text::open_regular(&args.runbook, "runbook")?;
     let env = load_env(&cli.estate)?;
     match run_cmd::prepare(&args.request()?, args.dry_run, env.as_ref())? {
         run_cmd::RunPlan::Printed => Ok(ExitCode::SUCCESS),

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use crate::text::ReadError;
+
 /// Why a layout, theme or other user file could not be used.
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -30,6 +32,10 @@ pub enum ConfigError {
         /// The operating system's reason.
         source: io::Error,
     },
+    /// The file could not be read: missing, not a regular file, too big or
+    /// not UTF-8 (the message names the file and, for UTF-8, the position).
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// No user file and no builtin has this name.
     #[error("no {kind} named \"{name}\", available: {}", available.join(", "))]
     NotFound {
@@ -102,6 +108,7 @@ impl ConfigError {
             ConfigError::Invalid { file, .. }
             | ConfigError::Io { file, .. }
             | ConfigError::UnknownKind { file } => Some(file),
+            ConfigError::Read(e) => Some(e.path()),
             ConfigError::NotFound { .. } | ConfigError::BadName { .. } => None,
         }
     }

@@ -5,10 +5,20 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JournalError {
     /// The bytes of a line are not UTF-8.
-    #[error("line {line}: not UTF-8 text (entry edited or file damaged)")]
+    #[error("line {line}:{col}: not UTF-8 text (entry edited or file damaged)")]
     NotUtf8 {
         /// Line number.
         line: usize,
+        /// 1-based column, in characters, of the first bad byte.
+        col: usize,
+    },
+    /// A line longer than any entry: not a journal, or damaged.
+    #[error("line {line}: longer than {max} bytes, no journal entry is")]
+    LineTooLong {
+        /// Line number.
+        line: usize,
+        /// The longest line accepted.
+        max: usize,
     },
     /// The line does not parse as JSON.
     #[error("line {line}: not JSON: {reason}")]
@@ -104,8 +114,9 @@ pub enum JournalError {
         /// Line number of the incomplete line.
         line: usize,
     },
-    /// The journal or its head could not be read.
-    #[error("{path}: {reason}")]
+    /// The journal or its head could not be read. `path` is empty when
+    /// `reason` already names the file.
+    #[error("{}{reason}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
     Unreadable {
         /// The file.
         path: String,

@@ -27,9 +27,11 @@ use crate::text::printable;
 
 mod console_cmd;
 mod drill_cmd;
+mod edge;
 mod run_cmd;
 
 use console_cmd::run_console;
+use edge::{print_out, run_check, run_journal};
 
 pub use drill_cmd::DrillArgs;
 pub use run_cmd::RunArgs;
@@ -166,7 +168,7 @@ pub fn run(cli: &Cli) -> ExitCode {
     };
     result.unwrap_or_else(|e| {
         // Errors quote files, flags and values: never raw to the terminal.
-        eprintln!("drconsole: {}", printable(&format!("{e:#}")));
+        eprintln!("drconsole: {}", printable(&edge::message(&e)));
         ExitCode::from(2)
     })
 }
@@ -274,75 +276,6 @@ fn sim_snapshot(args: &EstateArgs, after: Option<Duration>) -> Result<(EstateVie
     let now = start.plus(after.unwrap_or_default());
     sim.advance_to(now);
     Ok((sim_source::snapshot(&sim), now))
-}
-
-fn run_journal(command: &JournalCommand) -> ExitCode {
-    use crate::runtime::journal_file;
-    let (file, result) = match command {
-        JournalCommand::Verify { file } => (
-            file,
-            journal_file::verify_file(file).map(|summary| summary.to_string()),
-        ),
-        JournalCommand::Show { file } => (
-            file,
-            journal_file::read_journal(file)
-                .map(|entries| crate::domain::journal::render_show(&entries)),
-        ),
-    };
-    match result {
-        Ok(text) => {
-            if print_out(text.trim_end()).is_err() {
-                return ExitCode::from(2);
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            let message = match &e {
-                // Already names the file it could not read.
-                crate::domain::journal::JournalError::Unreadable { .. } => e.to_string(),
-                _ => format!("{}: {e}", file.display()),
-            };
-            eprintln!("{}", printable(&message));
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// Prints a line to stdout; a closed pipe (`| head`) is not an error worth
-/// a panic, so it ends output quietly.
-fn print_out(text: &str) -> Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(Into::into),
-    }
-}
-
-fn run_check(paths: &[PathBuf]) -> ExitCode {
-    let findings = if paths.is_empty() {
-        config::check::check_default()
-    } else {
-        config::check::check_paths(paths)
-    };
-    for f in &findings {
-        let line = printable(&f.to_string());
-        if f.is_err() {
-            eprintln!("{line}");
-        } else if print_out(&line).is_err() {
-            break;
-        }
-    }
-    let failed = findings.iter().any(config::Finding::is_err);
-    if findings.is_empty() {
-        eprintln!("nothing to check");
-        return ExitCode::from(1);
-    }
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 fn load_env(args: &EstateArgs) -> Result<Option<crate::domain::environment::Environment>> {

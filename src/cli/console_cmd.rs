@@ -44,7 +44,7 @@ pub(super) fn run_console(
     let args = &cli.estate;
     if !(SPEED_MIN..=SPEED_MAX).contains(&args.speed) {
         bail!(
-            "--speed {} is outside {SPEED_MIN} to {SPEED_MAX} (1 = real time)",
+            "--speed {:?} is outside {SPEED_MIN} to {SPEED_MAX} (1 = real time)",
             args.speed
         );
     }

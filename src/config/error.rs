@@ -7,13 +7,18 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::text::ReadError;
+use crate::text::{ReadError, printable, printable_within};
+
+/// A file name as messages show it: escaped, at most 300 bytes.
+fn shown(file: &Path) -> String {
+    printable_within(&file.to_string_lossy(), 300)
+}
 
 /// Why a layout, theme or other user file could not be used.
 #[derive(Debug, Error)]
 pub enum ConfigError {
     /// The file was read but something in it is wrong, at `line:col`.
-    #[error("{}:{line}:{col}: {message}", file.display())]
+    #[error("{}:{line}:{col}: {}", shown(file), printable(message))]
     Invalid {
         /// The file as the caller named it.
         file: PathBuf,

@@ -1,6 +1,8 @@
 //! Why a journal cannot be trusted, and where: the errors verification
 //! reports, each naming the line (or head) at fault in an operator's words.
 
+use crate::text::printable_within;
+
 /// Why a journal cannot be trusted, and where. Line numbers count from 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JournalError {
@@ -21,7 +23,7 @@ pub enum JournalError {
         max: usize,
     },
     /// The line does not parse as JSON.
-    #[error("line {line}: not JSON: {reason}")]
+    #[error("line {line}: not JSON: {}", printable_within(reason, 200))]
     NotJson {
         /// Line number.
         line: usize,
@@ -29,7 +31,7 @@ pub enum JournalError {
         reason: String,
     },
     /// JSON, but not an entry (missing, unknown or mistyped fields).
-    #[error("line {line}: not a journal entry: {reason}")]
+    #[error("line {line}: not a journal entry: {}", printable_within(reason, 200))]
     NotEntry {
         /// Line number.
         line: usize,

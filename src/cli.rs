@@ -23,12 +23,15 @@ use crate::sources::clock::{Clock, WallClock};
 use crate::sources::live;
 use crate::sources::sim::SimEstate;
 use crate::sources::sim_source::{self};
+use crate::text::printable;
 
 mod console_cmd;
 mod drill_cmd;
+mod edge;
 mod run_cmd;
 
 use console_cmd::run_console;
+use edge::{print_out, run_check, run_journal};
 
 pub use drill_cmd::DrillArgs;
 pub use run_cmd::RunArgs;
@@ -164,7 +167,8 @@ pub fn run(cli: &Cli) -> ExitCode {
         }) => print_out(config::starter_template().trim_end()).map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|e| {
-        eprintln!("drconsole: {e:#}");
+        // Errors quote files, flags and values: never raw to the terminal.
+        eprintln!("drconsole: {}", printable(&edge::message(&e)));
         ExitCode::from(2)
     })
 }
@@ -273,69 +277,6 @@ fn sim_snapshot(args: &EstateArgs, after: Option<Duration>) -> Result<(EstateVie
     Ok((sim_source::watched_until(&mut sim, now), now))
 }
 
-fn run_journal(command: &JournalCommand) -> ExitCode {
-    use crate::runtime::journal_file;
-    let (file, result) = match command {
-        JournalCommand::Verify { file } => (
-            file,
-            journal_file::verify_file(file).map(|summary| summary.to_string()),
-        ),
-        JournalCommand::Show { file } => (
-            file,
-            journal_file::read_journal(file)
-                .map(|entries| crate::domain::journal::render_show(&entries)),
-        ),
-    };
-    match result {
-        Ok(text) => {
-            if print_out(text.trim_end()).is_err() {
-                return ExitCode::from(2);
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{}: {e}", file.display());
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// Prints a line to stdout; a closed pipe (`| head`) is not an error worth
-/// a panic, so it ends output quietly.
-fn print_out(text: &str) -> Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(Into::into),
-    }
-}
-
-fn run_check(paths: &[PathBuf]) -> ExitCode {
-    let findings = if paths.is_empty() {
-        config::check::check_default()
-    } else {
-        config::check::check_paths(paths)
-    };
-    for f in &findings {
-        if f.is_err() {
-            eprintln!("{f}");
-        } else if print_out(&f.to_string()).is_err() {
-            break;
-        }
-    }
-    let failed = findings.iter().any(config::Finding::is_err);
-    if findings.is_empty() {
-        eprintln!("nothing to check");
-        return ExitCode::from(1);
-    }
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
 fn load_env(args: &EstateArgs) -> Result<Option<crate::domain::environment::Environment>> {
     args.env
         .as_ref()
@@ -382,6 +323,9 @@ fn run_drill(cli: &Cli, args: &DrillArgs) -> Result<ExitCode> {
 }
 
 fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
+    // Refuse a FIFO or device before anything opens it (the loader then
+    // reads it with its size cap).
+    crate::text::open_regular(&args.runbook, "runbook")?;
     let env = load_env(&cli.estate)?;
     match run_cmd::prepare(&args.request()?, args.dry_run, env.as_ref())? {
         run_cmd::RunPlan::Printed => Ok(ExitCode::SUCCESS),

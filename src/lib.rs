@@ -13,4 +13,5 @@ pub mod crypto;
 pub mod domain;
 pub mod runtime;
 pub mod sources;
+pub mod text;
 pub mod ui;

@@ -117,3 +117,51 @@ fn injected_region_failure_shows_on_the_dashboard() {
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }
+
+/// Issue 12: `--speed 1e-20` panicked the simulator task, printed a
+/// backtrace over the screen and froze the console; it is now refused
+/// before the terminal is touched, with the range in the message.
+#[test]
+fn a_speed_that_cannot_be_simulated_is_refused_with_its_range() {
+    let t = Tmux::start(
+        "speed",
+        &console(&format!("--speed 1e-20 {START}")),
+        120,
+        40,
+    );
+    let s = t.wait_for(&["EXIT=2"]);
+    assert!(
+        s.contains("--speed 1e-20 is outside 0.01 to 10000 (1 = real time)"),
+        "{s}"
+    );
+    assert!(!s.contains("panicked"), "{s}");
+}
+
+/// Issue 12: `:run` on a FIFO froze the console. It must say why it cannot
+/// read the file and keep answering keys. Ignored on this branch: `:run`
+/// loads through `config::runbook::compile::load_runbook`, which must read
+/// with `text::read_text(file, Cap::RUNBOOK)` (the other half of issue 12
+/// owns that file); with that one line it passes.
+#[test]
+#[ignore = "needs load_runbook to read through text::read_text (issue 12, first half)"]
+fn run_on_a_fifo_shows_a_message_and_the_console_stays_responsive() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("rb.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let t = Tmux::start("fifo", &console(START), 120, 40);
+    t.wait_for(&["SIMULATED"]);
+    t.keys(&[":"]);
+    t.type_text(&format!("run {}", fifo.display()));
+    t.keys(&["Enter"]);
+    t.wait_for(&["not a regular file"]);
+    t.keys(&["?"]);
+    t.wait_for(&["show or hide this help"]);
+    t.keys(&["Escape"]);
+    t.wait_until("help closed", |s| !s.contains("show or hide this help"));
+    t.keys(&["q"]);
+    t.wait_for(&["EXIT=0"]);
+}

@@ -25,6 +25,15 @@ use crate::sources::sim_source::SimSource;
 use crate::sources::{live, poller};
 /// Opens the console: live when an environment file is given, else on the
 /// simulated estate; `run` is `drconsole run`'s run, `drill` a drill.
+/// The slowest `--speed`: a hundredth of real time. Slower, the virtual
+/// clock's conversion of a real second (1/speed seconds) and the simulator's
+/// step sizes leave the range `Duration` counts in and panic.
+pub const SPEED_MIN: f64 = 0.01;
+
+/// The fastest `--speed`: 10,000 × (a drill day in under 9 s), beyond which
+/// the simulator cannot step every second of estate time between frames.
+pub const SPEED_MAX: f64 = 10_000.0;
+
 pub(super) fn run_console(
     cli: &Cli,
     env: Option<crate::domain::environment::Environment>,
@@ -33,9 +42,9 @@ pub(super) fn run_console(
 ) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let args = &cli.estate;
-    if !(args.speed > 0.0 && args.speed <= 10_000.0) {
+    if !(SPEED_MIN..=SPEED_MAX).contains(&args.speed) {
         bail!(
-            "--speed must be above 0 and at most 10000, not {}",
+            "--speed {:?} is outside {SPEED_MIN} to {SPEED_MAX} (1 = real time)",
             args.speed
         );
     }

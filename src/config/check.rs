@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::builtin::{LAYOUTS, THEMES, builtin_path};
 use super::drill_file::parse_scenario;
+use super::drill_script::parse_script_alone;
 use super::environment::STARTER;
 use super::environment_file::parse_environment;
 use super::error::ConfigError;
@@ -20,6 +21,7 @@ use super::loader::{ConfigDirs, is_valid_name};
 use super::runbook;
 use super::theme_file::parse_theme;
 use crate::domain::estate::EstateSpec;
+use crate::text::{Cap, read_text};
 
 /// What a user file is. Add a variant (and its directory) for each new kind
 /// of file, e.g. runbooks and environments.
@@ -35,19 +37,23 @@ pub enum FileKind {
     Runbook,
     /// `actions.yaml`: what runbook action names do.
     Actions,
-    /// A drill scenario: any `.yaml` under a `drills/` directory.
+    /// A drill scenario: a `.yaml` under a `drills/` directory.
     Scenario,
+    /// A drill script (`drill --script`): a `.yaml` under a `drills/`
+    /// directory whose top-level keys are a script's (`run`, `gates`, ...).
+    Script,
 }
 
 impl FileKind {
     /// Every kind `check` knows.
-    pub const ALL: [FileKind; 6] = [
+    pub const ALL: [FileKind; 7] = [
         FileKind::Layout,
         FileKind::Theme,
         FileKind::Environment,
         FileKind::Runbook,
         FileKind::Actions,
         FileKind::Scenario,
+        FileKind::Script,
     ];
 
     /// The kinds the console finds by name in its search directories, and
@@ -63,7 +69,7 @@ impl FileKind {
             FileKind::Theme => "themes",
             FileKind::Environment => "environments",
             FileKind::Runbook | FileKind::Actions => "runbooks",
-            FileKind::Scenario => "drills",
+            FileKind::Scenario | FileKind::Script => "drills",
         }
     }
 
@@ -83,6 +89,7 @@ impl FileKind {
             FileKind::Runbook => "runbook",
             FileKind::Actions => "actions",
             FileKind::Scenario => "drill scenario",
+            FileKind::Script => "drill script",
         }
     }
 
@@ -91,7 +98,7 @@ impl FileKind {
     pub fn extension(self) -> &'static str {
         match self {
             FileKind::Layout | FileKind::Theme | FileKind::Environment => "toml",
-            FileKind::Runbook | FileKind::Actions | FileKind::Scenario => "yaml",
+            FileKind::Runbook | FileKind::Actions | FileKind::Scenario | FileKind::Script => "yaml",
         }
     }
 
@@ -105,6 +112,9 @@ impl FileKind {
             FileKind::Actions => runbook::parse_actions(file, text).map(drop),
             // Scenarios are checked against the seed estate: the one drills run on.
             FileKind::Scenario => parse_scenario(file, text, &EstateSpec::seed()).map(drop),
+            // A script's runbook and inject names are checked when it runs
+            // with its scenario; everything else is checked here.
+            FileKind::Script => parse_script_alone(file, text).map(drop),
         }
     }
 
@@ -122,7 +132,9 @@ impl FileKind {
             FileKind::Runbook | FileKind::Actions => {
                 PathBuf::from(format!("(builtin) runbooks/{name}.yaml"))
             }
-            FileKind::Scenario => PathBuf::from(format!("(builtin) runbooks/drills/{name}.yaml")),
+            FileKind::Scenario | FileKind::Script => {
+                PathBuf::from(format!("(builtin) runbooks/drills/{name}.yaml"))
+            }
         }
     }
 
@@ -132,7 +144,7 @@ impl FileKind {
             FileKind::Layout => &LAYOUTS,
             FileKind::Theme => &THEMES,
             FileKind::Environment => &ENVIRONMENTS,
-            FileKind::Runbook | FileKind::Scenario => &[],
+            FileKind::Runbook | FileKind::Scenario | FileKind::Script => &[],
             FileKind::Actions => &ACTIONS,
         }
     }
@@ -238,7 +250,8 @@ pub fn check_builtins() -> Vec<Finding> {
 /// environment file for any `.toml`.
 fn kind_of(file: &Path) -> Option<FileKind> {
     if file.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-        if file.parent().is_some_and(|d| d.ends_with("drills")) {
+        if file.ancestors().skip(1).any(|d| d.ends_with("drills")) {
+            // Scenario or script: told apart by content in `check_file`.
             return Some(FileKind::Scenario);
         }
         let actions = file.file_name().is_some_and(|n| n == "actions.yaml");
@@ -263,6 +276,7 @@ fn kind_of(file: &Path) -> Option<FileKind> {
 fn check_given_file(file: &Path) -> Vec<Finding> {
     match kind_of(file) {
         Some(FileKind::Runbook | FileKind::Actions) => runbook::check_runbook_file(file),
+        Some(FileKind::Scenario) if is_runbook(file) => runbook::check_runbook_file(file),
         Some(kind) => vec![check_file(file, kind)],
         None => vec![Finding::Err(ConfigError::UnknownKind {
             file: file.to_path_buf(),
@@ -295,6 +309,8 @@ fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
             }
         } else if let Some(FileKind::Runbook | FileKind::Actions) = kind_of(&path) {
             out.extend(runbook::check_runbook_file(&path));
+        } else if kind_of(&path) == Some(FileKind::Scenario) && is_runbook(&path) {
+            out.extend(runbook::check_runbook_file(&path));
         } else if let Some(kind) = kind_of(&path) {
             out.push(check_file(&path, kind));
         }
@@ -302,14 +318,21 @@ fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
 }
 
 fn check_file(file: &Path, kind: FileKind) -> Finding {
-    let text = match fs::read_to_string(file) {
+    let cap = match kind {
+        FileKind::Layout => Cap::LAYOUT,
+        FileKind::Theme => Cap::THEME,
+        FileKind::Environment => Cap::ENVIRONMENT,
+        FileKind::Runbook => Cap::RUNBOOK,
+        FileKind::Actions => Cap::ACTIONS,
+        FileKind::Scenario | FileKind::Script => Cap::SCENARIO,
+    };
+    let text = match read_text(file, cap) {
         Ok(text) => text,
-        Err(source) => {
-            return Finding::Err(ConfigError::Io {
-                file: file.to_path_buf(),
-                source,
-            });
-        }
+        Err(e) => return Finding::Err(e.into()),
+    };
+    let kind = match kind {
+        FileKind::Scenario => drill_kind(&text),
+        other => other,
     };
     let name = file
         .file_stem()
@@ -330,6 +353,39 @@ fn check_file(file: &Path, kind: FileKind) -> Finding {
     match kind.validate(&name, file, &text) {
         Ok(()) => Finding::Ok(file.to_path_buf(), kind),
         Err(e) => Finding::Err(e),
+    }
+}
+
+/// Top-level keys of a YAML file (lines starting with `key:`), enough to
+/// tell the kinds of file under `drills/` apart without parsing.
+fn top_level_keys(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .filter(|l| !l.starts_with([' ', '\t', '#', '-']))
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
+}
+
+/// A file under `drills/` with `steps:` is a runbook a scenario runs.
+fn is_runbook(file: &Path) -> bool {
+    read_text(file, Cap::CHECKED).is_ok_and(|t| top_level_keys(&t).any(|k| k == "steps"))
+}
+
+/// Script or scenario, for a file under `drills/`: a script has `run`,
+/// `gates`, `decisions`, `annotations` or `end` and none of a scenario's
+/// own keys; anything else is checked as a scenario.
+fn drill_kind(text: &str) -> FileKind {
+    let mut script = false;
+    for key in top_level_keys(text) {
+        match key {
+            "name" | "briefing" | "objectives" | "roles" | "targets" | "seed" | "duration"
+            | "runbooks" | "criteria" => return FileKind::Scenario,
+            "run" | "gates" | "decisions" | "annotations" | "end" => script = true,
+            _ => {}
+        }
+    }
+    if script {
+        FileKind::Script
+    } else {
+        FileKind::Scenario
     }
 }
 

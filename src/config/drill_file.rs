@@ -19,6 +19,7 @@ use crate::domain::drill::scenario::{
 use crate::domain::duration::bounds;
 use crate::domain::estate::{EstateSpec, Targets};
 use crate::domain::fault::Fault;
+use crate::text::{Cap, read_text};
 
 type Text = Spanned<String>;
 
@@ -90,10 +91,7 @@ enum CriterionFile {
 /// # Errors
 /// The file cannot be read, or the first problem in it, with file:line:col.
 pub fn load_scenario(file: &Path, spec: &EstateSpec) -> Result<Scenario, ConfigError> {
-    let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Io {
-        file: file.to_path_buf(),
-        source,
-    })?;
+    let text = read_text(file, Cap::SCENARIO)?;
     parse_scenario(file, &text, spec)
 }
 

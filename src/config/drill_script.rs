@@ -17,6 +17,7 @@ use crate::config::runbook::source::Source;
 use crate::domain::drill::scenario::Scenario;
 use crate::domain::duration::bounds::DRILL_TIME;
 use crate::domain::runbook::protocol::Choice;
+use crate::text::{Cap, printable_within, read_text};
 
 type Text = Spanned<String>;
 
@@ -93,7 +94,7 @@ struct RunFile {
 struct GateFile {
     after: Option<Text>,
     #[serde(default)]
-    approvers: Vec<String>,
+    approvers: Vec<Text>,
     reason: Option<String>,
     #[serde(default)]
     decline: bool,
@@ -118,10 +119,7 @@ struct TimedInject {
 /// # Errors
 /// The file cannot be read, or the first problem, with file:line:col.
 pub fn load_script(file: &Path, scenario: &Scenario) -> Result<Script, ConfigError> {
-    let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Io {
-        file: file.to_path_buf(),
-        source,
-    })?;
+    let text = read_text(file, Cap::SCRIPT)?;
     parse_script(file, &text, scenario)
 }
 
@@ -130,12 +128,28 @@ pub fn load_script(file: &Path, scenario: &Scenario) -> Result<Script, ConfigErr
 /// # Errors
 /// The first problem, with file:line:col.
 pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Script, ConfigError> {
+    parse(file, text, Some(scenario))
+}
+
+/// Parses and checks a script's text on its own, without the scenario it
+/// will be run with: everything but the runbook and inject names it uses.
+/// What `drconsole check` does with a script under `drills/`.
+///
+/// # Errors
+/// The first problem, with file:line:col.
+pub fn parse_script_alone(file: &Path, text: &str) -> Result<Script, ConfigError> {
+    parse(file, text, None)
+}
+
+fn parse(file: &Path, text: &str, scenario: Option<&Scenario>) -> Result<Script, ConfigError> {
     let src = Source::new(file, text);
     let doc: ScriptFile = serde_saphyr::from_str(text).map_err(|e| src.yaml_error(&e))?;
     let at = |t: &Text| duration(&src, t, "at", DRILL_TIME);
     let mut runs = Vec::new();
     for r in &doc.run {
-        if !scenario.runbooks.iter().any(|x| x.path == r.runbook.value) {
+        if let Some(scenario) = scenario
+            && !scenario.runbooks.iter().any(|x| x.path == r.runbook.value)
+        {
             let known: Vec<&str> = scenario.runbooks.iter().map(|x| x.path.as_str()).collect();
             return Err(src.at(
                 &r.runbook.referenced,
@@ -159,7 +173,7 @@ pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Scri
                 .map(|t| duration(&src, t, "after", DRILL_TIME))
                 .transpose()?
                 .unwrap_or(default_gate.after),
-            approvers: g.approvers.clone(),
+            approvers: distinct_approvers(&src, &g.approvers)?,
             reason: g
                 .reason
                 .clone()
@@ -189,7 +203,9 @@ pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Scri
     annotations.sort();
     let mut injects = Vec::new();
     for i in &doc.injects {
-        if !scenario.injects.iter().any(|x| x.name == i.name.value) {
+        if let Some(scenario) = scenario
+            && !scenario.injects.iter().any(|x| x.name == i.name.value)
+        {
             return Err(src.at(
                 &i.name.referenced,
                 format!("the scenario has no inject named \"{}\"", i.name.value),
@@ -213,6 +229,26 @@ pub fn parse_script(file: &Path, text: &str, scenario: &Scenario) -> Result<Scri
         injects,
         end,
     })
+}
+
+/// The approvers of one gate, each a different person: the same name twice
+/// would never make up a second approval, and the drill would wait on the
+/// gate for ever.
+fn distinct_approvers(src: &Source<'_>, approvers: &[Text]) -> Result<Vec<String>, ConfigError> {
+    let mut names: Vec<String> = Vec::with_capacity(approvers.len());
+    for a in approvers {
+        if names.contains(&a.value) {
+            return Err(src.at(
+                &a.referenced,
+                format!(
+                    "approver \"{}\" is named twice: each approval is a different person",
+                    printable_within(&a.value, 80)
+                ),
+            ));
+        }
+        names.push(a.value.clone());
+    }
+    Ok(names)
 }
 
 impl Script {

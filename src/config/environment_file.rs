@@ -51,7 +51,6 @@ mod shape;
 mod validators;
 
 use std::collections::HashMap;
-use std::fs;
 use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
@@ -84,10 +83,7 @@ pub fn parse_environment(file: &Path, text: &str) -> Result<Environment, ConfigE
 /// # Errors
 /// The file cannot be read, or [`parse_environment`] rejects it.
 pub fn load_environment(path: &Path) -> Result<Environment, ConfigError> {
-    let text = fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::text::read_text(path, crate::text::Cap::ENVIRONMENT)?;
     parse_environment(path, &text)
 }
 

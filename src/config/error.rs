@@ -7,11 +7,18 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use crate::text::{ReadError, printable, printable_within};
+
+/// A file name as messages show it: escaped, at most 300 bytes.
+fn shown(file: &Path) -> String {
+    printable_within(&file.to_string_lossy(), 300)
+}
+
 /// Why a layout, theme or other user file could not be used.
 #[derive(Debug, Error)]
 pub enum ConfigError {
     /// The file was read but something in it is wrong, at `line:col`.
-    #[error("{}:{line}:{col}: {message}", file.display())]
+    #[error("{}:{line}:{col}: {}", shown(file), printable(message))]
     Invalid {
         /// The file as the caller named it.
         file: PathBuf,
@@ -30,6 +37,10 @@ pub enum ConfigError {
         /// The operating system's reason.
         source: io::Error,
     },
+    /// The file could not be read: missing, not a regular file, too big or
+    /// not UTF-8 (the message names the file and, for UTF-8, the position).
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// No user file and no builtin has this name.
     #[error("no {kind} named \"{name}\", available: {}", available.join(", "))]
     NotFound {
@@ -102,6 +113,7 @@ impl ConfigError {
             ConfigError::Invalid { file, .. }
             | ConfigError::Io { file, .. }
             | ConfigError::UnknownKind { file } => Some(file),
+            ConfigError::Read(e) => Some(e.path()),
             ConfigError::NotFound { .. } | ConfigError::BadName { .. } => None,
         }
     }

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use super::builtin::{LAYOUTS, THEMES, builtin_path};
@@ -12,6 +11,7 @@ use super::layout::Layout;
 use super::layout_file::parse_layout;
 use super::theme::Theme;
 use super::theme_file::parse_theme;
+use crate::text::{Cap, read_text};
 
 /// Directories searched, in order, for `layouts/NAME.toml` and
 /// `themes/NAME.toml` before the builtins.
@@ -93,6 +93,7 @@ struct Kind {
     what: &'static str,
     dir: &'static str,
     builtins: &'static [(&'static str, &'static str)],
+    cap: Cap,
 }
 
 impl Kind {
@@ -100,11 +101,13 @@ impl Kind {
         what: "layout",
         dir: "layouts",
         builtins: &LAYOUTS,
+        cap: Cap::LAYOUT,
     };
     const THEME: Kind = Kind {
         what: "theme",
         dir: "themes",
         builtins: &THEMES,
+        cap: Cap::THEME,
     };
 }
 
@@ -122,10 +125,10 @@ fn load<T>(
     }
     for root in &dirs.roots {
         let file = root.join(kind.dir).join(format!("{name}.toml"));
-        match fs::read_to_string(&file) {
+        match read_text(&file, kind.cap) {
             Ok(text) => return parse(name, &file, &text),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(source) => return Err(ConfigError::Io { file, source }),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
         }
     }
     if let Some((_, text)) = kind.builtins.iter().find(|(n, _)| *n == name) {

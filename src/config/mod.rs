@@ -3,6 +3,7 @@
 
 pub mod builtin;
 pub mod check;
+pub mod counts;
 pub mod drill_file;
 pub mod drill_script;
 pub mod environment;

@@ -31,16 +31,19 @@ pub mod bounds;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DurationError {
     /// Not in the grammar at all.
-    #[error("bad duration \"{0}\", expected e.g. 30s, 2m, 1h30m, 1d or 500ms")]
+    #[error("bad duration \"{}\", expected e.g. 30s, 2m, 1h30m, 1d or 500ms", shown(.0))]
     Malformed(String),
     /// A negative number where a file gives a bare number (a TOML integer).
     #[error("negative duration {0}, expected e.g. 30s, 2m, 1h30m, 1d or 500ms")]
     Negative(i64),
     /// Well formed but more milliseconds than the console counts.
-    #[error("duration \"{0}\" is too long to count, expected e.g. 30s, 2m, 1h30m, 1d or 500ms")]
+    #[error(
+        "duration \"{}\" is too long to count, expected e.g. 30s, 2m, 1h30m, 1d or 500ms",
+        shown(.0)
+    )]
     Overflow(String),
     /// Longer than the field's bound allows.
-    #[error("{field} {text} is longer than the longest allowed, {max}")]
+    #[error("{field} {} is longer than the longest allowed, {max}", shown(text))]
     TooLong {
         /// The field or flag, as the operator wrote it (`rto`, `--after`).
         field: String,
@@ -50,7 +53,7 @@ pub enum DurationError {
         max: String,
     },
     /// Shorter than the field's bound allows (but not zero).
-    #[error("{field} {text} is shorter than the shortest allowed, {min}")]
+    #[error("{field} {} is shorter than the shortest allowed, {min}", shown(text))]
     TooShort {
         /// The field or flag.
         field: String,
@@ -65,6 +68,11 @@ pub enum DurationError {
         /// The field or flag.
         field: String,
     },
+}
+
+/// A duration's text as messages quote it: escaped, at most 80 bytes.
+fn shown(text: &str) -> String {
+    crate::text::printable_within(text, 80)
 }
 
 impl DurationError {

@@ -33,7 +33,7 @@ pub use entry::{Entry, GENESIS_HASH, Head, seal};
 pub use error::JournalError;
 pub use redact::find_secret_key;
 pub use show::render_show;
-pub use verify::{Scan, Summary, Torn, scan, verify_bytes, verify_lines};
+pub use verify::{MAX_LINE, Scan, Summary, Torn, scan, verify_bytes, verify_lines, verify_reader};
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,6 @@
 //! ([`hygiene::disable_core_dumps`]); the screens draw on the alternate
 //! screen, so nothing shown stays in the terminal's scrollback.
 
-use std::fs::{self};
 use std::io::{self, Read as _, Write as _};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
@@ -120,6 +119,9 @@ pub enum CeremonyError {
         /// The OS error.
         source: io::Error,
     },
+    /// An input file is not a regular file, too big or unreadable.
+    #[error(transparent)]
+    Read(#[from] crate::text::ReadError),
     /// The command line or an input file is wrong.
     #[error("{0}")]
     Invalid(String),
@@ -208,7 +210,7 @@ async fn open(
     let idle = IDLE_TIMEOUT
         .parse("--idle-timeout", &args.idle_timeout)
         .map_err(|e| invalid(e.for_flag("--idle-timeout")))?;
-    let sealed = fs::read(&args.input).map_err(io_at(&args.input))?;
+    let sealed = crate::text::read_bytes(&args.input, crate::text::Cap::ENVELOPE)?;
     let (header, _) =
         Header::parse(&sealed).map_err(|e| invalid(format!("{}: {e}", args.input.display())))?;
     let signing = match env {

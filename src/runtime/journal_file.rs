@@ -146,6 +146,14 @@ impl JournalWriter {
     /// The [`JournalError`] that says where it is unsound (including
     /// [`JournalError::TornTail`] unless `torn` allows dropping it); I/O.
     pub fn open_with(path: &Path, torn: TornTail) -> Result<Self, JournalFileError> {
+        // A FIFO or device would block the open or never end the read.
+        let meta = std::fs::metadata(path).map_err(|e| io_err(path, e))?;
+        if !meta.is_file() {
+            return Err(io_err(
+                path,
+                io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"),
+            ));
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)

@@ -16,11 +16,11 @@ use super::actions::{Actions, parse_actions};
 use super::compile::{Compiled, Runbook, build, parse_runbook};
 use super::source::Source;
 use crate::config::check::{FileKind, Finding};
-use crate::config::error::ConfigError;
 use crate::domain::estate::EstateSpec;
 use crate::domain::runbook::plan::{
     Builtin, Operation, Phase, PlannedStep, PracticeEffect, StepRef,
 };
+use crate::text::{Cap, read_text};
 
 /// How bad a finding is: errors make `check` exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -301,14 +301,14 @@ fn command_without_timeout(l: &mut Linter, s: &PlannedStep) {
 /// and schedules, with no variables given.
 #[must_use]
 pub fn check_runbook_file(file: &Path) -> Vec<Finding> {
-    let text = match std::fs::read_to_string(file) {
+    let cap = if file.file_name().is_some_and(|n| n == "actions.yaml") {
+        Cap::ACTIONS
+    } else {
+        Cap::RUNBOOK
+    };
+    let text = match read_text(file, cap) {
         Ok(t) => t,
-        Err(source) => {
-            return vec![Finding::Err(ConfigError::Io {
-                file: file.to_path_buf(),
-                source,
-            })];
-        }
+        Err(e) => return vec![Finding::Err(e.into())],
     };
     if file.file_name().is_some_and(|n| n == "actions.yaml") {
         return vec![match parse_actions(file, &text) {

@@ -135,7 +135,18 @@ impl<'a> Source<'a> {
         }
         if message.starts_with("invalid u") || message.starts_with("invalid i") {
             let found = self.text[at..].lines().next().unwrap_or_default().trim();
+            let found = crate::text::printable_within(found, 60);
             return self.at_offset(at, format!("expected a whole number, found `{found}`"));
+        }
+        if message.starts_with("invalid boolean") {
+            let found = self.text[at..].lines().next().unwrap_or_default().trim();
+            return self.at_offset(
+                at,
+                format!(
+                    "expected true or false, found `{}`",
+                    crate::text::printable_within(found, 60)
+                ),
+            );
         }
         if message == "expected mapping start" && at > 0 {
             return self.at_offset(at, "expected a mapping of key: value pairs here");

@@ -16,6 +16,7 @@ use super::expect::parse_expectation;
 use super::file::{GateFile, ParamValue, PracticeFile, StepFile, StepRollback, Text};
 use super::source::Source;
 use super::vars::VarCheck;
+use crate::config::counts;
 use crate::config::error::ConfigError;
 use crate::domain::duration::bounds;
 use crate::domain::runbook::plan::{Gate, Operation, PlannedStep, Poll, Retry, SourcePos, StepRef};
@@ -51,11 +52,9 @@ fn retry(src: &Source, s: &StepFile) -> Result<Retry, ConfigError> {
             return Err(src.at(&r.referenced, "give retry: or retries:, not both"));
         }
         (Some(r), None) => {
-            if r.value.max_attempts.value == 0 {
-                return Err(src.at(
-                    &r.value.max_attempts.referenced,
-                    "max_attempts must be at least 1",
-                ));
+            let n = &r.value.max_attempts;
+            if let Some(message) = counts::MAX_ATTEMPTS.refuse("max_attempts", n.value) {
+                return Err(src.at(&n.referenced, message));
             }
             Retry {
                 max_attempts: r.value.max_attempts.value,
@@ -70,7 +69,10 @@ fn retry(src: &Source, s: &StepFile) -> Result<Retry, ConfigError> {
         }
         // `retries: N` means N more tries after the first, as curl --retry does.
         (None, Some(r)) => Retry {
-            max_attempts: r.value.saturating_add(1),
+            max_attempts: match counts::RETRIES.refuse("retries", r.value) {
+                Some(message) => return Err(src.at(&r.referenced, message)),
+                None => r.value.saturating_add(1),
+            },
             delay: s
                 .interval
                 .as_ref()

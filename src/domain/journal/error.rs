@@ -1,17 +1,29 @@
 //! Why a journal cannot be trusted, and where: the errors verification
 //! reports, each naming the line (or head) at fault in an operator's words.
 
+use crate::text::printable_within;
+
 /// Why a journal cannot be trusted, and where. Line numbers count from 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JournalError {
     /// The bytes of a line are not UTF-8.
-    #[error("line {line}: not UTF-8 text (entry edited or file damaged)")]
+    #[error("line {line}:{col}: not UTF-8 text (entry edited or file damaged)")]
     NotUtf8 {
         /// Line number.
         line: usize,
+        /// 1-based column, in characters, of the first bad byte.
+        col: usize,
+    },
+    /// A line longer than any entry: not a journal, or damaged.
+    #[error("line {line}: longer than {max} bytes, no journal entry is")]
+    LineTooLong {
+        /// Line number.
+        line: usize,
+        /// The longest line accepted.
+        max: usize,
     },
     /// The line does not parse as JSON.
-    #[error("line {line}: not JSON: {reason}")]
+    #[error("line {line}: not JSON: {}", printable_within(reason, 200))]
     NotJson {
         /// Line number.
         line: usize,
@@ -19,7 +31,7 @@ pub enum JournalError {
         reason: String,
     },
     /// JSON, but not an entry (missing, unknown or mistyped fields).
-    #[error("line {line}: not a journal entry: {reason}")]
+    #[error("line {line}: not a journal entry: {}", printable_within(reason, 200))]
     NotEntry {
         /// Line number.
         line: usize,
@@ -104,8 +116,9 @@ pub enum JournalError {
         /// Line number of the incomplete line.
         line: usize,
     },
-    /// The journal or its head could not be read.
-    #[error("{path}: {reason}")]
+    /// The journal or its head could not be read. `path` is empty when
+    /// `reason` already names the file.
+    #[error("{}{reason}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
     Unreadable {
         /// The file.
         path: String,

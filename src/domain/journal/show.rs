@@ -3,6 +3,13 @@
 use serde_json::Value;
 
 use super::entry::{Entry, format_at};
+use crate::text::printable_within;
+
+/// The most of a run id or kind shown: ids are short; a long one is damage.
+const FIELD_SHOWN: usize = 80;
+
+/// The most of an entry's data shown on its line.
+const DATA_SHOWN: usize = 2000;
 
 /// The listing `drconsole journal show` prints: one entry a line with
 /// sequence number, time, run, kind and the data as compact JSON.
@@ -12,24 +19,31 @@ pub fn render_show(entries: &[Entry]) -> String {
         entries.iter().map(f).max().unwrap_or(0).max(title.len())
     };
     let seq_w = w(|e| e.seq.to_string().len(), "seq");
-    let run_w = w(|e| e.run.chars().count(), "run");
-    let kind_w = w(|e| e.kind.chars().count(), "kind");
+    let run_w = w(
+        |e| printable_within(&e.run, FIELD_SHOWN).chars().count(),
+        "run",
+    );
+    let kind_w = w(
+        |e| printable_within(&e.kind, FIELD_SHOWN).chars().count(),
+        "kind",
+    );
     let at_w = "2026-11-26T03:00:00.000Z".len();
     let mut out = format!(
         "{:>seq_w$}  {:at_w$}  {:run_w$}  {:kind_w$}  data\n",
         "seq", "at", "run", "kind"
     );
     for e in entries {
+        // JSON escapes C0 controls but not DEL or C1 (CSI is U+009B).
         let data = match &e.data {
             Value::Null => String::new(),
-            d => d.to_string(),
+            d => printable_within(&d.to_string(), DATA_SHOWN),
         };
         let line = format!(
             "{:>seq_w$}  {:at_w$}  {:run_w$}  {:kind_w$}  {data}",
             e.seq,
             format_at(e.at),
-            e.run,
-            e.kind
+            printable_within(&e.run, FIELD_SHOWN),
+            printable_within(&e.kind, FIELD_SHOWN)
         );
         out.push_str(line.trim_end());
         out.push('\n');

@@ -249,7 +249,7 @@ fn bad_lines_are_named() {
     bytes[5] = 0xff;
     assert_eq!(
         verify_bytes(&bytes, None),
-        Err(JournalError::NotUtf8 { line: 1 })
+        Err(JournalError::NotUtf8 { line: 1, col: 6 })
     );
 }
 

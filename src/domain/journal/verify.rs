@@ -37,10 +37,15 @@ impl fmt::Display for Summary {
         if let (Some(a), Some(b)) = (self.first_at, self.last_at) {
             write!(f, " from {} to {}", format_at(a), format_at(b))?;
         }
-        match self.runs.len() {
+        let runs: Vec<String> = self
+            .runs
+            .iter()
+            .map(|r| crate::text::printable_within(r, 80))
+            .collect();
+        match runs.len() {
             0 => {}
-            1 => write!(f, ", run {}", self.runs.join(""))?,
-            n => write!(f, ", {n} runs ({})", self.runs.join(", "))?,
+            1 => write!(f, ", run {}", runs.join(""))?,
+            n => write!(f, ", {n} runs ({})", runs.join(", "))?,
         }
         if self.head_lags {
             write!(
@@ -73,20 +78,34 @@ pub struct Scan {
     pub torn: Option<Torn>,
 }
 
-/// Checks one line after another; the chain's state between them.
+/// Checks one line after another; the chain's state between them. Keeps
+/// the entries only when asked ([`scan`]); [`verify_reader`] keeps just the
+/// last two links, so verifying costs the same memory at any length.
 struct Checker {
+    keep: bool,
     entries: Vec<Entry>,
+    count: u64,
     runs: Vec<String>,
     seen_runs: BTreeSet<String>,
+    first_at: Option<Timestamp>,
+    last_at: Option<Timestamp>,
+    last: Option<Head>,
+    before_last: Head,
     last_line: usize,
 }
 
 impl Checker {
-    fn new() -> Self {
+    fn new(keep: bool) -> Self {
         Checker {
+            keep,
             entries: Vec::new(),
+            count: 0,
             runs: Vec::new(),
             seen_runs: BTreeSet::new(),
+            first_at: None,
+            last_at: None,
+            last: None,
+            before_last: Head::genesis(),
             last_line: 0,
         }
     }
@@ -109,7 +128,7 @@ impl Checker {
         if sha256_hex(body.as_bytes()) != entry.hash {
             return Err(JournalError::Edited { line });
         }
-        match self.entries.last() {
+        match &self.last {
             None if entry.seq != 1 => {
                 return Err(JournalError::BadStart {
                     line,
@@ -137,14 +156,22 @@ impl Checker {
         if self.seen_runs.insert(entry.run.clone()) {
             self.runs.push(entry.run.clone());
         }
-        self.entries.push(entry);
+        self.count += 1;
+        self.first_at.get_or_insert(entry.at);
+        self.last_at = Some(entry.at);
+        if let Some(previous) = self.last.replace(entry.head()) {
+            self.before_last = previous;
+        }
+        if self.keep {
+            self.entries.push(entry);
+        }
         self.last_line = line;
         Ok(())
     }
 
     /// Compares the last entry with the head, then summarises.
     fn finish(self, head: Option<&Head>) -> Result<(Summary, Vec<Entry>), JournalError> {
-        let last = self.entries.last().map_or_else(Head::genesis, Entry::head);
+        let last = self.last.clone().unwrap_or_else(Head::genesis);
         let mut head_lags = false;
         if let Some(h) = head {
             if h.seq > last.seq {
@@ -157,13 +184,7 @@ impl Checker {
                     return Err(JournalError::HeadMismatch { seq: h.seq });
                 }
             } else if h.seq + 1 == last.seq {
-                let before = self
-                    .entries
-                    .iter()
-                    .rev()
-                    .nth(1)
-                    .map_or_else(Head::genesis, Entry::head);
-                if h.hash != before.hash {
+                if h.hash != self.before_last.hash {
                     return Err(JournalError::HeadMismatch { seq: h.seq });
                 }
                 head_lags = true;
@@ -175,10 +196,10 @@ impl Checker {
             }
         }
         let summary = Summary {
-            entries: self.entries.len() as u64,
+            entries: self.count,
             runs: self.runs,
-            first_at: self.entries.first().map(|e| e.at),
-            last_at: self.entries.last().map(|e| e.at),
+            first_at: self.first_at,
+            last_at: self.last_at,
             last,
             head_lags,
         };
@@ -195,7 +216,7 @@ pub fn verify_lines<'a>(
     lines: impl IntoIterator<Item = (usize, &'a str)>,
     head: Option<&Head>,
 ) -> Result<Summary, JournalError> {
-    let mut checker = Checker::new();
+    let mut checker = Checker::new(false);
     for (n, text) in lines {
         checker.push(n, text)?;
     }
@@ -223,7 +244,7 @@ pub fn verify_bytes(bytes: &[u8], head: Option<&Head>) -> Result<Summary, Journa
 /// # Errors
 /// The first problem found, naming its line.
 pub fn scan(bytes: &[u8], head: Option<&Head>) -> Result<Scan, JournalError> {
-    let mut checker = Checker::new();
+    let mut checker = Checker::new(true);
     let mut offset = 0;
     let mut torn = None;
     let mut pieces = bytes.split(|b| *b == b'\n').enumerate().peekable();
@@ -236,8 +257,7 @@ pub fn scan(bytes: &[u8], head: Option<&Head>) -> Result<Scan, JournalError> {
             }
             break;
         }
-        let text = std::str::from_utf8(piece).map_err(|_| JournalError::NotUtf8 { line })?;
-        checker.push(line, text)?;
+        checker.push(line, utf8(line, piece)?)?;
         offset += piece.len() + 1;
     }
     let (summary, entries) = checker.finish(head)?;
@@ -245,5 +265,58 @@ pub fn scan(bytes: &[u8], head: Option<&Head>) -> Result<Scan, JournalError> {
         summary,
         entries,
         torn,
+    })
+}
+
+/// The longest line a journal entry may take: an entry records a step, its
+/// output summary and who approved it, well under this.
+pub const MAX_LINE: usize = 1024 * 1024;
+
+/// Verifies a journal read from `reader` line by line against its head, in
+/// memory that does not grow with the journal (one line at a time, at most
+/// [`MAX_LINE`] bytes): how `drconsole journal verify` reads a journal of
+/// any size. A final line without a newline is [`JournalError::TornTail`].
+///
+/// # Errors
+/// The first problem found, naming its line; `io` describes a read error
+/// (the caller names the file).
+pub fn verify_reader(
+    mut reader: impl std::io::BufRead,
+    head: Option<&Head>,
+    io: impl Fn(&std::io::Error) -> JournalError,
+) -> Result<Summary, JournalError> {
+    use std::io::{BufRead as _, Read as _};
+    let mut checker = Checker::new(false);
+    let mut buf = Vec::with_capacity(4096);
+    let limit = MAX_LINE as u64 + 1;
+    for line in 1.. {
+        buf.clear();
+        let n = (&mut reader)
+            .take(limit)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| io(&e))?;
+        if n == 0 {
+            break;
+        }
+        if buf.last() != Some(&b'\n') {
+            if buf.len() > MAX_LINE {
+                return Err(JournalError::LineTooLong {
+                    line,
+                    max: MAX_LINE,
+                });
+            }
+            return Err(JournalError::TornTail { line });
+        }
+        buf.pop();
+        checker.push(line, utf8(line, &buf)?)?;
+    }
+    checker.finish(head).map(|(s, _)| s)
+}
+
+/// A line's text, or where its first byte that is not UTF-8 is.
+fn utf8(line: usize, bytes: &[u8]) -> Result<&str, JournalError> {
+    std::str::from_utf8(bytes).map_err(|e| JournalError::NotUtf8 {
+        line,
+        col: crate::text::read::position(bytes, e.valid_up_to()).1,
     })
 }

@@ -142,7 +142,10 @@ pub(super) async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, Cer
             args.out.display()
         )));
     }
-    let plaintext = Zeroizing::new(fs::read(&args.input).map_err(io_at(&args.input))?);
+    let plaintext = Zeroizing::new(crate::text::read_bytes(
+        &args.input,
+        crate::text::Cap::KEY_FILE,
+    )?);
     let passphrase = if args.passphrase_stdin {
         passphrase_from_stdin()?
     } else {

@@ -4,11 +4,12 @@
 //! one concern: appending versus reading and replacing files.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{self, Write as _};
+use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::JournalFileError;
-use crate::domain::journal::{Entry, Head, JournalError, Summary, scan, verify_bytes};
+use crate::domain::journal::{Entry, Head, JournalError, Summary, scan, verify_reader};
+use crate::text::{Cap, ReadError, open_regular, read_text};
 
 /// `FILE.head`: where the head of journal `FILE` lives.
 #[must_use]
@@ -19,25 +20,35 @@ pub fn head_path(journal: &Path) -> PathBuf {
 }
 
 /// A journal's bytes and its head file, the two things every check needs.
+/// `journal show` reads all of it to print it; the file must be regular.
 pub(super) fn read_with_head(path: &Path) -> Result<(Vec<u8>, Head), JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
-    let head = read_head(&head_path(path)).map_err(|e| match e {
+    let (mut file, _) = open_regular(path, "journal").map_err(|e| unreadable_file(path, &e))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| unreadable(path, &e))?;
+    Ok((bytes, head_of(path)?))
+}
+
+fn head_of(path: &Path) -> Result<Head, JournalError> {
+    read_head(&head_path(path)).map_err(|e| match e {
         JournalFileError::Journal(j) => j,
         other => JournalError::Unreadable {
             path: shown(path),
             reason: other.to_string(),
         },
-    })?;
-    Ok((bytes, head))
+    })
 }
 
-/// Verifies a journal file against its head, for `drconsole journal verify`.
+/// Verifies a journal file against its head, for `drconsole journal
+/// verify`: streamed line by line, so memory stays the same at any length.
 ///
 /// # Errors
 /// Where the journal is unsound, or which file cannot be read.
 pub fn verify_file(path: &Path) -> Result<Summary, JournalError> {
-    let (bytes, head) = read_with_head(path)?;
-    verify_bytes(&bytes, Some(&head))
+    let (file, _) = open_regular(path, "journal").map_err(|e| unreadable_file(path, &e))?;
+    let head = head_of(path)?;
+    let reader = io::BufReader::with_capacity(256 * 1024, file);
+    verify_reader(reader, Some(&head), |e| unreadable(path, e))
 }
 
 /// The entries of a journal, for `drconsole journal show`; verified like
@@ -55,14 +66,18 @@ pub fn read_journal(path: &Path) -> Result<Vec<Entry>, JournalError> {
 }
 
 pub(super) fn read_head(path: &Path) -> Result<Head, JournalFileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let reason = if e.kind() == io::ErrorKind::NotFound {
-            "head file missing, so a cut tail cannot be ruled out".to_owned()
+    let text = read_text(path, Cap::JOURNAL_HEAD).map_err(|e| {
+        let reason = if e.is_not_found() {
+            format!(
+                "{}: head file missing, so a cut tail cannot be ruled out",
+                shown(path)
+            )
         } else {
             e.to_string()
         };
+        // ReadError names the path itself.
         JournalError::Unreadable {
-            path: shown(path),
+            path: String::new(),
             reason,
         }
     })?;
@@ -130,6 +145,20 @@ pub(super) fn io_err(path: &Path, source: io::Error) -> JournalFileError {
     JournalFileError::Io {
         path: shown(path),
         source,
+    }
+}
+
+/// A journal that is not a regular file, missing or unreadable: the
+/// reading layer's message already names the file.
+pub(super) fn unreadable_file(path: &Path, e: &ReadError) -> JournalError {
+    JournalError::Unreadable {
+        path: String::new(),
+        reason: match e {
+            ReadError::Io { source, .. } => {
+                format!("{}: cannot read the journal: {source}", shown(path))
+            }
+            other => other.to_string(),
+        },
     }
 }
 

@@ -143,7 +143,6 @@ fn a_speed_that_cannot_be_simulated_is_refused_with_its_range() {
 /// with `text::read_text(file, Cap::RUNBOOK)` (the other half of issue 12
 /// owns that file); with that one line it passes.
 #[test]
-#[ignore = "needs load_runbook to read through text::read_text (issue 12, first half)"]
 fn run_on_a_fifo_shows_a_message_and_the_console_stays_responsive() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("rb.yaml");

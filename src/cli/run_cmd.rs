@@ -83,7 +83,7 @@ fn actions_for(runbook: &Path) -> Result<Actions> {
         .unwrap_or_else(|| Path::new("."))
         .join("actions.yaml");
     if beside.is_file() {
-        let text = std::fs::read_to_string(&beside)?;
+        let text = crate::text::read_text(&beside, crate::text::Cap::ACTIONS)?;
         return parse_actions(&beside, &text).map_err(anyhow::Error::msg);
     }
     Actions::shipped().map_err(anyhow::Error::msg)

@@ -181,6 +181,10 @@ pub enum RestoreError {
     /// The target path has no file name.
     #[error("{0}: not a file path")]
     NotAFile(String),
+    /// The target is not a regular file of a key's size (a FIFO, a
+    /// device, a huge file): it is never read, never replaced.
+    #[error(transparent)]
+    Target(#[from] crate::text::ReadError),
 }
 
 fn io_err(path: &Path, source: io::Error) -> RestoreError {
@@ -204,12 +208,18 @@ pub async fn facts(
         .ok_or_else(|| RestoreError::NotAFile(target.display().to_string()))?
         .to_string_lossy()
         .into_owned();
-    let target_state = match fs::read(target) {
+    // The key file being replaced: a regular file of bounded size, or
+    // absent; anything else (a FIFO, a device) is refused, never read.
+    let target_state = match crate::text::read_bytes(target, crate::text::Cap::KEY_FILE) {
         Ok(bytes) => Target::Exists {
             state: parse_sign_state(&bytes),
         },
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Target::Absent,
-        Err(e) => return Err(io_err(target, e)),
+        Err(crate::text::ReadError::Io { source, .. })
+            if source.kind() == io::ErrorKind::NotFound =>
+        {
+            Target::Absent
+        }
+        Err(e) => return Err(RestoreError::Target(e)),
     };
     let (signing, state_beside) = match &content {
         Content::ValidatorKey { address, .. } => {

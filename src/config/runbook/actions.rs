@@ -162,10 +162,7 @@ impl Actions {
     pub fn for_runbook(runbook: &Path) -> Result<Self, ConfigError> {
         match runbook.parent().map(|d| d.join("actions.yaml")) {
             Some(p) if p.is_file() => {
-                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Io {
-                    file: p.clone(),
-                    source,
-                })?;
+                let text = crate::text::read_text(&p, crate::text::Cap::ACTIONS)?;
                 parse_actions(&p, &text)
             }
             _ => Self::shipped(),

@@ -67,10 +67,8 @@ pub fn parse_runbook(file: &Path, text: &str) -> Result<Runbook, ConfigError> {
 /// # Errors
 /// The file cannot be read, or [`parse_runbook`] fails.
 pub fn load_runbook(file: &Path) -> Result<Runbook, ConfigError> {
-    let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Io {
-        file: file.to_path_buf(),
-        source,
-    })?;
+    // Only a regular file of bounded size: a FIFO or a device never blocks.
+    let text = crate::text::read_text(file, crate::text::Cap::RUNBOOK)?;
     parse_runbook(file, &text)
 }
 

@@ -295,3 +295,17 @@ fn a_closed_gate_form_stays_closed_when_the_run_updates() {
     screen.show(next_gate);
     assert!(screen.form.is_some(), "a new gate opens its form");
 }
+
+#[test]
+fn a_steps_output_never_reaches_the_terminal_raw() {
+    let mut view = failover_view();
+    view.gate = None;
+    view.rows[2].status = StepState::Running;
+    view.output = vec!["retitled \u{1b}]0;pwned\u{7} and cleared \u{1b}[2J".into()];
+    let text = draw(&RunScreen::new(view), 120, 30);
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(
+        text.contains(r"retitled \x1b]0;pwned\x07 and cleared \x1b[2J"),
+        "{text}"
+    );
+}

@@ -188,7 +188,10 @@ fn render_footer(f: &mut Frame, area: Rect, app: &App) {
             ),
         ]),
         Mode::Normal => match &app.notice() {
-            Some(n) => Line::from(Span::styled(n.text.clone(), theme.level(n.level))),
+            Some(n) => Line::from(Span::styled(
+                crate::text::printable_within(&n.text, 2000),
+                theme.level(n.level),
+            )),
             None => hints(app),
         },
     };

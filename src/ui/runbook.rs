@@ -296,8 +296,10 @@ fn render_detail(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
         let room = usize::from(inner.height).saturating_sub(lines.len()).max(1);
         let out = &screen.view.output;
         for l in &out[out.len().saturating_sub(room)..] {
+            // A step's output is the world's text: control characters are
+            // shown escaped, never sent to the operator's terminal.
             lines.push(Line::from(Span::styled(
-                format!("  {l}"),
+                format!("  {}", crate::text::printable_within(l, 2000)),
                 theme.style(Slot::Text),
             )));
         }

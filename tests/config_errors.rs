@@ -50,6 +50,20 @@ fn checking_the_case_directory_reports_every_case_as_an_error() {
 }
 
 #[test]
+fn each_error_line_says_which_kind_the_file_was_checked_as() {
+    let lines: Vec<String> = check_paths(&[
+        PathBuf::from(CASES).join("layouts/bad_size.toml"),
+        PathBuf::from("tests/runbook_errors/single_quotes_in_verify.yaml"),
+    ])
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].ends_with(" (checked as a layout)"), "{lines:?}");
+    assert!(lines[1].ends_with(" (checked as a runbook)"), "{lines:?}");
+}
+
+#[test]
 fn the_moto_fixture_checks_clean_and_points_at_localhost() {
     let file = PathBuf::from("tests/fixtures/env/moto.toml");
     let findings = check_paths(std::slice::from_ref(&file));

@@ -169,6 +169,10 @@ pub enum Finding {
     Ok(PathBuf, FileKind),
     /// The file (or directory) has a problem.
     Err(ConfigError),
+    /// The file was read as this kind and is not a valid one: the line
+    /// says which kind it was taken for, so a file in the wrong place
+    /// explains itself.
+    Invalid(ConfigError, FileKind),
     /// A domain rule's finding on a runbook (an error or a warning).
     Lint(runbook::LintFinding),
 }
@@ -178,7 +182,7 @@ impl Finding {
     #[must_use]
     pub fn is_err(&self) -> bool {
         match self {
-            Finding::Err(_) => true,
+            Finding::Err(_) | Finding::Invalid(..) => true,
             Finding::Lint(l) => l.severity == runbook::Severity::Error,
             Finding::Ok(..) => false,
         }
@@ -190,6 +194,14 @@ impl fmt::Display for Finding {
         match self {
             Finding::Ok(file, kind) => write!(f, "ok {} ({kind})", file.display()),
             Finding::Err(e) => write!(f, "{e}"),
+            Finding::Invalid(e, kind) => {
+                let article = if kind.to_string().starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                write!(f, "{e} (checked as {article} {kind})")
+            }
             Finding::Lint(l) => write!(f, "{l}"),
         }
     }
@@ -352,7 +364,7 @@ fn check_file(file: &Path, kind: FileKind) -> Finding {
     }
     match kind.validate(&name, file, &text) {
         Ok(()) => Finding::Ok(file.to_path_buf(), kind),
-        Err(e) => Finding::Err(e),
+        Err(e) => Finding::Invalid(e, kind),
     }
 }
 

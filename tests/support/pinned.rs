@@ -64,7 +64,7 @@ pub fn check_message(file: &Path) -> String {
     let findings = check_paths(&[file.to_path_buf()]);
     assert_eq!(findings.len(), 1, "{}: {findings:#?}", file.display());
     match &findings[0] {
-        Finding::Err(e) => e.to_string(),
+        Finding::Err(e) | Finding::Invalid(e, _) => e.to_string(),
         other => format!("{} did not fail to load: {other}", file.display()),
     }
 }

@@ -313,7 +313,7 @@ pub fn check_runbook_file(file: &Path) -> Vec<Finding> {
     if file.file_name().is_some_and(|n| n == "actions.yaml") {
         return vec![match parse_actions(file, &text) {
             Ok(_) => Finding::Ok(file.to_path_buf(), FileKind::Actions),
-            Err(e) => Finding::Err(e),
+            Err(e) => Finding::Invalid(e, FileKind::Actions),
         }];
     }
     let estate = EstateSpec::seed();
@@ -323,7 +323,7 @@ pub fn check_runbook_file(file: &Path) -> Vec<Finding> {
         Ok(lint(&rb, &compiled, &estate))
     });
     match result {
-        Err(e) => vec![Finding::Err(e)],
+        Err(e) => vec![Finding::Invalid(e, FileKind::Runbook)],
         Ok(findings) if findings.is_empty() => {
             vec![Finding::Ok(file.to_path_buf(), FileKind::Runbook)]
         }

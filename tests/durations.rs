@@ -27,7 +27,7 @@ fn check_line(file: &str) -> String {
     let findings = check_paths(&[PathBuf::from(file)]);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     match &findings[0] {
-        Finding::Err(e) => e.to_string(),
+        Finding::Err(e) | Finding::Invalid(e, _) => e.to_string(),
         other => panic!("{file} passed check: {other}"),
     }
 }

@@ -51,7 +51,10 @@ fn kinds_come_from_the_directory() {
         .collect();
     assert_eq!(lines.len(), 3, "{lines:#?}");
     assert_eq!(lines[0], "ok R/layouts/a.toml (layout)");
-    assert_eq!(lines[1], "R/stray.toml:1:1: missing field `environment`");
+    assert_eq!(
+        lines[1],
+        "R/stray.toml:1:1: missing field `environment` (checked as an environment)"
+    );
     assert!(lines[2].starts_with("R/themes/b.toml:1:1: missing slots text, muted"));
 }
 

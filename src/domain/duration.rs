@@ -63,10 +63,12 @@ pub enum DurationError {
         min: String,
     },
     /// Zero where the field needs some time.
-    #[error("{field} is zero, expected a duration more than zero")]
+    #[error("{field} is zero, expected at least {min}")]
     Zero {
         /// The field or flag.
         field: String,
+        /// The bound, formatted.
+        min: String,
     },
 }
 
@@ -227,6 +229,7 @@ impl Bound {
         if d.is_zero() && !self.min.is_zero() {
             return Err(DurationError::Zero {
                 field: field.to_owned(),
+                min: format(self.min),
             });
         }
         if d < self.min {

@@ -57,7 +57,7 @@ fn bad_fault_text_says_what_was_expected() {
     );
     assert_eq!(
         err("lag-growth eu-west-1 0s"),
-        "lag-growth is zero, expected a duration more than zero"
+        "lag-growth is zero, expected at least 1ms"
     );
     assert!(err("lag-growth eu-west-1 1m1h").starts_with("bad duration"));
     assert!(err("backup-failure us-east-1 tapes").contains("chain_state, keys, database"));

@@ -117,7 +117,7 @@ fn bounds_say_the_bound() {
     );
     assert_eq!(
         err(AWS_POLL, "poll.health", "0s"),
-        "poll.health is zero, expected a duration more than zero"
+        "poll.health is zero, expected at least 1s"
     );
     assert_eq!(
         err(TARGET, "rto", "soon"),

@@ -317,7 +317,7 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
         },
         region_loss,
         region_loss_basis,
-        breaches: breach::breaches(view, now),
+        breaches: breach::breaches_given(view, now, &picture),
         topology: topology(view, &picture, now),
     }
 }

@@ -57,8 +57,9 @@ pub struct WrongChain {
     pub endpoint: String,
     /// What it serves.
     pub serves: String,
-    /// What the estate runs.
-    pub expected: String,
+    /// What the estate runs; `None` when no chain is served by more
+    /// endpoints than every other (a tie names every side).
+    pub expected: Option<String>,
 }
 
 /// Every endpoint's recent heads, and the fork seen among them.
@@ -195,8 +196,8 @@ impl Agreement {
     }
 
     /// The chain the estate runs: `expected` when configured, else the one
-    /// most endpoints heard from within `fresh_for` serve (ties: the first
-    /// seen).
+    /// more endpoints heard from within `fresh_for` serve than any other;
+    /// `None` on a tie, where no side can be trusted over the other.
     #[must_use]
     pub fn chain_id(
         &self,
@@ -215,10 +216,12 @@ impl Agreement {
             }
         }
         let top = counts.iter().map(|(_, n)| *n).max()?;
-        counts
-            .iter()
-            .find(|(_, n)| *n == top)
-            .map(|(c, _)| (*c).to_owned())
+        let mut leaders = counts.iter().filter(|(_, n)| *n == top);
+        let leader = leaders.next().map(|(c, _)| (*c).to_owned());
+        if leaders.next().is_some() {
+            return None;
+        }
+        leader
     }
 
     /// Endpoints heard from within `fresh_for` that serve another chain.
@@ -229,11 +232,18 @@ impl Agreement {
         now: Timestamp,
         fresh_for: Duration,
     ) -> Vec<WrongChain> {
-        let Some(chain) = self.chain_id(expected, now, fresh_for) else {
+        let chain = self.chain_id(expected, now, fresh_for);
+        let served = |s: &Sighting| chain.as_deref() == Some(s.chain_id.as_str());
+        // Without a chain everyone agrees on, every endpoint is suspect
+        // unless they all serve the same one.
+        let mut ids = self.fresh(now, fresh_for).map(|s| s.chain_id.as_str());
+        let first = ids.next();
+        let one_chain = ids.all(|c| Some(c) == first);
+        if chain.is_none() && one_chain {
             return Vec::new();
-        };
+        }
         self.fresh(now, fresh_for)
-            .filter(|s| s.chain_id != chain)
+            .filter(|s| !served(s))
             .map(|s| WrongChain {
                 endpoint: s.endpoint.clone(),
                 serves: s.chain_id.clone(),

@@ -101,7 +101,7 @@ fn the_chain_most_endpoints_serve_names_the_odd_one_out() {
         [WrongChain {
             endpoint: "eu".into(),
             serves: "other-9".into(),
-            expected: "c-1".into(),
+            expected: Some("c-1".into()),
         }]
     );
     assert_eq!(
@@ -122,4 +122,24 @@ fn only_a_bounded_number_of_heights_is_kept_per_endpoint() {
         a.observe(&[head("us", "c-1", h, &format!("{h:X}"))], at(0));
     }
     assert!(a.sightings[0].hashes.len() <= KEPT_HEIGHTS);
+}
+
+#[test]
+fn an_even_split_between_chains_names_every_side_and_trusts_neither() {
+    let mut a = Agreement::default();
+    a.observe(&[head("us", "c-1", 10, "AA")], at(0));
+    a.observe(&[head("eu", "other-9", 50, "ZZ")], at(0));
+    assert_eq!(a.chain_id(None, at(0), FRESH), None);
+    let mut named: Vec<(String, Option<String>)> = a
+        .wrong_chains(None, at(0), FRESH)
+        .into_iter()
+        .map(|w| (w.endpoint, w.expected))
+        .collect();
+    named.sort();
+    assert_eq!(named, [("eu".into(), None), ("us".into(), None)]);
+    // In either order of arrival.
+    let mut b = Agreement::default();
+    b.observe(&[head("eu", "other-9", 50, "ZZ")], at(0));
+    b.observe(&[head("us", "c-1", 10, "AA")], at(0));
+    assert_eq!(b.wrong_chains(None, at(0), FRESH).len(), 2);
 }

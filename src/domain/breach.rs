@@ -250,7 +250,13 @@ fn agreement(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
         out.push(Breach {
             kind: BreachKind::WrongChain,
             subject: w.endpoint,
-            detail: format!("serves chain {}, not {}", w.serves, w.expected),
+            detail: match &w.expected {
+                Some(e) => format!("serves chain {}, not {e}", w.serves),
+                None => format!(
+                    "serves chain {}, and as many endpoints serve another: neither is trusted",
+                    w.serves
+                ),
+            },
         });
     }
 }

@@ -211,19 +211,19 @@ fn chain(view: &EstateView, now: Timestamp, picture: &SigningPicture, out: &mut 
 }
 
 /// Why the RPC endpoints do not tell one story, if they do not: a fork,
-/// endpoints on another chain, then what one region's endpoints disagree
-/// on; for the chain panel and `status --json`.
+/// endpoints on another chain (both read from `breaches`, already made),
+/// then what one region's endpoints disagree on; for the chain panel and
+/// `status --json`.
 #[must_use]
-pub fn disagreement(view: &EstateView, now: Timestamp) -> Option<String> {
-    let mut parts = Vec::new();
-    let mut found = Vec::new();
-    agreement(view, now, &mut found);
-    for b in found {
-        parts.push(match b.kind {
-            BreachKind::WrongChain => format!("{} {}", b.subject, b.detail),
-            _ => b.detail,
-        });
-    }
+pub fn disagreement(breaches: &[Breach], view: &EstateView, now: Timestamp) -> Option<String> {
+    let mut parts: Vec<String> = breaches
+        .iter()
+        .filter_map(|b| match b.kind {
+            BreachKind::WrongChain => Some(format!("{} {}", b.subject, b.detail)),
+            BreachKind::ChainSplit => Some(b.detail.clone()),
+            _ => None,
+        })
+        .collect();
     if let Some(c) = view.chain.known_value(now, view.spec.poll.chain)
         && let Some(d) = &c.disagreement
     {

@@ -299,6 +299,7 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
     };
     let margin = picture.margin();
     let known = view.chain.known_value(now, spec.poll.chain);
+    let breaches = breach::breaches_given(view, now, &picture);
     StatusReport {
         environment: spec.environment.clone(),
         simulated: spec.simulated,
@@ -312,12 +313,12 @@ pub fn report(view: &EstateView, now: Timestamp) -> StatusReport {
             total_power: margin.total_power,
             margin_power: margin.margin_power,
             basis: picture.basis,
-            disagreement: breach::disagreement(view, now),
+            disagreement: breach::disagreement(&breaches, view, now),
             validators,
         },
         region_loss,
         region_loss_basis,
-        breaches: breach::breaches_given(view, now, &picture),
+        breaches,
         topology: topology(view, &picture, now),
     }
 }

@@ -68,7 +68,7 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             label(theme, signing_label, 12),
             verdict(theme, &quorum),
         ]));
-        if let Some(d) = crate::domain::breach::disagreement(view, now) {
+        if let Some(d) = crate::domain::breach::disagreement(&ctx.breaches, view, now) {
             lines.push(Line::from(vec![
                 label(theme, "nodes", 12),
                 verdict(

@@ -305,6 +305,59 @@ async fn endpoints_with_different_validator_sets_at_one_height_disagree() {
 }
 
 #[tokio::test]
+async fn the_configured_chain_is_read_even_when_another_chain_is_higher() {
+    let ours = CometServer::start(NodeConfig::new("0.38.12")).await;
+    let other = CometServer::start(NodeConfig {
+        chain_id: "virtengine-testnet-4".to_owned(),
+        height: 900,
+        salt: 3,
+        ..NodeConfig::new("0.38.12")
+    })
+    .await;
+    // The other chain is first and higher: without a configured chain it
+    // is the one read.
+    let mut plain = source(&[&other.url, &ours.url]);
+    let chain = split(plain.poll(NOW).await).1.unwrap();
+    assert_eq!(
+        (chain.chain_id.as_str(), chain.height),
+        ("virtengine-testnet-4", 900)
+    );
+
+    let mut src = source(&[&other.url, &ours.url]).with_chain_id(Some("virtengine-dr-1".into()));
+    let (nodes, chain) = split(src.poll(NOW).await);
+    assert!(nodes.iter().all(|(_, r)| r.is_ok()), "{nodes:?}");
+    let chain = chain.unwrap();
+    assert_eq!(
+        (chain.chain_id.as_str(), chain.height),
+        ("virtengine-dr-1", 100)
+    );
+    assert_eq!(
+        chain.validators[0].address,
+        NodeConfig::new("0.38.12").validator_address(0),
+        "validators come from the configured chain's node"
+    );
+    // Both endpoints are still reported, so the wrong one can be named.
+    let mut heads: Vec<(String, String)> = chain
+        .heads
+        .iter()
+        .map(|h| (h.endpoint.clone(), h.chain_id.clone()))
+        .collect();
+    heads.sort();
+    let mut want = vec![
+        (ours.url.clone(), "virtengine-dr-1".to_owned()),
+        (other.url.clone(), "virtengine-testnet-4".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(heads, want);
+
+    // With no endpoint on the configured chain, the view is still read
+    // (and the fleet refuses it as another chain's), never an error here.
+    let mut alone = source(&[&other.url]).with_chain_id(Some("virtengine-dr-1".into()));
+    let chain = split(alone.poll(NOW).await).1.unwrap();
+    assert_eq!(chain.chain_id, "virtengine-testnet-4");
+}
+
+#[tokio::test]
 async fn only_catching_up_nodes_give_no_chain_view() {
     let server = CometServer::start(NodeConfig {
         catching_up: true,

@@ -632,7 +632,47 @@ async fn another_chain_and_another_fork_are_breaches_naming_the_endpoint() {
         );
     }
 
+    // Two regions of three on another chain: by count they would win, but
+    // the file names the estate's chain, so they are the wrong ones and the
+    // chain view stays on the one region that serves it.
+    nodes.servers[2][0].update(|c| c.chain_id = "someone-elses-chain-7".into());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let named = dir.path().join("named.toml");
+    std::fs::write(
+        &named,
+        text.replacen('\n', "\nchain_id = \"virtengine-dr-1\"\n", 1),
+    )
+    .unwrap();
+    for _ in 0..3 {
+        nodes.advance();
+        let run = status(home.path(), "testing", &named).await;
+        let j = &run.json;
+        assert_eq!(run.code, 1, "{j:#}");
+        let mut want = pairs(&[("wrong_chain", &eu), ("wrong_chain", &ap)]);
+        let mut got = breaches(j);
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{j:#}");
+        assert_eq!(j["chain"]["chain_id"], "virtengine-dr-1", "{j:#}");
+    }
+    // Without the name, as many endpoints serve each chain and no side can
+    // be trusted: every endpoint is suspect. The file is what keeps the
+    // right side right.
+    let run = status(home.path(), "testing", &file).await;
+    let j = &run.json;
+    assert_eq!(run.code, 1, "{j:#}");
+    let kinds: Vec<String> = breaches(j).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["wrong_chain"; 4], "{j:#}");
+    assert!(
+        j["breaches"].as_array().unwrap().iter().all(|b| b["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("neither is trusted")),
+        "{j:#}"
+    );
+
     nodes.servers[1][0].update(|c| c.chain_id = "virtengine-dr-1".into());
+    nodes.servers[2][0].update(|c| c.chain_id = "virtengine-dr-1".into());
     nodes.servers[2][0].update(|c| c.fork = 1);
     for _ in 0..3 {
         nodes.advance();

@@ -240,3 +240,53 @@ fn a_growing_lag_says_when_it_will_breach_the_rpo() {
     // Steady regions forecast nothing worth saying.
     assert_eq!(j["regions"][0]["rpo_breach_in_s"], Value::Null);
 }
+
+fn blocks(j: &Value) -> Vec<(String, String, Option<f64>)> {
+    j["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["blocks"].as_str().unwrap().to_owned(),
+                r["block_interval_s"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+/// Each region's own view of block production: about 6 s per block when
+/// healthy; after `region-down us-east-1` that region is unknown (no node
+/// answers) and the others see the chain slow, then halted, by the same
+/// rule as the chain's verdict.
+#[test]
+fn each_region_says_how_often_it_sees_a_block() {
+    // At the start nothing was watched yet: no interval, no alarm.
+    let (_, j) = status(&[]);
+    assert!(
+        blocks(&j)
+            .iter()
+            .all(|(_, w, i)| w == "measuring" && i.is_none()),
+        "{j:#}"
+    );
+    let (_, j) = status(&["--after", "60s"]);
+    for (name, word, interval) in blocks(&j) {
+        assert_eq!(word, "producing", "{name}: {j:#}");
+        let i = interval.unwrap_or_else(|| panic!("{name} has no interval"));
+        assert!((5.0..=7.5).contains(&i), "{name} sees a block every {i} s");
+    }
+    let t = seconds_to_halted();
+    let after = format!("{t}s");
+    let (_, j) = status(&["--inject", "region-down us-east-1", "--after", &after]);
+    let b = blocks(&j);
+    assert_eq!((b[0].1.as_str(), b[0].2), ("unknown", None), "{b:?}");
+    for (name, word, _) in &b[1..] {
+        assert_eq!(word, "halted", "{name}: the chain's rule, the same second");
+    }
+    let slow = format!("{}s", t.saturating_sub(4));
+    let (_, j) = status(&["--inject", "region-down us-east-1", "--after", &slow]);
+    for (name, word, _) in &blocks(&j)[1..] {
+        assert_eq!(word, j["chain"]["status"].as_str().unwrap(), "{name}");
+    }
+}

@@ -30,6 +30,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let seed = EstateSpec::seed();
         assert_eq!(env.spec.environment, "prod");
+        assert_eq!(env.spec.chain_id.as_deref(), Some("virtengine-1"));
         assert!(!env.spec.simulated);
         assert!(!env.allow_live_actions);
         let layout: Vec<(&str, RegionRole, usize)> = env

@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! environment = "prod"            # shown in the header and every gate
+//! chain_id = "virtengine-1"       # optional: the chain every node must serve
 //! allow_live_actions = false      # default: nothing real is ever changed
 //! [targets]                       # defaults: the seed's 15m / 5m
 //! rto = "15m"
@@ -63,7 +64,7 @@ use crate::domain::duration::bounds::{AWS_POLL, CHAIN_POLL, TARGET};
 use crate::domain::environment::{AwsSettings, Environment, RegionSources};
 use crate::domain::estate::{EstateSpec, PollIntervals, RegionRole, RegionSpec, Targets};
 use backups::{BackupEntry, region_backups, validate_backups_agree};
-use names::{validate_environment_name, validate_region_name, validate_url};
+use names::{validate_chain_id, validate_environment_name, validate_region_name, validate_url};
 use regions::{region_sources, validate_has_regions, validate_one_primary, validate_unique_rpc};
 use shape::{DurationValue, EnvironmentFile};
 use validators::validators;
@@ -107,6 +108,9 @@ const DEFAULT_POLL: PollIntervals = PollIntervals {
 /// Runs every rule in file order and assembles the environment.
 fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
     validate_environment_name(&f.environment)?;
+    if let Some(id) = &f.chain_id {
+        validate_chain_id(id)?;
+    }
     let targets = Targets {
         rto: duration("rto", f.targets.rto.as_ref(), DEFAULT_TARGETS.rto, TARGET)?,
         rpo: duration("rpo", f.targets.rpo.as_ref(), DEFAULT_TARGETS.rpo, TARGET)?,
@@ -191,6 +195,7 @@ fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
     Ok(Environment {
         spec: EstateSpec {
             environment: f.environment.get_ref().clone(),
+            chain_id: f.chain_id.as_ref().map(|c| c.get_ref().clone()),
             simulated: false,
             regions: region_specs,
             validators,

@@ -231,26 +231,120 @@ pub fn halt_after(chain: &ChainStatus) -> Duration {
     expected_block_interval(chain).saturating_mul(HALT_AFTER_BLOCKS)
 }
 
+/// Expected block intervals without a new block before blocks count as
+/// slow.
+pub const SLOW_AFTER_BLOCKS: u32 = 2;
+
+/// How a wait for the next block compares with the expected interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BlockWait {
+    /// Within [`SLOW_AFTER_BLOCKS`] intervals.
+    OnTime,
+    /// Past [`SLOW_AFTER_BLOCKS`] intervals.
+    Slow,
+    /// Past [`HALT_AFTER_BLOCKS`] intervals: the chain (or the region's
+    /// view of it) has stopped.
+    Halted,
+}
+
+/// The one rule for a wait of `waited` since the last block, when blocks
+/// are expected every `expected`: the chain's verdict and each region's
+/// pace both use it, so they never disagree on what "slow" means.
+#[must_use]
+pub fn block_wait(waited: Duration, expected: Duration) -> BlockWait {
+    if waited > expected.saturating_mul(HALT_AFTER_BLOCKS) {
+        BlockWait::Halted
+    } else if waited > expected.saturating_mul(SLOW_AFTER_BLOCKS) {
+        BlockWait::Slow
+    } else {
+        BlockWait::OnTime
+    }
+}
+
 /// True when the chain's latest block is older than [`halt_after`] at
 /// `now`.
 #[must_use]
 pub fn halted(chain: &ChainStatus, now: Timestamp) -> bool {
-    now.since(chain.latest_block_time) > halt_after(chain)
+    block_wait(
+        now.since(chain.latest_block_time),
+        expected_block_interval(chain),
+    ) == BlockWait::Halted
 }
 
 /// Whether blocks are being produced.
 #[must_use]
 pub fn chain(chain: &Tracked<ChainStatus>, now: Timestamp, interval: Duration) -> Verdict {
     judge(chain, now, interval, |c| {
-        let since = now.since(c.latest_block_time);
-        if halted(c, now) {
-            Verdict::new(Level::Critical, "HALTED")
-        } else if since > expected_block_interval(c).saturating_mul(2) {
-            Verdict::new(Level::Warn, "SLOW")
-        } else {
-            Verdict::new(Level::Ok, "PRODUCING")
+        let waited = now.since(c.latest_block_time);
+        match block_wait(waited, expected_block_interval(c)) {
+            BlockWait::Halted => Verdict::new(Level::Critical, "HALTED"),
+            BlockWait::Slow => Verdict::new(Level::Warn, "SLOW"),
+            BlockWait::OnTime => Verdict::new(Level::Ok, "PRODUCING"),
         }
     })
+}
+
+/// One region's view of block production: how often its nodes see a new
+/// block and how long they have waited for the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionPace {
+    /// No in-sync node of the region answered within the chain's stale
+    /// window: its view of the chain is unknown.
+    NoFreshNode,
+    /// Heard from lately.
+    Blocks {
+        /// Mean time per block, once enough heights were seen.
+        interval: Option<Duration>,
+        /// The wait since the newest block the region saw, judged by
+        /// [`block_wait`] against the chain's expected interval.
+        wait: BlockWait,
+        /// That wait.
+        waited: Duration,
+    },
+}
+
+impl RegionPace {
+    /// The contract's word: `producing`, `slow`, `halted`, `measuring`
+    /// (no interval yet, no wait to worry about) or `unknown`.
+    #[must_use]
+    pub fn word(self) -> &'static str {
+        match self {
+            RegionPace::NoFreshNode => "unknown",
+            RegionPace::Blocks {
+                wait: BlockWait::Halted,
+                ..
+            } => "halted",
+            RegionPace::Blocks {
+                wait: BlockWait::Slow,
+                ..
+            } => "slow",
+            RegionPace::Blocks { interval: None, .. } => "measuring",
+            RegionPace::Blocks { .. } => "producing",
+        }
+    }
+}
+
+/// Region `r`'s pace at `now`; `chain` (the estate's chain view, when
+/// known) sets the interval blocks are expected at.
+#[must_use]
+pub fn region_pace(
+    r: &RegionView,
+    chain: Option<&ChainStatus>,
+    now: Timestamp,
+    chain_poll: Duration,
+) -> RegionPace {
+    let fresh_for = chain_poll.saturating_mul(super::telemetry::STALE_AFTER_INTERVALS);
+    let heard = r.block_pace.heard().filter(|h| now.since(*h) <= fresh_for);
+    let (Some(_), Some(newest)) = (heard, r.block_pace.latest_block_time()) else {
+        return RegionPace::NoFreshNode;
+    };
+    let expected = chain.map_or(DEFAULT_BLOCK_INTERVAL, expected_block_interval);
+    let waited = now.since(newest);
+    RegionPace::Blocks {
+        interval: r.block_pace.interval(),
+        wait: block_wait(waited, expected),
+        waited,
+    }
 }
 
 /// One validator's signing.

@@ -63,3 +63,46 @@ fn lag_against_rpo() {
     t.observe(S * 301, now);
     assert_eq!(replication(&t, rpo, now, S).word, "BREACH");
 }
+
+#[test]
+fn one_wait_rule_for_the_chain_and_each_region() {
+    let six = Duration::from_secs(6);
+    let wait = |s| block_wait(Duration::from_secs(s), six);
+    assert_eq!(wait(0), BlockWait::OnTime);
+    assert_eq!(wait(12), BlockWait::OnTime, "two intervals are on time");
+    assert_eq!(wait(13), BlockWait::Slow);
+    assert_eq!(wait(18), BlockWait::Slow, "the bound itself is not a halt");
+    assert_eq!(wait(19), BlockWait::Halted);
+    assert_eq!(
+        block_wait(Duration::MAX, Duration::MAX),
+        BlockWait::OnTime,
+        "saturates, never overflows"
+    );
+}
+
+#[test]
+fn a_region_pace_says_unknown_measuring_slow_or_halted() {
+    use crate::domain::estate::EstateSpec;
+    use crate::domain::fleet::EstateView;
+    let view = EstateView::new(EstateSpec::seed());
+    let mut r = view.regions[0].clone();
+    let poll = Duration::from_secs(5);
+    let at = Timestamp::from_secs;
+    assert_eq!(region_pace(&r, None, at(0), poll), RegionPace::NoFreshNode);
+    r.block_pace.observe(at(100), 10, at(100));
+    assert_eq!(region_pace(&r, None, at(101), poll).word(), "measuring");
+    r.block_pace.observe(at(106), 11, at(106));
+    r.block_pace.observe(at(112), 12, at(112));
+    let p = region_pace(&r, None, at(113), poll);
+    assert_eq!(p.word(), "producing");
+    assert!(
+        matches!(p, RegionPace::Blocks { interval: Some(i), .. } if i == Duration::from_secs(6))
+    );
+    // Still answering, at the same height: slow after 12 s, halted after 18 s.
+    r.block_pace.observe(at(125), 12, at(112));
+    assert_eq!(region_pace(&r, None, at(125), poll).word(), "slow");
+    r.block_pace.observe(at(131), 12, at(112));
+    assert_eq!(region_pace(&r, None, at(131), poll).word(), "halted");
+    // Silent for more than three polls: unknown, never "producing".
+    assert_eq!(region_pace(&r, None, at(147), poll).word(), "unknown");
+}

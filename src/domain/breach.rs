@@ -246,7 +246,10 @@ fn agreement(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
         .poll
         .chain
         .saturating_mul(super::telemetry::STALE_AFTER_INTERVALS);
-    for w in view.agreement.wrong_chains(None, now, fresh_for) {
+    for w in view
+        .agreement
+        .wrong_chains(view.spec.chain_id.as_deref(), now, fresh_for)
+    {
         out.push(Breach {
             kind: BreachKind::WrongChain,
             subject: w.endpoint,

@@ -64,7 +64,7 @@ fn healthy(silent: &[usize], block_age: u64) -> EstateView {
     }
     obs.push(Observation::Chain {
         result: Ok(ChainStatus {
-            chain_id: "virtengine-1".into(),
+            chain_id: crate::domain::estate::SEED_CHAIN_ID.into(),
             height: 100,
             latest_block_time: at(NOW).minus(Duration::from_secs(block_age)),
             avg_block_time: Duration::from_secs(6),

@@ -121,11 +121,18 @@ pub struct PollIntervals {
     pub chain: Duration,
 }
 
+/// The chain id of the simulated estate's chain.
+pub const SEED_CHAIN_ID: &str = "virtengine-sim-1";
+
 /// Everything the console knows about the estate before it polls anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EstateSpec {
     /// Environment name shown in the header and in every gate.
     pub environment: String,
+    /// The chain id every RPC endpoint must serve. `None` (a file that
+    /// does not name it) trusts the chain most endpoints serve instead,
+    /// which a split down the middle can leave undecided.
+    pub chain_id: Option<String>,
     /// True for the embedded simulated estate; drives the SIMULATED banner.
     pub simulated: bool,
     /// Regions, primary first.
@@ -184,6 +191,7 @@ impl EstateSpec {
             .collect();
         Self {
             environment: "sim".to_owned(),
+            chain_id: Some(SEED_CHAIN_ID.to_owned()),
             simulated: true,
             regions,
             validators,

@@ -11,7 +11,7 @@ use super::observation::{
 };
 use super::telemetry::{STALE_AFTER_INTERVALS, Tracked};
 use super::time::Timestamp;
-use super::trend::Series;
+use super::trend::{BlockPace, Series};
 
 /// Readings for one region.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,8 @@ pub struct RegionView {
     pub topology: Tracked<RegionTopology>,
     /// Recent replication lag readings, in seconds.
     pub lag_trend: Series,
+    /// The blocks this region's nodes have seen lately.
+    pub block_pace: BlockPace,
 }
 
 /// How a source has been behaving: the sources panel's row.
@@ -97,6 +99,7 @@ impl EstateView {
                     .collect(),
                 topology: Tracked::default(),
                 lag_trend: Series::default(),
+                block_pace: BlockPace::default(),
             })
             .collect();
         Self {
@@ -122,6 +125,7 @@ impl EstateView {
                 first_error.get_or_insert(e);
             }
         }
+        self.pace(report);
         let total = report.observations.len();
         let index = if let Some(i) = self.sources.iter().position(|s| s.name == report.source) {
             i
@@ -237,7 +241,7 @@ impl EstateView {
         // An answer from another chain is never the estate's chain.
         if self
             .agreement
-            .chain_id(None, at, fresh_for)
+            .chain_id(self.spec.chain_id.as_deref(), at, fresh_for)
             .is_some_and(|id| id != chain.chain_id)
         {
             return;
@@ -264,6 +268,37 @@ impl EstateView {
         }
         self.chain.observe(chain, at);
         self.chain_source = Some(source.to_owned());
+    }
+
+    /// Each region's pace from the highest in-sync node it answered with
+    /// in this report (a report of one region's RPC source carries all of
+    /// its nodes, so the highest is the region's view of the chain).
+    fn pace(&mut self, report: &PollReport) {
+        let mut best: Vec<(&str, NodeStatus)> = Vec::new();
+        for obs in &report.observations {
+            let Observation::Node {
+                region,
+                result: Ok(n),
+                ..
+            } = obs
+            else {
+                continue;
+            };
+            if n.catching_up {
+                continue;
+            }
+            match best.iter_mut().find(|(r, _)| r == region) {
+                Some((_, b)) if b.height >= n.height => {}
+                Some((_, b)) => *b = *n,
+                None => best.push((region, *n)),
+            }
+        }
+        for (region, n) in best {
+            if let Some(r) = self.regions.iter_mut().find(|r| r.name == region) {
+                r.block_pace
+                    .observe(report.at, n.height, n.latest_block_time);
+            }
+        }
     }
 
     fn region_mut(&mut self, name: &str) -> Option<&mut RegionView> {

@@ -59,7 +59,7 @@ fn failures_mark_the_source_and_keep_old_readings() {
 
 fn chain_at(height: u64) -> ChainStatus {
     ChainStatus {
-        chain_id: "c".into(),
+        chain_id: crate::domain::estate::SEED_CHAIN_ID.into(),
         height,
         latest_block_time: Timestamp::from_secs(0),
         avg_block_time: Duration::from_secs(6),
@@ -127,4 +127,101 @@ fn a_stale_higher_answer_gives_way() {
     v.apply(&chain_report("CometBFT us-east-1", 10, 100));
     v.apply(&chain_report("CometBFT eu-west-1", 20, 90));
     assert_eq!(held(&v), (90, Some("CometBFT eu-west-1"), None));
+}
+
+/// A chain answer whose heads are `endpoints` serving `chain_id`.
+fn served(source: &str, at: i64, chain_id: &str, endpoints: &[&str], height: u64) -> PollReport {
+    let heads = endpoints
+        .iter()
+        .map(|e| super::super::observation::EndpointHead {
+            endpoint: (*e).into(),
+            region: "us-east-1".into(),
+            validator: None,
+            chain_id: chain_id.into(),
+            height,
+            block_hash: format!("{chain_id}-{height}"),
+        })
+        .collect();
+    let mut chain = chain_at(height);
+    chain.chain_id = chain_id.into();
+    chain.heads = heads;
+    PollReport {
+        source: source.into(),
+        at: Timestamp::from_secs(at),
+        next_poll: Timestamp::from_secs(at + 1),
+        observations: vec![Observation::Chain { result: Ok(chain) }],
+    }
+}
+
+#[test]
+fn the_configured_chain_wins_over_more_endpoints_on_another() {
+    for configured in [true, false] {
+        let mut spec = EstateSpec::seed();
+        if !configured {
+            spec.chain_id = None;
+        }
+        let mut v = EstateView::new(spec);
+        v.apply(&served("a", 10, "other-7", &["x", "y", "z"], 500));
+        v.apply(&served(
+            "b",
+            10,
+            crate::domain::estate::SEED_CHAIN_ID,
+            &["w"],
+            100,
+        ));
+        let held = v.chain.reading.as_ref().map(|r| r.value.chain_id.as_str());
+        if configured {
+            assert_eq!(held, Some(crate::domain::estate::SEED_CHAIN_ID));
+        } else {
+            assert_eq!(held, Some("other-7"), "by count, three beat one");
+        }
+    }
+}
+
+fn nodes(at: i64, region: &str, heights: &[(u64, i64, bool)]) -> PollReport {
+    PollReport {
+        source: format!("CometBFT {region}"),
+        at: Timestamp::from_secs(at),
+        next_poll: Timestamp::from_secs(at + 1),
+        observations: heights
+            .iter()
+            .enumerate()
+            .map(|(i, (height, block_at, catching_up))| Observation::Node {
+                region: region.into(),
+                node: format!("rpc-{i}.{region}"),
+                result: Ok(NodeStatus {
+                    height: *height,
+                    catching_up: *catching_up,
+                    peers: 3,
+                    latest_block_time: Timestamp::from_secs(*block_at),
+                }),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_region_paces_on_its_highest_in_sync_node() {
+    let mut v = EstateView::new(EstateSpec::seed());
+    for i in 0..4_u64 {
+        let t = i64::try_from(i * 6).unwrap_or(0);
+        // The catching-up node is far higher (a bad clock, a replay): it
+        // never sets the pace.
+        v.apply(&nodes(
+            t,
+            "eu-west-1",
+            &[
+                (10 + i, t, false),
+                (5 + i, t, false),
+                (900 + i * 50, t, true),
+            ],
+        ));
+    }
+    let eu = v.region("eu-west-1").expect("region");
+    assert_eq!(eu.block_pace.interval(), Some(Duration::from_secs(6)));
+    assert_eq!(
+        v.region("us-east-1").expect("region").block_pace.heard(),
+        None,
+        "another region's report is not this region's pace"
+    );
 }

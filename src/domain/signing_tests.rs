@@ -37,7 +37,7 @@ fn view_with(silent: &[usize], block_age: u64, signs_in: &[(usize, &str)]) -> Es
         next_poll: Timestamp::from_secs(NOW + 1),
         observations: vec![Observation::Chain {
             result: Ok(ChainStatus {
-                chain_id: "virtengine-1".into(),
+                chain_id: crate::domain::estate::SEED_CHAIN_ID.into(),
                 height: 100,
                 latest_block_time: Timestamp::from_secs(NOW).minus(Duration::from_secs(block_age)),
                 avg_block_time: Duration::from_secs(6),

@@ -79,6 +79,11 @@ pub struct RegionStatus {
     pub replication_lag_rate: Option<f64>,
     /// When the lag will pass the RPO at that rate, if it is rising.
     pub rpo_breach_in_s: Option<u64>,
+    /// Mean seconds per block the region's nodes see, once measured.
+    pub block_interval_s: Option<f64>,
+    /// The region's view of block production: `producing`, `slow`,
+    /// `halted`, `measuring` or `unknown` (no fresh in-sync node).
+    pub blocks: &'static str,
     /// Newest backup per kind.
     pub backups: Vec<BackupStatus>,
     /// RPC nodes.
@@ -191,10 +196,9 @@ fn region_status(
         Level::Critical | Level::Warn => "unhealthy",
         Level::Stale | Level::Unknown => "unknown",
     };
-    let chain_height = view
-        .chain
-        .known_value(now, spec.poll.chain)
-        .map(|c| c.height);
+    let chain = view.chain.known_value(now, spec.poll.chain);
+    let chain_height = chain.map(|c| c.height);
+    let pace = assess::region_pace(r, chain, now, spec.poll.chain);
     RegionStatus {
         name: r.name.clone(),
         role: rs.role,
@@ -211,6 +215,13 @@ fn region_status(
             .map(|s| (s * 1000.0).round() / 1000.0),
         rpo_breach_in_s: assess::rpo_forecast(r, spec.targets.rpo, now, spec.poll.metrics)
             .map(|d| d.as_secs()),
+        block_interval_s: match pace {
+            assess::RegionPace::Blocks {
+                interval: Some(i), ..
+            } => Some((i.as_secs_f64() * 100.0).round() / 100.0),
+            _ => None,
+        },
+        blocks: pace.word(),
         backups: r
             .backups
             .iter()

@@ -84,6 +84,99 @@ impl Series {
     }
 }
 
+/// The blocks one region's nodes have seen lately: the highest in-sync
+/// node's height and its block time, at each new height. A region whose
+/// nodes stall or lag shows a longer block interval than its peers, and
+/// its own wait for a block, before the whole chain is judged.
+///
+/// Times are the blocks' own (BFT) times, not when we polled, so the
+/// interval is right whatever the poll period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockPace {
+    /// `(block time, height)` per new height, oldest first.
+    blocks: VecDeque<(Timestamp, u64)>,
+    /// When a node of the region last answered with a height.
+    heard: Option<Timestamp>,
+}
+
+/// New heights a pace needs before it states an interval: two gaps, so
+/// one late block does not stand for the pace.
+const PACE_MIN_BLOCKS: usize = 3;
+
+impl BlockPace {
+    /// Records the region's highest in-sync height at poll time `at`, with
+    /// that block's time. A height or block time that goes backwards (a
+    /// restored node, another fork, a node with a broken clock) starts the
+    /// record again rather than bending it.
+    pub fn observe(&mut self, at: Timestamp, height: u64, block_time: Timestamp) {
+        if self.heard.is_some_and(|h| h > at) {
+            return;
+        }
+        self.heard = Some(at);
+        match self.blocks.back() {
+            Some((_, h)) if *h == height => {}
+            Some((t, h)) if *h > height || *t > block_time => {
+                self.blocks.clear();
+                self.blocks.push_back((block_time, height));
+            }
+            _ => {
+                if self.blocks.len() == KEPT {
+                    self.blocks.pop_front();
+                }
+                self.blocks.push_back((block_time, height));
+            }
+        }
+    }
+
+    /// When a node of the region last answered with a height.
+    #[must_use]
+    pub fn heard(&self) -> Option<Timestamp> {
+        self.heard
+    }
+
+    /// The newest block's time, if any was seen.
+    #[must_use]
+    pub fn latest_block_time(&self) -> Option<Timestamp> {
+        self.blocks.back().map(|(t, _)| *t)
+    }
+
+    /// The mean time per block over the kept heights; `None` until
+    /// [`PACE_MIN_BLOCKS`] distinct heights were seen.
+    #[must_use]
+    pub fn interval(&self) -> Option<Duration> {
+        if self.blocks.len() < PACE_MIN_BLOCKS {
+            return None;
+        }
+        let (t0, h0) = *self.blocks.front()?;
+        let (t1, h1) = *self.blocks.back()?;
+        let blocks = u32::try_from(h1.checked_sub(h0)?).ok()?;
+        t1.since(t0).checked_div(blocks)
+    }
+
+    /// Seconds per block between successive heights, oldest first, then
+    /// the wait since the newest block at `now` when it is longer than the
+    /// last gap: a stall shows as a rising bar, not a flat line.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)] // block gaps, far below 2^52
+    pub fn gaps(&self, now: Timestamp) -> Vec<f64> {
+        let mut out: Vec<f64> = self
+            .blocks
+            .iter()
+            .zip(self.blocks.iter().skip(1))
+            .map(|((t0, h0), (t1, h1))| {
+                t1.since(*t0).as_secs_f64() / h1.saturating_sub(*h0).max(1) as f64
+            })
+            .collect();
+        if let Some(t) = self.latest_block_time() {
+            let wait = now.since(t).as_secs_f64();
+            if out.last().is_some_and(|last| wait > *last) {
+                out.push(wait);
+            }
+        }
+        out
+    }
+}
+
 /// The values as a sparkline of `width` cells (the latest on the right),
 /// scaled from zero to `scale` (a target, so a flat low line reads low) or
 /// to the largest value when that is higher; empty for fewer than two
@@ -183,6 +276,52 @@ mod tests {
     fn a_far_breach_is_beyond_the_horizon() {
         let s = series(&[(0, 0.0), (10, 0.001), (20, 0.002), (30, 0.003), (40, 0.004)]);
         assert_eq!(s.time_to(300.0), None);
+    }
+
+    fn pace(points: &[(i64, u64)]) -> BlockPace {
+        let mut p = BlockPace::default();
+        for (i, (t, h)) in points.iter().enumerate() {
+            let polled = Timestamp::from_secs(1000 + i64::try_from(i).unwrap_or(0));
+            p.observe(polled, *h, Timestamp::from_secs(*t));
+        }
+        p
+    }
+
+    #[test]
+    fn a_block_pace_is_the_blocks_own_times_over_the_heights_gained() {
+        // Polled every second, blocks every 6 s: heights repeat between
+        // blocks and a poll may skip one; the interval is still 6 s.
+        let p = pace(&[(0, 10), (0, 10), (6, 11), (18, 13), (18, 13), (24, 14)]);
+        assert_eq!(p.interval(), Some(Duration::from_secs(6)));
+        assert_eq!(p.gaps(Timestamp::from_secs(25)), [6.0, 6.0, 6.0]);
+        // Forty seconds without a block: the wait is the last bar.
+        assert_eq!(p.gaps(Timestamp::from_secs(64)).last().copied(), Some(40.0));
+    }
+
+    #[test]
+    fn a_pace_needs_three_heights_and_restarts_when_time_or_height_go_back() {
+        assert_eq!(pace(&[(0, 10), (6, 11)]).interval(), None, "one gap");
+        assert_eq!(pace(&[]).interval(), None);
+        let back = pace(&[(0, 10), (6, 11), (12, 12), (3, 13)]);
+        assert_eq!(back.interval(), None, "a block time went backwards");
+        assert_eq!(back.latest_block_time(), Some(Timestamp::from_secs(3)));
+        let lower = pace(&[(0, 10), (6, 11), (12, 12), (18, 5)]);
+        assert_eq!(lower.interval(), None, "a height went backwards");
+        // A reading polled before the last one is ignored.
+        let mut p = pace(&[(0, 10), (6, 11), (12, 12)]);
+        p.observe(Timestamp::from_secs(1), 99, Timestamp::from_secs(600));
+        assert_eq!(p.interval(), Some(Duration::from_secs(6)));
+    }
+
+    #[test]
+    fn a_huge_height_jump_does_not_overflow() {
+        let p = pace(&[(0, 0), (6, 1), (12, u64::MAX)]);
+        assert_eq!(p.interval(), None, "more blocks than a u32 counts");
+        assert!(
+            p.gaps(Timestamp::from_secs(12))
+                .iter()
+                .all(|g| g.is_finite())
+        );
     }
 
     #[test]

@@ -45,7 +45,8 @@ pub async fn spawn(
     let mut handles = Vec::new();
     for region in env.regions.iter().filter(|r| !r.rpc.is_empty()) {
         let source = CometSource::new(region.name.clone(), region.rpc.clone())
-            .with_interval(env.spec.poll.chain);
+            .with_interval(env.spec.poll.chain)
+            .with_chain_id(env.spec.chain_id.clone());
         names.push(source.name());
         handles.push(tokio::spawn(poller::run(
             source,

@@ -9,12 +9,14 @@ use super::Ctx;
 use super::widgets::{DataAge, cell, label, mark, panel_block, short_duration, thousands, verdict};
 use crate::config::layout::PanelKind;
 use crate::config::theme::Slot;
-use crate::domain::assess::{self, Level, Verdict};
+use crate::domain::assess::{self, BlockWait, Level, RegionPace, Verdict};
 use crate::domain::bft::percent;
 use crate::domain::breach::BreachKind;
+use crate::domain::observation::ChainStatus;
 use crate::domain::roster;
 use crate::domain::signing::{self, Signing, SigningBasis};
 use crate::domain::time::format_age;
+use crate::domain::trend::sparkline;
 
 /// Height, block times and the share of power signing.
 pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
@@ -88,6 +90,7 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
                 ),
             ]));
         }
+        lines.extend(pace_lines(ctx, Some(c), area.width));
     } else {
         lines.push(Line::from(verdict(theme, &v)));
         if let Some((e, at)) = &view.chain.last_error {
@@ -98,8 +101,71 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             )));
         }
     }
+    if view.chain.known_value(now, interval).is_none() {
+        lines.extend(pace_lines(ctx, None, area.width));
+    }
     let block = panel_block(theme, PanelKind::Chain, None, Some(age), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Each region's own view of the chain: the block interval its nodes see
+/// with a sparkline of recent gaps, or why there is none. A region whose
+/// nodes stop seeing blocks is named here before the chain is judged.
+fn pace_lines<'a>(ctx: &Ctx<'_>, chain: Option<&ChainStatus>, width: u16) -> Vec<Line<'a>> {
+    let (view, now, theme) = (ctx.view, ctx.now, ctx.theme);
+    let name_w = view
+        .regions
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut lines = vec![Line::from(label(theme, "block interval by region", 0))];
+    for r in &view.regions {
+        let mut spans = vec![label(theme, &format!("  {}", r.name), name_w + 2)];
+        match assess::region_pace(r, chain, now, view.spec.poll.chain) {
+            RegionPace::NoFreshNode => spans.push(verdict(
+                theme,
+                &Verdict {
+                    level: Level::Unknown,
+                    word: "no in-sync node".to_owned(),
+                },
+            )),
+            RegionPace::Blocks {
+                interval,
+                wait,
+                waited,
+            } => {
+                // A late block is the news; "measuring" only while on time.
+                let shown = interval
+                    .map(short_duration)
+                    .or_else(|| (wait == BlockWait::OnTime).then(|| "measuring".to_owned()));
+                if let Some(shown) = shown {
+                    spans.push(cell(theme, &shown, 10));
+                }
+                let late = |level, word| Verdict {
+                    level,
+                    word: format!("{word} for {}", format_age(waited)),
+                };
+                match wait {
+                    BlockWait::Halted => {
+                        spans.push(verdict(theme, &late(Level::Critical, "HALTED")));
+                    }
+                    BlockWait::Slow => spans.push(verdict(theme, &late(Level::Warn, "SLOW"))),
+                    BlockWait::OnTime => {
+                        let room =
+                            usize::from(width.saturating_sub(2)).saturating_sub(name_w + 2 + 10);
+                        let gaps = r.block_pace.gaps(now);
+                        let scale = interval.map_or(0.0, |i| i.as_secs_f64() * 2.0);
+                        let line = sparkline(&gaps, room.min(20), scale);
+                        spans.push(Span::styled(line, theme.style(Slot::Muted)));
+                    }
+                }
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
 }
 
 /// The validator set, filterable, with each validator's signing.

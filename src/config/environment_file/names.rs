@@ -25,6 +25,36 @@ pub(super) fn validate_environment_name(name: &Spanned<String>) -> Result<(), Br
     ))
 }
 
+/// The longest chain id CometBFT accepts in a genesis file.
+const MAX_CHAIN_ID_BYTES: usize = 50;
+
+/// The chain id every endpoint must serve: what CometBFT itself accepts
+/// (at most 50 bytes), and printable ASCII so it reads the same on every
+/// screen and cannot carry terminal controls into the header.
+pub(super) fn validate_chain_id(id: &Spanned<String>) -> Result<(), Broken> {
+    let n = id.get_ref();
+    let why = if n.is_empty() {
+        Some("it is empty".to_owned())
+    } else if n.len() > MAX_CHAIN_ID_BYTES {
+        Some(format!("{} bytes, at most {MAX_CHAIN_ID_BYTES}", n.len()))
+    } else if !n.bytes().all(|b| b.is_ascii_graphic()) {
+        Some("not printable ASCII without spaces".to_owned())
+    } else {
+        None
+    };
+    match why {
+        None => Ok(()),
+        Some(why) => Err((
+            id.span(),
+            format!(
+                "bad chain_id \"{}\" ({why}), expected the chain id of the genesis file \
+                 (e.g. virtengine-1)",
+                crate::text::printable_within(n, 64)
+            ),
+        )),
+    }
+}
+
 /// AWS region names are lowercase words and digits joined by `-`; the name
 /// also ends up in bucket names and metric dimensions.
 pub(super) fn validate_region_name(name: &Spanned<String>) -> Result<(), Broken> {

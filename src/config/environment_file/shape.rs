@@ -18,6 +18,7 @@ use crate::domain::estate::{BackupKind, RegionRole};
 #[serde(deny_unknown_fields)]
 pub(super) struct EnvironmentFile {
     pub(super) environment: Spanned<String>,
+    pub(super) chain_id: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) allow_live_actions: bool,
     #[serde(default)]

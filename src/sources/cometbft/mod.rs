@@ -46,6 +46,8 @@ pub struct CometSource {
     /// The validator set last fetched, keyed by its `validators_hash`, so an
     /// unchanged set (the usual case) costs no `/validators` pages per poll.
     validator_set: Option<(String, Vec<(String, u64)>)>,
+    /// The chain the estate runs, when the environment names it.
+    chain_id: Option<String>,
 }
 
 /// One RPC endpoint with its client and the dialect last detected.
@@ -91,7 +93,19 @@ impl CometSource {
             request_timeout: DEFAULT_TIMEOUT,
             window: SignatureWindow::new(DEFAULT_WINDOW),
             validator_set: None,
+            chain_id: None,
         }
+    }
+
+    /// Names the chain the estate runs: the chain view is then read through
+    /// an endpoint that serves it whenever one answers, so a node on another
+    /// chain (higher, or first in the file) never supplies the validators
+    /// and commits. Every endpoint is still reported as a head, so the one
+    /// on the wrong chain is named.
+    #[must_use]
+    pub fn with_chain_id(mut self, chain_id: Option<String>) -> Self {
+        self.chain_id = chain_id;
+        self
     }
 
     /// Sets the poll period.
@@ -214,10 +228,11 @@ impl CometSource {
                 block_hash: a.block_hash.clone(),
             })
             .collect();
+        let ours = |a: &Answer| self.chain_id.as_ref().is_none_or(|c| *c == a.chain_id);
         let best = answered
             .iter()
             .filter(|(_, a)| !a.status.catching_up)
-            .max_by_key(|(_, a)| a.status.height)
+            .max_by_key(|(_, a)| (ours(a), a.status.height))
             .map(|(e, a)| (e.url.clone(), e.client.clone(), (*a).clone()));
 
         let chain = match best {

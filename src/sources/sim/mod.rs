@@ -51,8 +51,8 @@ use crate::domain::fault::{Fault, FaultError};
 use crate::domain::time::Timestamp;
 
 /// Chain id every simulated estate reports, so it is never mistaken for a
-/// real network.
-pub const CHAIN_ID: &str = "virtengine-sim-1";
+/// real network; the seed spec names the same one as the estate's chain.
+pub use crate::domain::estate::SEED_CHAIN_ID as CHAIN_ID;
 
 const TICK_MS: i64 = 1_000;
 /// A recovered region's nodes restart for this long before syncing.

@@ -31,13 +31,14 @@ fn now() -> Timestamp {
 
 /// One refresh: every source of every region polled once, concurrently.
 async fn refresh(s: &mut AwsSources, at: Timestamp) -> Vec<Observation> {
-    let (health, metrics, backups, secrets) = tokio::join!(
+    let (health, metrics, backups, secrets, failover) = tokio::join!(
         join_all(s.route53.iter_mut().map(|x| x.poll(at))),
         join_all(s.cloudwatch.iter_mut().map(|x| x.poll(at))),
         join_all(s.s3.iter_mut().map(|x| x.poll(at))),
         join_all(s.secrets.iter_mut().map(|x| x.poll(at))),
+        join_all(s.failover.iter_mut().map(|x| x.poll(at))),
     );
-    [health, metrics, backups, secrets]
+    [health, metrics, backups, secrets, failover]
         .into_iter()
         .flatten()
         .flatten()
@@ -467,7 +468,10 @@ async fn one_refresh_of_three_regions_stays_within_its_call_budget() {
         assert_eq!(
             counts,
             CallCounts {
-                route53: 3,
+                // GetHealthCheckStatus for health, GetHealthCheck for
+                // the failover state's inversion (no traffic record or
+                // database metric in this fixture).
+                route53: 6,
                 cloudwatch: 3,
                 s3: kinds, // one page per small prefix, then one StartAfter call
                 secrets_manager: secrets,
@@ -535,7 +539,7 @@ async fn moto_stopped_mid_run_goes_stale_then_unknown_and_nothing_crashes() {
     let tasks = spawn_aws_sources_with(&env, dyn_clock, tx, &moto::options(None))
         .await
         .unwrap();
-    assert_eq!(tasks.len(), 12, "4 sources x 3 regions");
+    assert_eq!(tasks.len(), 15, "5 sources x 3 regions");
     let mut view = EstateView::new(env.spec.clone());
     let interval = env.spec.poll.health;
     let verdict = |view: &EstateView| {

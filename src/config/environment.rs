@@ -80,6 +80,16 @@ mod tests {
                 assert_eq!(m.dimensions, [("Region".to_owned(), r.name.clone())]);
             }
             assert_eq!(r.rpc.len(), 2);
+            let traffic = r.traffic.as_ref().map(|t| t.set_identifier.as_str());
+            let role = r
+                .metric(MetricPurpose::DatabaseRole)
+                .map(|m| m.name.as_str());
+            if r.name == "us-east-1" {
+                assert_eq!(traffic, Some("us-east-1"));
+                assert_eq!(role, Some("DatabaseIsPrimary"));
+            } else {
+                assert_eq!((traffic, role), (None, None), "{}", r.name);
+            }
         }
     }
 }

@@ -32,6 +32,12 @@
 //! name = "ReplicationLagSeconds"
 //! dimensions = { Region = "us-east-1" }
 //! purpose = "replication_lag"     # inferred for the seed's metrics, else other
+//!                                 # database_role: 1 primary, 0 replica
+//! [region.traffic]                # optional: the region's weighted record
+//! hosted_zone_id = "Z0123456789ABCDEFGHIJ"
+//! record_name = "rpc.virtengine.example.com"
+//! record_type = "A"               # A (default), AAAA or CNAME
+//! set_identifier = "us-east-1"    # default: the region's name
 //! [[validator]]
 //! address = "0123...40 hex digits"
 //! name = "us-east-1-val-0"
@@ -49,6 +55,7 @@ mod backups;
 mod names;
 mod regions;
 mod shape;
+mod traffic;
 mod validators;
 
 use std::collections::HashMap;

@@ -24,6 +24,9 @@ pub enum BreachKind {
     ChainSplit,
     /// An RPC node serves another chain than the environment's.
     WrongChain,
+    /// Two regions both report their database as the primary: writes can
+    /// land on both sides and diverge (split brain).
+    DatabaseSplit,
     /// No blocks for longer than the halt threshold.
     ChainHalted,
     /// Route53 says a region is unhealthy.
@@ -76,6 +79,7 @@ impl Breach {
             BreachKind::ChainHalted => "CHAIN HALTED".to_owned(),
             BreachKind::ChainSplit => "CHAIN SPLIT".to_owned(),
             BreachKind::WrongChain => "WRONG CHAIN".to_owned(),
+            BreachKind::DatabaseSplit => "TWO DATABASE PRIMARIES".to_owned(),
             BreachKind::RegionUnhealthy => format!(
                 "{} DOWN",
                 self.subject.trim_end_matches(" health").to_uppercase()
@@ -98,6 +102,7 @@ pub fn breaches(view: &EstateView, now: Timestamp) -> Vec<Breach> {
 pub fn breaches_given(view: &EstateView, now: Timestamp, picture: &SigningPicture) -> Vec<Breach> {
     let mut out = Vec::new();
     regional(view, now, &mut out);
+    database_split(view, now, &mut out);
     chain(view, now, picture, &mut out);
     out.sort_by_key(|b| b.kind);
     out
@@ -114,6 +119,31 @@ fn push(out: &mut Vec<Breach>, kind: BreachKind, subject: String, v: &Verdict) {
         subject,
         detail: v.word.clone(),
     });
+}
+
+/// More than one region whose fresh reading says its database is the
+/// primary.
+fn database_split(view: &EstateView, now: Timestamp, out: &mut Vec<Breach>) {
+    let primaries: Vec<&str> = view
+        .regions
+        .iter()
+        .filter(|r| {
+            r.topology
+                .fresh_value(now, view.spec.poll.health)
+                .is_some_and(|t| t.database == Some(super::observation::DatabaseRole::Primary))
+        })
+        .map(|r| r.name.as_str())
+        .collect();
+    if primaries.len() > 1 {
+        out.push(Breach {
+            kind: BreachKind::DatabaseSplit,
+            subject: "database".to_owned(),
+            detail: format!(
+                "{} each report their database as the primary",
+                primaries.join(" and ")
+            ),
+        });
+    }
 }
 
 /// Health, replication, backups, secrets and RPC coverage per region.

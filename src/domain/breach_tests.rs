@@ -216,3 +216,55 @@ fn breaches_come_worst_first() {
     assert_eq!(k, sorted);
     assert_eq!(k[0], BreachKind::ChainHalted);
 }
+
+fn topology(
+    region: &str,
+    database: Option<crate::domain::observation::DatabaseRole>,
+) -> Observation {
+    Observation::Topology {
+        region: region.into(),
+        result: Ok(crate::domain::observation::RegionTopology {
+            database,
+            traffic_weight: Some(100),
+            health_check_inverted: Some(false),
+            unread: Vec::new(),
+        }),
+    }
+}
+
+#[test]
+fn two_database_primaries_are_a_split_named_in_the_header() {
+    use crate::domain::observation::DatabaseRole::{Primary, Replica};
+    let mut view = healthy(&[], 2);
+    let report = |observations| PollReport {
+        source: "failover".into(),
+        at: at(NOW),
+        next_poll: at(NOW + 1),
+        observations,
+    };
+    view.apply(&report(vec![
+        topology("us-east-1", Some(Primary)),
+        topology("eu-west-1", Some(Replica)),
+        topology("ap-southeast-1", None),
+    ]));
+    assert_eq!(
+        breaches(&view, at(NOW)),
+        Vec::new(),
+        "one primary, one unknown"
+    );
+    view.apply(&report(vec![topology("eu-west-1", Some(Primary))]));
+    let b = breaches(&view, at(NOW));
+    assert_eq!(b[0].kind, BreachKind::DatabaseSplit, "{b:?}");
+    assert_eq!(
+        b[0].detail,
+        "us-east-1 and eu-west-1 each report their database as the primary"
+    );
+    assert_eq!(b[0].headline(), "TWO DATABASE PRIMARIES");
+    // A primary reading gone stale no longer counts as a primary now.
+    let later = at(NOW + 120);
+    assert!(
+        breaches(&view, later)
+            .iter()
+            .all(|b| b.kind != BreachKind::DatabaseSplit)
+    );
+}

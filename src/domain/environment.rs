@@ -64,6 +64,23 @@ pub struct RegionSources {
     pub metrics: Vec<MetricSpec>,
     /// Secrets Manager names of the backup passphrase secrets kept here.
     pub secrets: Vec<String>,
+    /// The weighted Route53 record that sends this region its traffic;
+    /// `None` leaves traffic off the failover panel.
+    pub traffic: Option<TrafficRecord>,
+}
+
+/// One region's weighted Route53 record: where its traffic weight and the
+/// health check that can force traffic away (inverted) are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrafficRecord {
+    /// The hosted zone's id, e.g. `Z0123456789ABCDEFGHIJ`.
+    pub hosted_zone_id: String,
+    /// The record's DNS name, e.g. `rpc.virtengine.example.com`.
+    pub record_name: String,
+    /// The record type: `A`, `AAAA` or `CNAME`.
+    pub record_type: String,
+    /// The weighted record's set identifier (the region name by default).
+    pub set_identifier: String,
 }
 
 impl RegionSources {
@@ -122,16 +139,20 @@ pub enum MetricPurpose {
     BackupAge,
     /// Duration of the last failover, judged against the RTO.
     FailoverDuration,
+    /// The region's database role: 1 while it is the primary, 0 while a
+    /// replica (read for the failover panel, never a lag).
+    DatabaseRole,
     /// Shown as is, judged against nothing.
     Other,
 }
 
 impl MetricPurpose {
     /// Every purpose, in the order files list them.
-    pub const ALL: [MetricPurpose; 4] = [
+    pub const ALL: [MetricPurpose; 5] = [
         MetricPurpose::ReplicationLag,
         MetricPurpose::BackupAge,
         MetricPurpose::FailoverDuration,
+        MetricPurpose::DatabaseRole,
         MetricPurpose::Other,
     ];
 
@@ -142,6 +163,7 @@ impl MetricPurpose {
             MetricPurpose::ReplicationLag => "replication_lag",
             MetricPurpose::BackupAge => "backup_age",
             MetricPurpose::FailoverDuration => "failover_duration",
+            MetricPurpose::DatabaseRole => "database_role",
             MetricPurpose::Other => "other",
         }
     }

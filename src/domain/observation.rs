@@ -117,15 +117,19 @@ pub enum DatabaseRole {
 /// Where a region stands in a failover: its database's role and the
 /// traffic Route53 sends it, so a promotion or a DNS change shows on the
 /// dashboard as it happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionTopology {
-    /// The database's role there.
-    pub database: DatabaseRole,
+    /// The database's role there, while known.
+    pub database: Option<DatabaseRole>,
     /// The weight of its Route53 record, when known (0 = no traffic).
     pub traffic_weight: Option<u64>,
     /// Whether its Route53 health check is inverted (a failover forcing
     /// traffic away), when known.
     pub health_check_inverted: Option<bool>,
+    /// Why each part that is `None` could not be read (a record not found,
+    /// a metric without datapoints, a call that failed), so a partial
+    /// reading never looks like a complete one.
+    pub unread: Vec<String>,
 }
 
 /// One reading of one thing, or why it could not be read.

@@ -50,6 +50,9 @@ pub struct TopologyReport {
     pub health_check_inverted: Option<bool>,
     /// Validators whose keys sign there now.
     pub validators_signing: Vec<String>,
+    /// Why a part is unknown: the last error while the reading is not
+    /// fresh, else what could not be read of a partial one.
+    pub error: Option<String>,
 }
 
 /// Where region-loss figures came from (the field scripts already read).
@@ -356,9 +359,18 @@ fn topology(
         .iter()
         .map(|r| {
             let t = r.topology.fresh_value(now, spec.poll.health);
+            let error = match t {
+                None => r.topology.last_error.as_ref().map_or_else(
+                    || Some("no reading yet".to_owned()),
+                    |(e, _)| Some(e.clone()),
+                ),
+                Some(t) if !t.unread.is_empty() => Some(t.unread.join("; ")),
+                Some(_) => None,
+            };
             TopologyReport {
                 region: r.name.clone(),
-                database: match t.map(|t| t.database) {
+                error,
+                database: match t.and_then(|t| t.database) {
                     Some(DatabaseRole::Primary) => "primary",
                     Some(DatabaseRole::Replica) => "replica",
                     None => "unknown",

@@ -60,6 +60,7 @@ pub async fn spawn(
     names.extend(sources.cloudwatch.iter().map(TelemetrySource::name));
     names.extend(sources.s3.iter().map(TelemetrySource::name));
     names.extend(sources.secrets.iter().map(TelemetrySource::name));
+    names.extend(sources.failover.iter().map(TelemetrySource::name));
     handles.extend(sources.spawn(clock, tx)?);
     Ok(LiveSources { names, handles })
 }

@@ -52,11 +52,13 @@ pub fn regions(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         if detailed {
             // The database's role as the region reports it now; the
             // configured role, marked unconfirmed, until it does.
-            let role = match region.topology.known_value(now, spec.poll.health) {
-                Some(t) => match t.database {
-                    DatabaseRole::Primary => "primary".to_owned(),
-                    DatabaseRole::Replica => "replica".to_owned(),
-                },
+            let role = match region
+                .topology
+                .known_value(now, spec.poll.health)
+                .and_then(|t| t.database)
+            {
+                Some(DatabaseRole::Primary) => "primary".to_owned(),
+                Some(DatabaseRole::Replica) => "replica".to_owned(),
                 None => format!("{}?", rspec.role),
             };
             spans.push(label(theme, &role, 10));

@@ -141,6 +141,11 @@ pub(super) fn region_sources(
         backups: backups.iter().map(|e| e.location.clone()).collect(),
         metrics: region_metrics(r)?,
         secrets,
+        traffic: r
+            .traffic
+            .as_ref()
+            .map(|t| super::traffic::traffic_record(name, t))
+            .transpose()?,
     })
 }
 

@@ -68,6 +68,16 @@ pub(super) struct RegionFile {
     #[serde(default)]
     pub(super) metric: Vec<MetricFile>,
     pub(super) secrets: Option<Vec<Spanned<String>>>,
+    pub(super) traffic: Option<TrafficFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TrafficFile {
+    pub(super) hosted_zone_id: Spanned<String>,
+    pub(super) record_name: Spanned<String>,
+    pub(super) record_type: Option<Spanned<String>>,
+    pub(super) set_identifier: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +148,7 @@ pub(super) enum PurposeValue {
     ReplicationLag,
     BackupAge,
     FailoverDuration,
+    DatabaseRole,
     Other,
 }
 
@@ -147,6 +158,7 @@ impl From<PurposeValue> for MetricPurpose {
             PurposeValue::ReplicationLag => MetricPurpose::ReplicationLag,
             PurposeValue::BackupAge => MetricPurpose::BackupAge,
             PurposeValue::FailoverDuration => MetricPurpose::FailoverDuration,
+            PurposeValue::DatabaseRole => MetricPurpose::DatabaseRole,
             PurposeValue::Other => MetricPurpose::Other,
         }
     }

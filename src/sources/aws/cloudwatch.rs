@@ -50,6 +50,11 @@ impl CloudWatchMetrics {
         interval: Duration,
         call_timeout: Duration,
     ) -> Self {
+        // The database's role is the failover state's to read.
+        let metrics: Vec<MetricSpec> = metrics
+            .into_iter()
+            .filter(|m| m.purpose != MetricPurpose::DatabaseRole)
+            .collect();
         let latest = vec![None; metrics.len()];
         Self {
             client,
@@ -72,70 +77,9 @@ impl CloudWatchMetrics {
             .collect()
     }
 
-    fn query(i: usize, m: &MetricSpec) -> MetricDataQuery {
-        let mut metric = Metric::builder()
-            .namespace(&m.namespace)
-            .metric_name(&m.name);
-        for (name, value) in &m.dimensions {
-            metric = metric.dimensions(Dimension::builder().name(name).value(value).build());
-        }
-        MetricDataQuery::builder()
-            .id(format!("m{i}"))
-            .metric_stat(
-                MetricStat::builder()
-                    .metric(metric.build())
-                    .period(PERIOD_SECS)
-                    .stat("Maximum")
-                    .build(),
-            )
-            .return_data(true)
-            .build()
-    }
-
     /// One `GetMetricData` for every metric; fills `self.latest`.
     async fn fetch(&mut self, now: Timestamp) -> Result<(), String> {
-        let queries = self
-            .metrics
-            .iter()
-            .enumerate()
-            .map(|(i, m)| Self::query(i, m))
-            .collect();
-        // The end lies a minute ahead so that a datapoint stamped this very
-        // second (end times are exclusive) is not missed.
-        let out = self
-            .client
-            .get_metric_data()
-            .set_metric_data_queries(Some(queries))
-            .start_time(DateTime::from_millis(now.minus(WINDOW).as_millis()))
-            .end_time(DateTime::from_millis(
-                now.plus(Duration::from_mins(1)).as_millis(),
-            ))
-            .scan_by(ScanBy::TimestampDescending)
-            .send()
-            .await
-            .map_err(|e| describe("CloudWatch GetMetricData", &self.region, &e))?;
-        self.latest = vec![None; self.metrics.len()];
-        for result in out.metric_data_results() {
-            let Some(i) = result
-                .id()
-                .and_then(|id| id.strip_prefix('m'))
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|i| *i < self.metrics.len())
-            else {
-                continue;
-            };
-            // The newest datapoint, whatever order the service used.
-            self.latest[i] = result
-                .timestamps()
-                .iter()
-                .zip(result.values())
-                .filter_map(|(t, v)| t.to_millis().ok().map(|ms| (ms, *v)))
-                .max_by_key(|(ms, _)| *ms)
-                .map(|(ms, value)| MetricValue {
-                    at: Timestamp::from_millis(ms),
-                    value,
-                });
-        }
+        self.latest = latest_values(&self.client, &self.region, &self.metrics, now).await?;
         for (m, v) in self.metrics.iter().zip(&self.latest) {
             if m.purpose != MetricPurpose::ReplicationLag {
                 log::debug!(
@@ -168,6 +112,83 @@ impl CloudWatchMetrics {
             result,
         })
     }
+}
+
+/// The query for metric `m`, with id `m{i}` so answers map back.
+fn query(i: usize, m: &MetricSpec) -> MetricDataQuery {
+    let mut metric = Metric::builder()
+        .namespace(&m.namespace)
+        .metric_name(&m.name);
+    for (name, value) in &m.dimensions {
+        metric = metric.dimensions(Dimension::builder().name(name).value(value).build());
+    }
+    MetricDataQuery::builder()
+        .id(format!("m{i}"))
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric.build())
+                .period(PERIOD_SECS)
+                .stat("Maximum")
+                .build(),
+        )
+        .return_data(true)
+        .build()
+}
+
+/// The newest datapoint of each of `metrics` in `region` within the last
+/// 10 minutes, in one `GetMetricData` call (`None`: no datapoint). Shared
+/// by the metrics source and the failover state, which reads the
+/// database's role.
+///
+/// # Errors
+/// The call failed; the text names the operation and the region.
+pub async fn latest_values(
+    client: &aws_sdk_cloudwatch::Client,
+    region: &str,
+    metrics: &[MetricSpec],
+    now: Timestamp,
+) -> Result<Vec<Option<MetricValue>>, String> {
+    let queries = metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| query(i, m))
+        .collect();
+    // The end lies a minute ahead so that a datapoint stamped this very
+    // second (end times are exclusive) is not missed.
+    let out = client
+        .get_metric_data()
+        .set_metric_data_queries(Some(queries))
+        .start_time(DateTime::from_millis(now.minus(WINDOW).as_millis()))
+        .end_time(DateTime::from_millis(
+            now.plus(Duration::from_mins(1)).as_millis(),
+        ))
+        .scan_by(ScanBy::TimestampDescending)
+        .send()
+        .await
+        .map_err(|e| describe("CloudWatch GetMetricData", region, &e))?;
+    let mut latest = vec![None; metrics.len()];
+    for result in out.metric_data_results() {
+        let Some(i) = result
+            .id()
+            .and_then(|id| id.strip_prefix('m'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|i| *i < metrics.len())
+        else {
+            continue;
+        };
+        // The newest datapoint, whatever order the service used.
+        latest[i] = result
+            .timestamps()
+            .iter()
+            .zip(result.values())
+            .filter_map(|(t, v)| t.to_millis().ok().map(|ms| (ms, *v)))
+            .max_by_key(|(ms, _)| *ms)
+            .map(|(ms, value)| MetricValue {
+                at: Timestamp::from_millis(ms),
+                value,
+            });
+    }
+    Ok(latest)
 }
 
 impl TelemetrySource for CloudWatchMetrics {

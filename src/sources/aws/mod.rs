@@ -12,6 +12,7 @@
 mod cloudwatch;
 mod counter;
 mod error;
+mod failover_state;
 mod route53;
 mod s3;
 mod secrets;
@@ -29,6 +30,7 @@ use tokio::task::JoinHandle;
 
 pub use cloudwatch::{CloudWatchMetrics, MetricValue};
 pub use counter::{CallCounter, CallCounts, Service};
+pub use failover_state::{FailoverState, MAX_RECORD_PAGES};
 pub use route53::{Route53Health, route53_healthy};
 pub use s3::{FULL_RELIST_EVERY, MAX_PAGES_PER_POLL, S3Backups};
 pub use secrets::SecretsSource;
@@ -224,6 +226,8 @@ pub struct AwsSources {
     pub s3: Vec<S3Backups>,
     /// Secrets Manager metadata, on the backups interval.
     pub secrets: Vec<SecretsSource>,
+    /// Per region: its database role, traffic weight and inverted check.
+    pub failover: Vec<FailoverState>,
 }
 
 impl AwsSources {
@@ -237,6 +241,7 @@ impl AwsSources {
             cloudwatch: Vec::new(),
             s3: Vec::new(),
             secrets: Vec::new(),
+            failover: Vec::new(),
         };
         for r in &env.regions {
             let Some(c) = clients.region(&r.name) else {
@@ -270,6 +275,13 @@ impl AwsSources {
                 poll.backups,
                 timeout,
             ));
+            out.failover.push(FailoverState::new(
+                c.route53.clone(),
+                c.cloudwatch.clone(),
+                r.clone(),
+                poll.health,
+                timeout,
+            ));
         }
         out
     }
@@ -297,6 +309,9 @@ impl AwsSources {
             go(handle.spawn(poller::run(s, clock.clone(), tx.clone())));
         }
         for s in self.secrets {
+            go(handle.spawn(poller::run(s, clock.clone(), tx.clone())));
+        }
+        for s in self.failover {
             go(handle.spawn(poller::run(s, clock.clone(), tx.clone())));
         }
         Ok(tasks)

@@ -85,15 +85,16 @@ impl SimEstate {
                     ))
                 } else {
                     Ok(RegionTopology {
-                        database: if i == self.db_primary {
+                        database: Some(if i == self.db_primary {
                             DatabaseRole::Primary
                         } else {
                             DatabaseRole::Replica
-                        },
+                        }),
                         traffic_weight: Some(
                             if self.regions.get(i).is_some_and(|r| r.serving) { 100 } else { 0 },
                         ),
                         health_check_inverted: Some(false),
+                        unread: Vec::new(),
                     })
                 },
             });

@@ -12,7 +12,9 @@
 //!
 //! Each character is a 5-bit value (its position in the alphabet). Typed
 //! input is case-insensitive; `O` reads as `0`, and `I` and `L` as `1`;
-//! spaces and dashes are ignored except to locate a wrong group.
+//! spaces, dashes and line breaks separate groups: each run between them
+//! must be a whole number of groups (one run of another length is named,
+//! two or more are "not a share"), so they also locate a wrong group.
 //!
 //! Each group is four **data** values `d0 d1 d2 d3` and a **check** value
 //! `c`. The data values of all groups, in order, are:

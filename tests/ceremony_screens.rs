@@ -83,6 +83,11 @@ fn split_showing_the_share() {
     for group in texts[0].split('-') {
         assert!(screen.contains(group), "group {group} on screen");
     }
+    // The paper sheet numbers the groups, above each one.
+    assert!(
+        screen.contains("    1     2     3     4\n") || screen.contains("    1     2     3     4 ")
+    );
+    assert!(screen.contains("    5     6     7     8"));
     insta::assert_snapshot!(screen);
 }
 
@@ -98,13 +103,30 @@ fn split_typing_back_is_masked_and_a_typo_names_its_group() {
         s.update(m);
     }
     s.update(key(KeyCode::Enter));
+    // The typo keeps what was typed, its group marked, the message under
+    // the field.
+    let screen = draw_split(&s);
+    assert!(screen.contains("••••• ••••• ✗✗✗✗✗ •••••"), "{screen}");
+    let rows: Vec<&str> = screen.lines().collect();
+    let field = rows.iter().position(|r| r.contains("Share:")).unwrap();
+    assert!(
+        rows[field + 1..field + 3]
+            .iter()
+            .any(|r| r.contains("group 3 looks wrong")),
+        "{screen}"
+    );
+    insta::assert_snapshot!("split_typo_marked_beside_the_field", screen);
+    s.update(CeremonyMsg::Key(
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+        T0,
+    ));
     for m in typed(&texts[0][..17]) {
         s.update(m);
     }
     let screen = draw_split(&s);
     assert!(!screen.contains(&texts[0][6..11]), "the share is hidden");
-    assert!(screen.contains("•••••••••••••••••▏  (17 characters)"));
-    assert!(screen.contains("group 3 looks wrong"));
+    assert!(screen.contains("••••• ••••• •••••▏  (17 characters)"));
+    assert!(!screen.contains("✗✗✗✗✗"), "Ctrl-U cleared the marks");
     insta::assert_snapshot!(screen);
 }
 
@@ -141,7 +163,7 @@ fn open_first_holder_typing_masked() {
     }
     let screen = draw_open(&s);
     assert!(screen.contains("no share entered yet"));
-    assert!(screen.contains("Share: •••••••••••••••••••••••▏  (23 characters)"));
+    assert!(screen.contains("Share: ••••• ••••• ••••• •••••▏  (23 characters)"));
     assert!(!screen.contains(&share.expose_secret()[6..11]));
     insta::assert_snapshot!(screen);
 }
@@ -225,4 +247,193 @@ fn open_gate_and_end_states() {
     ));
     assert!(matches!(s.phase, OpenPhase::Failed(_)));
     insta::assert_snapshot!("open_decrypt_failed", draw_open(&s));
+}
+
+fn ctrl(c: char) -> CeremonyMsg {
+    CeremonyMsg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), T0)
+}
+
+#[test]
+fn tab_never_leaves_a_share_being_typed_and_a_share_is_no_name() {
+    let text = fixed_shares()[0].encode().expose_secret().to_owned();
+    let mut s = open_screen();
+    // A share typed as the name: drawn as dots, refused without quoting it.
+    for m in typed(&text[..29]) {
+        s.update(m);
+    }
+    let screen = draw_open(&s);
+    assert!(!screen.contains(&text[6..11]), "{screen}");
+    s.update(key(KeyCode::Enter));
+    let screen = draw_open(&s);
+    assert!(
+        screen.contains("reads as share groups, not a name"),
+        "{screen}"
+    );
+    assert!(!screen.contains(&text[6..11]));
+    s.update(ctrl('u'));
+    assert!(s.name.is_empty(), "Ctrl-U clears the name field");
+    for m in typed("alice") {
+        s.update(m);
+    }
+    s.update(key(KeyCode::Tab));
+    for m in typed(&text[..12]) {
+        s.update(m);
+    }
+    s.update(key(KeyCode::Tab));
+    s.update(key(KeyCode::BackTab));
+    for m in typed(&text[12..]) {
+        s.update(m);
+    }
+    assert_eq!(s.name, "alice", "nothing of the share reached the name");
+    s.update(key(KeyCode::Enter));
+    assert_eq!(s.set.entered().len(), 1);
+    assert_eq!(s.set.entered()[0].holder, "alice");
+}
+
+#[test]
+fn open_gate_esc_asks_and_returns_to_the_gate() {
+    let mut s = open_screen();
+    s.update(CeremonyMsg::Decrypted(
+        Ok(Decrypted {
+            plaintext: SecretSlice::from(b"{}".to_vec()),
+            content: Content::Other,
+        }),
+        T0,
+    ));
+    s.update(CeremonyMsg::Assessed(
+        Verdict::Gate {
+            reasons: vec!["key.json exists and will be replaced".into()],
+            phrase: "overwrite key.json".into(),
+        },
+        T0,
+    ));
+    for m in typed("overwrite kye.json") {
+        s.update(m);
+    }
+    s.update(key(KeyCode::Enter));
+    let screen = draw_open(&s);
+    let rows: Vec<&str> = screen.lines().collect();
+    let field = rows
+        .iter()
+        .position(|r| r.contains("> overwrite kye"))
+        .unwrap();
+    assert!(
+        rows[field + 1].contains("Type exactly"),
+        "beside the field:\n{screen}"
+    );
+    s.update(key(KeyCode::Esc));
+    insta::assert_snapshot!("open_gate_cancel_asked", draw_open(&s));
+    s.update(key(KeyCode::Char('n')));
+    assert!(matches!(s.phase, OpenPhase::Gate { .. }));
+    assert!(draw_open(&s).contains("Back at the gate"));
+    s.update(ctrl('u'));
+    let OpenPhase::Gate { typed: t, .. } = &s.phase else {
+        panic!("at the gate")
+    };
+    assert!(t.is_empty(), "Ctrl-U clears the phrase");
+}
+
+#[test]
+fn open_typo_keeps_the_share_with_its_group_marked() {
+    let text = fixed_shares()[1].encode().expose_secret().to_owned();
+    let mut s = open_screen();
+    let mut bad = text.clone();
+    let c = if &bad[13..14] == "A" { "B" } else { "A" };
+    bad.replace_range(13..14, c);
+    enter(&mut s, "bob", &bad);
+    let screen = draw_open(&s);
+    assert_eq!(s.share.len(), bad.chars().count(), "what was typed is kept");
+    assert!(screen.contains("••••• ••••• ✗✗✗✗✗ •••••"), "{screen}");
+    let rows: Vec<&str> = screen.lines().collect();
+    let field = rows.iter().position(|r| r.contains("Share:")).unwrap();
+    assert!(
+        rows[field + 1..field + 3]
+            .iter()
+            .any(|r| r.contains("✗ group 3 looks wrong")),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+    // Backspacing into the marked group takes its mark off once it is gone.
+    // (Group 3 starts at character 13: "XXXXX-XXXXX-X".)
+    for _ in 0..bad.len() - 13 {
+        s.update(key(KeyCode::Backspace));
+    }
+    assert_eq!(s.share.marked(), [3]);
+    s.update(key(KeyCode::Backspace));
+    assert!(s.share.marked().is_empty());
+}
+
+#[test]
+fn open_names_the_set_from_the_sidecar_before_any_share() {
+    let info = drconsole::crypto::SharesInfo {
+        set_id: "4AGV".into(),
+        threshold: 2,
+        holders: vec!["alice".into(), "bob".into(), "carol".into()],
+        confirmed: vec!["alice".into()],
+    };
+    let expected = drconsole::domain::ceremony::Expected::from_sidecar(&info).unwrap();
+    let mut s = OpenScreen::new(
+        ShareSet::new(DEFAULT_IDLE_TIMEOUT).with_expected(expected),
+        "validator-0.key.enc",
+        "config/priv_validator_key.json",
+        T0,
+    );
+    let screen = draw_open(&s);
+    assert!(
+        screen.contains("any 2 of the 3 holders' shares open it"),
+        "{screen}"
+    );
+    assert!(screen.contains("bob, carol may hold no share"), "{screen}");
+    insta::assert_snapshot!(screen);
+    // A share of another set, first: refused, the expected set named.
+    let other = fixed_shares()[0].encode().expose_secret().to_owned();
+    enter(&mut s, "alice", &other);
+    let said = &s.message.as_ref().unwrap().text;
+    assert!(
+        said.contains("share from another set (set 8AGV): this envelope's shares are set 4AGV, as its sidecar says"),
+        "{said}"
+    );
+    assert!(s.set.entered().is_empty());
+}
+
+#[test]
+fn split_stop_asks_keep_or_delete() {
+    let (mut s, texts) = split_screen();
+    s.update(key(KeyCode::Enter));
+    s.update(key(KeyCode::Enter));
+    for m in typed(&texts[0]) {
+        s.update(m);
+    }
+    s.update(key(KeyCode::Enter));
+    s.update(ctrl('c'));
+    let screen = draw_split(&s);
+    assert!(
+        screen.contains("Only alice has a share (1 of 3)"),
+        "{screen}"
+    );
+    assert!(screen.contains("k: keep the envelope"), "{screen}");
+    insta::assert_snapshot!(screen);
+    s.update(key(KeyCode::Char('x')));
+    assert!(!s.quitting, "any other key carries on");
+    s.update(ctrl('c'));
+    s.update(key(KeyCode::Char('d')));
+    assert!(s.quitting);
+    assert_eq!(
+        s.disposition,
+        Some(drconsole::domain::ceremony::Disposition::Delete)
+    );
+}
+
+#[test]
+fn a_one_character_share_says_one_character() {
+    let err = ShareText::parse("5").unwrap_err().to_string();
+    assert!(
+        err.contains(": 1 character is not a multiple of 5"),
+        "{err}"
+    );
+    let err = ShareText::parse("1320RK").unwrap_err().to_string();
+    assert!(
+        err.contains(": 6 characters is not a multiple of 5"),
+        "{err}"
+    );
 }

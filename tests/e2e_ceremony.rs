@@ -155,6 +155,11 @@ fn full_ceremony_leaves_no_secret_behind() {
     t.keys(&["Enter"]);
     assert_eq!(t.wait_exit(), 0);
     let seal_scrollback = t.scrollback();
+    assert!(
+        seal_scrollback.contains("The plaintext key is still at")
+            && seal_scrollback.contains("destroy it"),
+        "the end of a seal names the plaintext key:\n{seal_scrollback}"
+    );
     drop(t);
 
     // The passphrase, rebuilt here only to search for it.
@@ -209,6 +214,8 @@ fn full_ceremony_leaves_no_secret_behind() {
     t.type_text(&typo);
     t.keys(&["Enter"]);
     t.wait_for(&["✗ group 3 looks wrong"]);
+    // The typo is kept, marked; Ctrl-U clears it for the retry.
+    t.keys(&["C-u"]);
     t.type_text(&all[4]);
     t.keys(&["Enter"]);
     t.wait_for(&["2 of 3 shares entered", "erin entered share 5"]);
@@ -434,4 +441,470 @@ fn stdin_passphrase_idle_wipe_quit_and_a_tampered_envelope() {
     assert_eq!(sealed_entry.data["source"], "given on stdin");
     let text = std::fs::read_to_string(&journal).unwrap();
     assert!(!text.contains("correct horse"));
+}
+
+/// Every form a share can take in text, and its payload groups: none may
+/// appear in `text`.
+fn assert_no_share_in(place: &str, text: &str, shares: &[String]) {
+    let upper = text.to_uppercase();
+    for share in shares {
+        let compact = share.replace(' ', "");
+        let dashed = share.replace(' ', "-");
+        for form in [share, &compact, &dashed] {
+            assert!(!upper.contains(form.as_str()), "a share in the {place}");
+        }
+        for group in share.split(' ').skip(2) {
+            if group.chars().any(|c| c.is_ascii_alphabetic()) {
+                assert!(!upper.contains(group), "share group {group} in the {place}");
+            }
+        }
+    }
+}
+
+/// Seals `key.json` 2 of 2 for ann and ben in tmux, typing a share into
+/// every stage of the split screen on the way; returns the share lines.
+fn seal_two(bin: &str, d: &Path, journal: &Path, log: &Path) -> (Vec<String>, String) {
+    let q = |p: &Path| p.display().to_string();
+    std::fs::write(d.join("key.json"), KEY).unwrap();
+    let share_dir = d.join("shares");
+    let t = Tmux::start(
+        "ceremony-fields-seal",
+        &shell(
+            bin,
+            &format!(
+                "ceremony seal --in {} --out {} --threshold 2 --holders ann,ben --out-dir {} --iterations 100000 --journal {} --log {}",
+                q(&d.join("key.json")),
+                q(&d.join("v.enc")),
+                q(&share_dir),
+                q(journal),
+                q(log),
+            ),
+        ),
+        100,
+        30,
+    );
+    let names = ["ann", "ben"];
+    t.wait_for(&["Press Enter to show ann's share"]);
+    let lines: Vec<String> = (0..2)
+        .map(|i| {
+            let path = share_dir.join(format!("{:02}-{}.share", i + 1, names[i]));
+            let text = std::fs::read_to_string(path).unwrap();
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        t.wait_for(&[&format!("Press Enter to show {name}'s share")]);
+        // Typed at the hand-over and while shown: ignored.
+        t.type_text(&lines[1 - i].replace(' ', ""));
+        t.keys(&["Enter"]);
+        t.wait_for(&[
+            "Copy it onto paper exactly",
+            "    1     2     3     4",
+            "    13    14",
+        ]);
+        t.type_text(&lines[1 - i].replace(' ', ""));
+        t.keys(&["Enter"]);
+        t.wait_for(&["type your share back"]);
+        t.type_text(&lines[i]);
+        t.keys(&["Enter"]);
+        t.wait_for(&[&format!("{name}'s copy checks")]);
+    }
+    t.wait_for(&["All 2 holders have their share"]);
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let scrollback = t.scrollback();
+    (lines, scrollback)
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one ceremony, field by field
+fn a_share_typed_into_any_field_is_never_shown_logged_or_journaled() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bin = private_binary(d);
+    let journal = d.join("j.jsonl");
+    let log = d.join("c.log");
+    let q = |p: &Path| p.display().to_string();
+    let (lines, seal_scrollback) = seal_two(&bin, d, &journal, &log);
+
+    let target = d.join("out.json");
+    std::fs::write(&target, "{}").unwrap();
+    let t = Tmux::start(
+        "ceremony-fields-open",
+        &shell(
+            &bin,
+            &format!(
+                "ceremony open --in {} --restore-to {} --journal {} --log {}",
+                q(&d.join("v.enc")),
+                q(&target),
+                q(&journal),
+                q(&log),
+            ),
+        ),
+        100,
+        30,
+    );
+    t.wait_for(&["Name:"]);
+    // A share in the name field: refused as a name, never drawn in clear.
+    t.type_text(&lines[1]);
+    let s = t.screen();
+    assert_no_share_in("name field on screen", &s, &lines);
+    t.keys(&["Enter"]);
+    t.wait_for(&["reads as share groups, not a name"]);
+    t.keys(&["C-u"]);
+    // Today's trap: Tab in the middle of a share. Focus stays.
+    t.type_text("ann");
+    t.keys(&["Enter"]);
+    let (head, tail) = lines[0].split_at(lines[0].len() / 2);
+    t.type_text(head);
+    t.keys(&["Tab"]);
+    t.wait_for(&["keeps the focus while it holds text"]);
+    t.keys(&["BTab"]);
+    t.type_text(tail);
+    t.keys(&["Enter"]);
+    t.wait_for(&["✓ share 1 from ann accepted: 1 of 2"]);
+    // Tab out of an empty name says to type it first.
+    t.keys(&["Tab"]);
+    t.wait_for(&["type your name first"]);
+    t.type_text("ben");
+    t.keys(&["Tab"]);
+    // A typo: named under the field, what was typed kept, its group marked.
+    let mut typo = lines[1].clone();
+    let wrong = if &typo[14..15] == "Z" { "Y" } else { "Z" };
+    typo.replace_range(14..15, wrong);
+    t.type_text(&typo);
+    t.keys(&["Enter"]);
+    let s = t.wait_for(&["✗ group 3 looks wrong", "✗✗✗✗✗", "(83"]);
+    let rows: Vec<&str> = s.lines().collect();
+    let field = rows.iter().position(|r| r.contains("Share:")).unwrap();
+    let message = rows
+        .iter()
+        .position(|r| r.contains("✗ group 3 looks wrong"))
+        .unwrap();
+    assert!(
+        message > field && message <= field + 2,
+        "beside the field:\n{s}"
+    );
+    t.keys(&["C-u"]);
+    t.type_text(&lines[1]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Confirm the restore", "overwrite out.json"]);
+    // Esc at the gate asks, and any other key returns to it.
+    t.keys(&["Escape"]);
+    t.wait_for(&["Cancel the restore?"]);
+    t.keys(&["n"]);
+    t.wait_for(&["Back at the gate", "Type \"overwrite out.json\""]);
+    // A share in the gate's phrase field: refused, cleared with Ctrl-U.
+    t.type_text(&lines[0].replace(' ', ""));
+    t.keys(&["Enter"]);
+    t.wait_for(&["Type exactly \"overwrite out.json\""]);
+    t.keys(&["C-u"]);
+    t.type_text("overwrite out.json");
+    t.keys(&["Enter"]);
+    t.wait_for(&["Restored to"]);
+    t.keys(&["Enter"]);
+    assert_eq!(t.wait_exit(), 0);
+    let open_scrollback = t.scrollback();
+    drop(t);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), KEY);
+
+    let entries = drconsole::runtime::journal_file::read_journal(&journal).unwrap();
+    let holders: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.kind == "share.entered")
+        .map(|e| e.data["holder"].as_str().unwrap())
+        .collect();
+    assert_eq!(holders, ["ann", "ben"]);
+    let journal_text = std::fs::read_to_string(&journal).unwrap();
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    for (place, text) in [
+        ("journal", journal_text.as_str()),
+        ("log file", log_text.as_str()),
+        ("seal scrollback", seal_scrollback.as_str()),
+        ("open scrollback", open_scrollback.as_str()),
+    ] {
+        assert_no_share_in(place, text, &lines);
+    }
+}
+
+/// An envelope of `KEY` under a fresh passphrase, its shares (2 of 3,
+/// for ann, ben and cat) and, unless `sidecar` is false, its sidecar.
+fn sealed_fixture(d: &Path, name: &str, sidecar: bool) -> (Vec<String>, String) {
+    let passphrase = format!("fixture passphrase {name}");
+    let sealed = drconsole::crypto::seal(
+        KEY.as_bytes(),
+        &secrecy::SecretString::from(passphrase.clone()),
+        100_000,
+    )
+    .unwrap();
+    std::fs::write(d.join(name), &sealed).unwrap();
+    let shares = shares::split(passphrase.as_bytes(), 2, 3).unwrap();
+    let set_id = shares[0].set_id().to_string();
+    if sidecar {
+        let meta = drconsole::crypto::Sidecar::for_backup(
+            "validator_key",
+            name,
+            jiff::Timestamp::UNIX_EPOCH,
+            100_000,
+        )
+        .unwrap()
+        .shares(drconsole::crypto::SharesInfo {
+            set_id: set_id.clone(),
+            threshold: 2,
+            holders: vec!["ann".into(), "ben".into(), "cat".into()],
+            confirmed: vec!["ann".into(), "ben".into(), "cat".into()],
+        });
+        std::fs::write(d.join(format!("{name}.meta.json")), meta.to_json().unwrap()).unwrap();
+    }
+    let lines = shares
+        .iter()
+        .map(|s| {
+            s.encode_lines(4)
+                .expose_secret()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    (lines, set_id)
+}
+
+#[test]
+fn a_share_of_another_set_is_refused_first_naming_the_expected_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bin = private_binary(d);
+    let (mine, my_set) = sealed_fixture(d, "v.enc", true);
+    let (theirs, their_set) = sealed_fixture(d, "other.enc", true);
+    assert_ne!(my_set, their_set);
+    let q = |p: &Path| p.display().to_string();
+    let open = |envelope: &str, journal: &Path| {
+        shell(
+            &bin,
+            &format!(
+                "ceremony open --in {} --restore-to {} --journal {}",
+                q(&d.join(envelope)),
+                q(&d.join("out.json")),
+                q(journal),
+            ),
+        )
+    };
+    // From the sidecar.
+    let t = Tmux::start(
+        "ceremony-set-sidecar",
+        &open("v.enc", &d.join("j1")),
+        160,
+        30,
+    );
+    let s = t.wait_for(&["no share entered yet: any 2 of the 3 holders' shares open it"]);
+    assert!(s.contains(&format!("set {my_set}")), "{s}");
+    t.type_text("ann");
+    t.keys(&["Enter"]);
+    t.type_text(&theirs[0]);
+    t.keys(&["Enter"]);
+    t.wait_for(&[
+        &format!("share from another set (set {their_set})"),
+        &format!("this envelope's shares are set {my_set}"),
+        "as its sidecar says",
+    ]);
+    // The genuine holders are then taken.
+    t.type_text(&mine[1]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["✓ share 2 from ann accepted: 1 of 2"]);
+    t.keys(&["C-c"]);
+    t.keys(&["y"]);
+    assert_eq!(t.wait_exit(), 1);
+    drop(t);
+
+    // No sidecar: from the seal's journal entry.
+    std::fs::remove_file(d.join("v.enc.meta.json")).unwrap();
+    let journal = d.join("j2");
+    let mut writer =
+        drconsole::runtime::journal_file::JournalWriter::create(&journal, "seal v.enc").unwrap();
+    writer
+        .append(
+            drconsole::domain::time::Timestamp::from_secs(1_795_662_000),
+            "ceremony.sealed",
+            serde_json::json!({
+                "envelope": q(&d.join("v.enc")),
+                "threshold": 2,
+                "holders": ["ann", "ben", "cat"],
+                "set_id": my_set,
+            }),
+        )
+        .unwrap();
+    drop(writer);
+    let t = Tmux::start("ceremony-set-journal", &open("v.enc", &journal), 160, 30);
+    t.wait_for(&["no share entered yet"]);
+    t.type_text("ben");
+    t.keys(&["Enter"]);
+    t.type_text(&theirs[1]);
+    t.keys(&["Enter"]);
+    t.wait_for(&[
+        &format!("shares are set {my_set}"),
+        "as the seal's journal says",
+    ]);
+    t.keys(&["C-c"]);
+    assert_eq!(
+        t.wait_exit(),
+        1,
+        "nothing entered: Ctrl-C quits at once, stopped"
+    );
+}
+
+#[test]
+fn a_pasted_10_kb_share_is_handled_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bin = private_binary(d);
+    let (lines, _) = sealed_fixture(d, "v.enc", true);
+    let q = |p: &Path| p.display().to_string();
+    let t = Tmux::start(
+        "ceremony-paste",
+        &shell(
+            &bin,
+            &format!(
+                "ceremony open --in {} --restore-to {} --journal {}",
+                q(&d.join("v.enc")),
+                q(&d.join("out.json")),
+                q(&d.join("j")),
+            ),
+        ),
+        100,
+        30,
+    );
+    t.wait_for(&["Name:"]);
+    t.type_text("ann");
+    t.keys(&["Enter"]);
+    // 10 KB: the share repeated, in one paste.
+    let one = lines[0].replace(' ', "-");
+    let mut paste = String::new();
+    while paste.len() < 10_000 {
+        paste.push_str(&one);
+        paste.push('-');
+    }
+    paste.truncate(10_000);
+    let started = std::time::Instant::now();
+    t.type_text(&paste);
+    t.wait_for(&["(10000 characters)"]);
+    let taken = started.elapsed();
+    t.keys(&["Enter"]);
+    t.wait_for(&["✗ group 1667 looks wrong: it has 4 characters"]);
+    let refused = started.elapsed();
+    eprintln!("10 KB paste: on screen after {taken:?}, refused after {refused:?}");
+    assert!(taken < std::time::Duration::from_secs(1), "{taken:?}");
+    assert!(
+        refused < std::time::Duration::from_millis(1500),
+        "{refused:?}"
+    );
+    // Ctrl-U empties it; the real share then goes in as ever.
+    t.keys(&["C-u"]);
+    t.wait_for(&["(0 characters)"]);
+    t.type_text(&lines[0]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["✓ share 1 from ann accepted: 1 of 2"]);
+    t.keys(&["C-c"]);
+    t.keys(&["y"]);
+    assert_eq!(t.wait_exit(), 1);
+}
+
+#[test]
+fn a_seal_stopped_early_asks_keep_or_delete_and_open_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bin = private_binary(d);
+    std::fs::write(d.join("key.json"), KEY).unwrap();
+    let q = |p: &Path| p.display().to_string();
+    let seal = |out: &str, session: &str| {
+        let t = Tmux::start(
+            session,
+            &shell(
+                &bin,
+                &format!(
+                    "ceremony seal --in {} --out {} --threshold 2 --holders ann,ben,cat --out-dir {} --iterations 100000 --journal {}",
+                    q(&d.join("key.json")),
+                    q(&d.join(out)),
+                    q(&d.join(format!("{out}.shares"))),
+                    q(&d.join("j")),
+                ),
+            ),
+            100,
+            30,
+        );
+        t.wait_for(&["Press Enter to show ann's share"]);
+        t.keys(&["Enter"]);
+        t.wait_for(&["Copy it onto paper exactly"]);
+        t.keys(&["Enter"]);
+        t.wait_for(&["type your share back"]);
+        let share = share_file(&d.join(format!("{out}.shares")), "01-ann.share");
+        t.type_text(&share);
+        t.keys(&["Enter"]);
+        t.wait_for(&["ann's copy checks", "Press Enter to show ben's share"]);
+        t.keys(&["C-c"]);
+        t.wait_for(&[
+            "Only ann has a share (1 of 3)",
+            "k: keep the envelope",
+            "d: delete",
+        ]);
+        t
+    };
+    // Keep: the sidecar says who holds a share; the end names the plaintext key.
+    let t = seal("kept.enc", "ceremony-stop-keep");
+    t.keys(&["k"]);
+    assert_eq!(t.wait_exit(), 1);
+    let s = t.scrollback();
+    assert!(s.contains("only 1 of 3 hold a share (ann)"), "{s}");
+    assert!(s.contains("plaintext key is still at"), "{s}");
+    assert!(s.contains("destroy it"), "{s}");
+    drop(t);
+    let meta = std::fs::read_to_string(d.join("kept.enc.meta.json")).unwrap();
+    let meta = drconsole::crypto::Sidecar::from_json(&meta).unwrap();
+    let info = meta.shares.unwrap();
+    assert_eq!(info.confirmed, ["ann"]);
+    assert_eq!(info.holders, ["ann", "ben", "cat"]);
+    let t = Tmux::start(
+        "ceremony-stop-open",
+        &shell(
+            &bin,
+            &format!(
+                "ceremony open --in {} --restore-to {} --journal {}",
+                q(&d.join("kept.enc")),
+                q(&d.join("out.json")),
+                q(&d.join("j")),
+            ),
+        ),
+        100,
+        30,
+    );
+    t.wait_for(&["sealed before all confirmed: ben, cat may hold no share"]);
+    t.keys(&["C-c"]);
+    assert_eq!(t.wait_exit(), 1, "stopped before a restore");
+    drop(t);
+
+    // Delete: envelope, sidecar and share files gone.
+    let t = seal("deleted.enc", "ceremony-stop-delete");
+    t.keys(&["d"]);
+    assert_eq!(t.wait_exit(), 1);
+    let s = t.scrollback();
+    assert!(s.contains("deleted"), "{s}");
+    assert!(s.contains("plaintext key is still at"), "{s}");
+    drop(t);
+    assert!(!d.join("deleted.enc").exists());
+    assert!(!d.join("deleted.enc.meta.json").exists());
+    assert!(!d.join("deleted.enc.shares").join("01-ann.share").exists());
+    let entries = drconsole::runtime::journal_file::read_journal(&d.join("j")).unwrap();
+    let abandoned: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.kind == "ceremony.split_abandoned")
+        .map(|e| e.data["envelope"].as_str().unwrap())
+        .collect();
+    assert_eq!(abandoned, ["kept", "deleted"]);
+}
+
+fn share_file(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

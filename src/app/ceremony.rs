@@ -29,6 +29,7 @@ pub use split::SplitScreen;
 #[derive(Default)]
 pub struct SecretInput {
     text: Zeroizing<String>,
+    marked: Vec<usize>,
 }
 
 impl fmt::Debug for SecretInput {
@@ -61,14 +62,29 @@ impl SecretInput {
         }
     }
 
-    /// Removes the last character.
+    /// Removes the last character; a marked group stays marked until its
+    /// last character is gone.
     pub fn pop(&mut self) {
         self.text.pop();
+        let groups = crate::crypto::share_text::group_lengths(&self.text).len();
+        self.marked.retain(|&g| g <= groups);
     }
 
-    /// Empties it (the bytes are zeroized).
+    /// Empties it (the bytes are zeroized) and forgets the marks.
     pub fn clear(&mut self) {
         self.text = Zeroizing::new(String::new());
+        self.marked.clear();
+    }
+
+    /// Marks the groups (numbered from 1) a refusal named as wrong.
+    pub fn mark(&mut self, groups: Vec<usize>) {
+        self.marked = groups;
+    }
+
+    /// The groups marked as wrong, numbered from 1.
+    #[must_use]
+    pub fn marked(&self) -> &[usize] {
+        &self.marked
     }
 
     /// Characters typed.

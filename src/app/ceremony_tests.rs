@@ -194,7 +194,7 @@ fn refusals_and_failures_write_nothing() {
     assert!(text.starts_with("Decryption failed: authentication failed"));
     assert!(text.ends_with("Nothing was written."));
 
-    // Esc at the gate cancels.
+    // Esc at the gate asks; any key but `y` returns to the gate; `y` cancels.
     let mut s = screen();
     s.update(decrypted_key());
     s.update(CeremonyMsg::Assessed(
@@ -204,7 +204,15 @@ fn refusals_and_failures_write_nothing() {
         },
         T0,
     ));
-    let fx = press(&mut s, key(KeyCode::Esc));
+    assert!(press(&mut s, key(KeyCode::Esc)).is_empty());
+    assert!(s.confirm_cancel);
+    assert!(press(&mut s, key(KeyCode::Char('n'))).is_empty());
+    assert!(
+        matches!(s.phase, OpenPhase::Gate { .. }),
+        "back at the gate"
+    );
+    assert!(press(&mut s, key(KeyCode::Esc)).is_empty());
+    let fx = press(&mut s, key(KeyCode::Char('y')));
     assert_eq!(journal_kinds(&fx), ["restore.cancelled"]);
     let _ = Signing::NotChecked;
 }

@@ -22,7 +22,7 @@ pub mod sidecar;
 pub use envelope::{EnvelopeError, EnvelopeKey, Header, open, open_with_key, seal, seal_with_key};
 pub use share_text::{ParseError, SetId, ShareText};
 pub use shares::{Combiner, Progress, ShareError, combine, split};
-pub use sidecar::Sidecar;
+pub use sidecar::{SharesInfo, Sidecar};
 
 /// What `Debug` prints in place of a secret.
 pub const REDACTED: &str = "[REDACTED]";

@@ -12,7 +12,9 @@
 //!
 //! Each character is a 5-bit value (its position in the alphabet). Typed
 //! input is case-insensitive; `O` reads as `0`, and `I` and `L` as `1`;
-//! spaces and dashes are ignored except to locate a wrong group.
+//! spaces, dashes and line breaks separate groups: each run between them
+//! must be a whole number of groups (one run of another length is named,
+//! two or more are "not a share"), so they also locate a wrong group.
 //!
 //! Each group is four **data** values `d0 d1 d2 d3` and a **check** value
 //! `c`. The data values of all groups, in order, are:
@@ -111,6 +113,22 @@ impl SetId {
     }
 }
 
+impl std::str::FromStr for SetId {
+    type Err = ParseError;
+
+    /// Reads the four characters [`SetId`]'s `Display` writes (any case,
+    /// look-alikes accepted).
+    fn from_str(text: &str) -> Result<Self, ParseError> {
+        let values: Option<Vec<u8>> = text.trim().chars().map(read::symbol).collect();
+        match values {
+            Some(v) if v.len() == 4 => Ok(Self(
+                v.iter().fold(0u32, |acc, &x| (acc << 5) | u32::from(x)),
+            )),
+            _ => Err(ParseError::Malformed("a set id is 4 share characters")),
+        }
+    }
+}
+
 impl fmt::Display for SetId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for s in self.symbols() {
@@ -121,6 +139,34 @@ impl fmt::Display for SetId {
 }
 
 pub use error::ParseError;
+
+/// The groups of typed text as the refusals number them: each run
+/// between separators cut into groups of five, a shorter run its own
+/// group; `(number from 1, characters)` per group. Lengths only: what
+/// the screen needs to draw a masked share with a wrong group marked.
+#[must_use]
+pub fn group_lengths(input: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut chars = 0usize;
+    for run in input.split(is_separator).filter(|r| !r.is_empty()) {
+        let mut left = run.chars().count();
+        while left > 0 {
+            let n = left.min(GROUP_LEN);
+            out.push((chars / GROUP_LEN + 1, n));
+            chars += n;
+            left -= n;
+        }
+        chars = chars.next_multiple_of(GROUP_LEN);
+    }
+    out
+}
+
+/// Whether `c` is a character a share uses: the alphabet in either case,
+/// or one of its look-alikes (`O`, `I`, `L`).
+#[must_use]
+pub fn is_share_char(c: char) -> bool {
+    read::symbol(c).is_some()
+}
 
 /// One holder's share: set id, threshold, index and the Shamir share's
 /// bytes. The bytes are zeroized on drop and never printed by `Debug`.

@@ -41,6 +41,33 @@ pub struct Sidecar {
     /// Where the passphrase is kept (never the passphrase).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passphrase_location: Option<String>,
+    /// How the passphrase was split, and who holds a share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<SharesInfo>,
+}
+
+/// The split of a backup's passphrase: which set, how many open it, who
+/// was handed a share and who proved their copy. Nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharesInfo {
+    /// The set id every share carries (four characters).
+    pub set_id: String,
+    /// How many shares open the backup.
+    pub threshold: u8,
+    /// Every holder, in hand-over order (their count is the share count).
+    pub holders: Vec<String>,
+    /// The holders who typed their share back: only they are known to
+    /// hold one. Fewer than `holders` when the hand-over was stopped.
+    pub confirmed: Vec<String>,
+}
+
+impl SharesInfo {
+    /// Whether every holder confirmed their share.
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        self.confirmed.len() >= self.holders.len()
+    }
 }
 
 /// Why a sidecar could not be built or read.
@@ -79,6 +106,7 @@ impl Sidecar {
             pub_key_type: None,
             warning: Some(DEFAULT_WARNING.to_owned()),
             passphrase_location: None,
+            shares: None,
         })
     }
 
@@ -94,6 +122,13 @@ impl Sidecar {
     #[must_use]
     pub fn passphrase_location(mut self, location: &str) -> Self {
         self.passphrase_location = Some(location.to_owned());
+        self
+    }
+
+    /// With how the passphrase was split.
+    #[must_use]
+    pub fn shares(mut self, shares: SharesInfo) -> Self {
+        self.shares = Some(shares);
         self
     }
 

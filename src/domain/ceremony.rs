@@ -14,6 +14,8 @@
 //! [`crate::domain::journal::find_secret_key`]).
 
 mod combine;
+mod expect;
+mod name;
 mod split;
 
 use std::time::Duration;
@@ -23,10 +25,10 @@ use serde_json::Value;
 use crate::domain::time::Timestamp;
 
 pub use combine::{Entered, Refusal, ShareSet, WipeReason, passphrase_of};
-pub use split::{ConfirmError, Split, SplitStage};
+pub use expect::{Expected, Source};
+pub use name::{MAX_NAME_LEN, check_name, looks_like_share};
+pub use split::{ConfirmError, Disposition, Split, SplitStage};
 
-/// Longest holder name accepted: names are labels, not essays.
-pub const MAX_NAME_LEN: usize = 40;
 /// Idle time after which a combine wipes what was entered, unless told otherwise.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_mins(10);
 
@@ -47,24 +49,6 @@ impl Event {
     pub fn new(at: Timestamp, kind: &'static str, data: Value) -> Self {
         Self { at, kind, data }
     }
-}
-
-/// Checks a holder name: trimmed, 1 to 40 printable characters.
-///
-/// # Errors
-/// A sentence for the holder saying what is wrong.
-pub fn check_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err("type your name first".to_owned());
-    }
-    if name.chars().count() > MAX_NAME_LEN {
-        return Err(format!("a name is at most {MAX_NAME_LEN} characters"));
-    }
-    if name.chars().any(char::is_control) {
-        return Err("a name cannot hold control characters".to_owned());
-    }
-    Ok(name.to_owned())
 }
 
 /// Parses `alice,bob,carol` into distinct holder names.

@@ -25,6 +25,8 @@ use crate::runtime::restore::RpcSigningCheck;
 use crate::sources::clock::{Clock, WallClock};
 
 mod event_loop;
+mod keys;
+mod records;
 
 use event_loop::{Effects, OpenContext, Screen, in_terminal};
 
@@ -224,6 +226,7 @@ async fn open(
         .clone()
         .unwrap_or_else(|| default_journal(&args.input));
     let mut journal = open_journal(&journal_path, &format!("open {}", file_name(&args.input)))?;
+    let (expected, records_note) = records::expected_for(&args.input, &journal);
     append(
         &mut journal,
         &Event::new(
@@ -234,15 +237,33 @@ async fn open(
                 "target": args.restore_to.display().to_string(),
                 "iterations": header.iterations(),
                 "environment": env.map(|p| p.display().to_string()),
+                "expected": expected.as_ref().map(|e| json!({
+                    "set_id": e.set_id.to_string(),
+                    "threshold": e.threshold,
+                    "holders_count": e.holders.len(),
+                    "source": e.source.as_str(),
+                    "unconfirmed": e.unconfirmed(),
+                })),
+                "records_note": records_note,
             }),
         ),
     )?;
+    let set = match expected {
+        Some(expected) => ShareSet::new(idle).with_expected(expected),
+        None => ShareSet::new(idle),
+    };
     let mut screen = OpenScreen::new(
-        ShareSet::new(idle),
+        set,
         &file_name(&args.input),
         &args.restore_to.display().to_string(),
         WallClock.now(),
     );
+    if let Some(note) = records_note {
+        screen.message = Some(crate::app::Notice {
+            text: format!("! the first share entered decides the set: {note}"),
+            level: crate::domain::assess::Level::Warn,
+        });
+    }
     let mut effects = Effects::new(journal);
     effects.open = Some(OpenContext {
         sealed,

@@ -10,13 +10,16 @@ use ratatui::widgets::{Block, Borders, Padding, Paragraph, Wrap};
 use secrecy::ExposeSecret;
 
 use crate::app::Notice;
-use crate::app::ceremony::{Field, OpenPhase, OpenScreen, SecretInput, SplitScreen};
+use crate::app::ceremony::SplitScreen;
 use crate::config::theme::{Slot, Theme};
 use crate::domain::ceremony::SplitStage;
-use crate::domain::time::format_age;
 
-/// The dot a masked character is drawn as.
-pub const MASK: char = '•';
+mod input;
+mod open;
+
+pub use input::{MASK, WRONG, masked};
+pub use open::render_open;
+
 /// Share groups per line on screen (a line fits an 80-column terminal).
 const GROUPS_PER_LINE: usize = 4;
 
@@ -26,19 +29,6 @@ fn frame<'a>(title: String, theme: &Theme) -> Block<'a> {
         .border_style(theme.style(Slot::BorderFocused))
         .title(Span::styled(title, theme.style(Slot::Title)))
         .padding(Padding::horizontal(1))
-}
-
-fn masked(input: &SecretInput, theme: &Theme, focused: bool) -> Vec<Span<'static>> {
-    let dots: String = std::iter::repeat_n(MASK, input.len()).collect();
-    let cursor = if focused { "▏" } else { "" };
-    vec![
-        Span::styled(dots, theme.style(Slot::Text)),
-        Span::styled(cursor, theme.style(Slot::Accent)),
-        Span::styled(
-            format!("  ({} characters)", input.len()),
-            theme.style(Slot::Muted),
-        ),
-    ]
 }
 
 fn message_line(message: Option<&Notice>, theme: &Theme) -> Line<'static> {
@@ -53,7 +43,7 @@ fn keys_line(keys: &str, theme: &Theme) -> Line<'static> {
 
 /// Splits the screen into the body and a two-line footer (message, keys).
 /// Both screens' frame: the titled body, then the message and key lines.
-fn draw(
+pub(super) fn draw(
     f: &mut Frame,
     (body, footer): (Rect, Rect),
     (title, lines): (String, Vec<Line<'static>>),
@@ -73,7 +63,7 @@ fn draw(
     );
 }
 
-fn areas(f: &Frame) -> (Rect, Rect) {
+pub(super) fn areas(f: &Frame) -> (Rect, Rect) {
     let [body, footer] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(f.area());
     (body, footer)
@@ -109,18 +99,85 @@ pub fn render_split(f: &mut Frame, s: &SplitScreen, theme: &Theme) {
     let keys = split_stage(&mut lines, s, theme, &holder);
     if s.confirm_quit {
         lines.push(Line::default());
+        let confirmed = s.split.confirmed();
+        let who = if confirmed.is_empty() {
+            "No holder has".to_owned()
+        } else {
+            format!(
+                "Only {} {}",
+                confirmed.join(", "),
+                if confirmed.len() == 1 { "has" } else { "have" }
+            )
+        };
+        let openable = if confirmed.len() < usize::from(s.split.threshold()) {
+            format!(
+                " Fewer than {}: a kept envelope cannot be opened by them.",
+                s.split.threshold()
+            )
+        } else {
+            String::new()
+        };
         lines.push(Line::from(Span::styled(
-            "Quit now? Holders not yet served get no share. y: quit · any other key: carry on",
+            format!(
+                "Stop the hand-over? {who} a share ({} of {total}).{openable}",
+                confirmed.len()
+            ),
+            theme.style(Slot::Critical),
+        )));
+        lines.push(Line::from(Span::styled(
+            "k: keep the envelope (its sidecar lists who holds a share) · d: delete the envelope \
+             and its sidecar · any other key: carry on",
             theme.style(Slot::Critical),
         )));
     }
+    // While a share is typed back, the message sits under the field.
+    let footer_message = (s.split.stage() != SplitStage::Confirming)
+        .then_some(s.message.as_ref())
+        .flatten();
     draw(
         f,
         (body, footer),
         (title, lines),
-        (s.message.as_ref(), keys),
+        (footer_message, keys),
         theme,
     );
+}
+
+/// A message drawn under its field, indented to the field's text.
+pub(super) fn beside_field(
+    lines: &mut Vec<Line<'static>>,
+    message: Option<&Notice>,
+    theme: &Theme,
+) {
+    if let Some(m) = message {
+        lines.push(Line::from(vec![
+            Span::raw("       "),
+            Span::styled(m.text.clone(), theme.level(m.level)),
+        ]));
+    }
+}
+
+/// The share as the holder copies it: lines of four groups, each group's
+/// number above it (the numbers the refusals use).
+fn paper_sheet(lines: &mut Vec<Line<'static>>, text: &str, theme: &Theme) {
+    let mut number = 1usize;
+    for row in text.lines() {
+        let groups: Vec<&str> = row.split_whitespace().collect();
+        let numbers = (number..number + groups.len()).fold(String::new(), |mut out, n| {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{n:<6}");
+            out
+        });
+        number += groups.len();
+        lines.push(Line::from(Span::styled(
+            format!("    {}", numbers.trim_end()),
+            theme.style(Slot::Muted),
+        )));
+        lines.push(Line::from(Span::styled(
+            format!("    {}", groups.join(" ")),
+            theme.style(Slot::Accent).add_modifier(Modifier::BOLD),
+        )));
+    }
 }
 
 /// The lines of the current hand-over stage; returns its key hints.
@@ -148,15 +205,11 @@ fn split_stage(
                 )));
                 lines.push(Line::default());
                 let text = share.encode_lines(GROUPS_PER_LINE);
-                for row in text.expose_secret().lines() {
-                    lines.push(Line::from(Span::styled(
-                        format!("    {row}"),
-                        theme.style(Slot::Accent).add_modifier(Modifier::BOLD),
-                    )));
-                }
+                paper_sheet(lines, text.expose_secret(), theme);
                 lines.push(Line::default());
                 lines.push(Line::from(
-                    "Characters: 0-9 and A-Z without I, L, O, U. Each group of 5 ends in a check character.",
+                    "Characters: 0-9 and A-Z without I, L, O, U; each group of 5 ends in a check character. \
+                     The small numbers are the groups' numbers, not part of the share.",
                 ));
             }
             lines.push(Line::from(
@@ -172,6 +225,7 @@ fn split_stage(
             let mut spans = vec![Span::styled("Share: ", theme.style(Slot::Title))];
             spans.extend(masked(&s.input, theme, true));
             lines.push(Line::from(spans));
+            beside_field(lines, s.message.as_ref(), theme);
             if s.split.attempts() > 0 {
                 lines.push(Line::default());
                 lines.push(Line::from(Span::styled(
@@ -191,154 +245,5 @@ fn split_stage(
             ));
             "Enter finish"
         }
-    }
-}
-
-/// Draws the open screen.
-pub fn render_open(f: &mut Frame, s: &OpenScreen, theme: &Theme) {
-    let (body, footer) = areas(f);
-    let title = format!(" Key ceremony · open · {} → {} ", s.envelope, s.target);
-    let mut lines = open_header(s, theme);
-    let keys = match &s.phase {
-        OpenPhase::Entering | OpenPhase::ConfirmWipe => {
-            entering_lines(&mut lines, s, theme);
-            "Enter next/check · Tab field · Esc clear field · Ctrl-R reset all · Ctrl-C quit"
-        }
-        OpenPhase::Working(what) => {
-            lines.push(Line::from(Span::styled(
-                format!("… {what}"),
-                theme.style(Slot::Accent),
-            )));
-            ""
-        }
-        OpenPhase::Gate {
-            reasons,
-            phrase,
-            typed,
-        } => {
-            lines.push(Line::from(Span::styled(
-                "Confirm the restore",
-                theme.style(Slot::Warn).add_modifier(Modifier::BOLD),
-            )));
-            for r in reasons {
-                lines.push(Line::from(Span::styled(
-                    format!("  ! {r}"),
-                    theme.style(Slot::Warn),
-                )));
-            }
-            lines.push(Line::default());
-            lines.push(Line::from(format!("Type \"{phrase}\" and press Enter:")));
-            lines.push(Line::from(vec![
-                Span::styled("> ", theme.style(Slot::Title)),
-                Span::raw(typed.clone()),
-                Span::styled("▏", theme.style(Slot::Accent)),
-            ]));
-            "Enter confirm · Esc cancel (nothing is written)"
-        }
-        OpenPhase::Done(text) => {
-            lines.push(Line::from(Span::styled(
-                format!("✓ {text}"),
-                theme.style(Slot::Ok),
-            )));
-            "Enter finish"
-        }
-        OpenPhase::Failed(text) => {
-            lines.push(Line::from(Span::styled(
-                format!("✗ {text}"),
-                theme.style(Slot::Critical),
-            )));
-            "Enter quit"
-        }
-    };
-    draw(
-        f,
-        (body, footer),
-        (title, lines),
-        (s.message.as_ref(), keys),
-        theme,
-    );
-}
-
-/// Progress, set id, idle countdown and who has entered a share.
-fn open_header(s: &OpenScreen, theme: &Theme) -> Vec<Line<'static>> {
-    let list = if s.contributors.is_empty() {
-        s.set.entered()
-    } else {
-        &s.contributors[..]
-    };
-    let entered = list.len();
-    let progress = match s.set.needed() {
-        Some(needed) => format!("{entered} of {needed} shares entered"),
-        None if !s.contributors.is_empty() => {
-            format!("{entered} of {entered} shares entered: passphrase rebuilt, shares wiped")
-        }
-        None => "no share entered yet".to_owned(),
-    };
-    let mut head = vec![Span::styled(progress, theme.style(Slot::Title))];
-    if let Some(id) = s.set.set_id() {
-        head.push(Span::styled(
-            format!("  · set {id}"),
-            theme.style(Slot::Muted),
-        ));
-    }
-    let idle = match s.phase {
-        OpenPhase::Entering | OpenPhase::ConfirmWipe => Some("wiped"),
-        OpenPhase::Gate { .. } => Some("cancelled"),
-        OpenPhase::Working(_) | OpenPhase::Done(_) | OpenPhase::Failed(_) => None,
-    };
-    if let (Some(what), Some(left)) = (idle, s.set.idle_left(s.now)) {
-        head.push(Span::styled(
-            format!("  · {what} if idle for {}", format_age(left)),
-            theme.style(Slot::Muted),
-        ));
-    }
-    let mut lines = vec![Line::from(head), Line::default()];
-    for (i, e) in list.iter().enumerate() {
-        lines.push(Line::from(vec![
-            Span::styled("  ✓ ", theme.style(Slot::Ok)),
-            Span::raw(format!(
-                "{}. {} entered share {} at {}",
-                i + 1,
-                e.holder,
-                e.index,
-                e.at.clock_utc()
-            )),
-        ]));
-    }
-    if entered > 0 {
-        lines.push(Line::default());
-    }
-    lines
-}
-
-fn entering_lines(lines: &mut Vec<Line<'static>>, s: &OpenScreen, theme: &Theme) {
-    let label = |field: Field, text: &'static str| {
-        let style = if s.field == field {
-            theme.style(Slot::Title).add_modifier(Modifier::BOLD)
-        } else {
-            theme.style(Slot::Muted)
-        };
-        Span::styled(text, style)
-    };
-    let marker = |field: Field| if s.field == field { "▏" } else { "" };
-    lines.push(Line::from("Next holder: type your name, then your share."));
-    lines.push(Line::default());
-    lines.push(Line::from(vec![
-        label(Field::Name, "Name:  "),
-        Span::raw(s.name.clone()),
-        Span::styled(marker(Field::Name), theme.style(Slot::Accent)),
-    ]));
-    let mut share = vec![label(Field::Share, "Share: ")];
-    share.extend(masked(&s.share, theme, s.field == Field::Share));
-    lines.push(Line::from(share));
-    if s.phase == OpenPhase::ConfirmWipe {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            format!(
-                "Wipe the {} share(s) entered and quit? y: wipe and quit · any other key: carry on",
-                s.set.entered().len()
-            ),
-            theme.style(Slot::Critical),
-        )));
     }
 }

@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::{CeremonyEffect, CeremonyMsg, Decrypted, SecretInput, ctrl, edit, note};
 use crate::app::Notice;
+use crate::crypto::shares::ShareError;
 use crate::domain::assess::Level;
-use crate::domain::ceremony::{Event, ShareSet, WipeReason, check_name};
+use crate::domain::ceremony::{Event, Refusal, ShareSet, WipeReason, check_name};
 use crate::domain::time::Timestamp;
 
 mod after_shares;
@@ -69,6 +70,8 @@ pub struct OpenScreen {
     pub now: Timestamp,
     /// Set once the screen is done with.
     pub quitting: bool,
+    /// Esc at the restore gate asked whether to cancel the restore.
+    pub confirm_cancel: bool,
     /// Who entered the shares that reached the threshold (the shares
     /// themselves are gone once rebuilt).
     pub contributors: Vec<crate::domain::ceremony::Entered>,
@@ -90,6 +93,7 @@ impl OpenScreen {
             target: target.to_owned(),
             now,
             quitting: false,
+            confirm_cancel: false,
             contributors: Vec::new(),
             decrypted: None,
         }
@@ -184,50 +188,7 @@ impl OpenScreen {
                 }
             }
             OpenPhase::Working(_) => Vec::new(),
-            OpenPhase::Gate { phrase, typed, .. } => {
-                self.set.touch(at);
-                match key.code {
-                    KeyCode::Esc => {
-                        self.decrypted = None;
-                        self.phase =
-                            OpenPhase::Failed("Restore cancelled: nothing was written.".to_owned());
-                        vec![CeremonyEffect::Journal(Event::new(
-                            at,
-                            "restore.cancelled",
-                            json!({"target": self.target}),
-                        ))]
-                    }
-                    KeyCode::Enter if typed == phrase => {
-                        let phrase = phrase.clone();
-                        self.phase = OpenPhase::Working("restoring the key file");
-                        let mut effects = vec![CeremonyEffect::Journal(Event::new(
-                            at,
-                            "restore.confirmed",
-                            json!({"target": self.target, "phrase": phrase}),
-                        ))];
-                        if let Some(plaintext) = self.decrypted.take() {
-                            effects.push(CeremonyEffect::Restore(plaintext));
-                        }
-                        effects
-                    }
-                    KeyCode::Enter => {
-                        self.message = Some(note(
-                            format!("Type exactly \"{phrase}\" to go on, or Esc to cancel."),
-                            Level::Warn,
-                        ));
-                        Vec::new()
-                    }
-                    KeyCode::Backspace => {
-                        typed.pop();
-                        Vec::new()
-                    }
-                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        typed.push(c);
-                        Vec::new()
-                    }
-                    _ => Vec::new(),
-                }
-            }
+            OpenPhase::Gate { .. } => self.gate(key, at),
             OpenPhase::Done(_) | OpenPhase::Failed(_) => {
                 if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q'))
                     || ctrl(key, 'c')
@@ -238,6 +199,77 @@ impl OpenScreen {
                     Vec::new()
                 }
             }
+        }
+    }
+
+    /// A key at the restore gate. Esc asks before cancelling (a cancel
+    /// wipes the decrypted key, and every holder must type again); any
+    /// answer but `y` returns to the gate with the phrase as typed.
+    fn gate(&mut self, key: &KeyEvent, at: Timestamp) -> Vec<CeremonyEffect> {
+        self.set.touch(at);
+        let OpenPhase::Gate { phrase, typed, .. } = &mut self.phase else {
+            return Vec::new();
+        };
+        if self.confirm_cancel {
+            self.confirm_cancel = false;
+            if !matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                self.message = Some(note("Back at the gate: nothing was cancelled.", Level::Ok));
+                return Vec::new();
+            }
+            self.decrypted = None;
+            self.message = None;
+            self.phase = OpenPhase::Failed("Restore cancelled: nothing was written.".to_owned());
+            return vec![CeremonyEffect::Journal(Event::new(
+                at,
+                "restore.cancelled",
+                json!({"target": self.target}),
+            ))];
+        }
+        if ctrl(key, 'u') {
+            typed.clear();
+            self.message = None;
+            return Vec::new();
+        }
+        match key.code {
+            KeyCode::Esc => {
+                self.confirm_cancel = true;
+                Vec::new()
+            }
+            KeyCode::Enter if typed == phrase => {
+                let phrase = phrase.clone();
+                self.message = None;
+                self.phase = OpenPhase::Working("restoring the key file");
+                let mut effects = vec![CeremonyEffect::Journal(Event::new(
+                    at,
+                    "restore.confirmed",
+                    json!({"target": self.target, "phrase": phrase}),
+                ))];
+                if let Some(plaintext) = self.decrypted.take() {
+                    effects.push(CeremonyEffect::Restore(plaintext));
+                }
+                effects
+            }
+            KeyCode::Enter => {
+                self.message = Some(note(
+                    format!(
+                        "Type exactly \"{phrase}\" to go on (Ctrl-U clears the field), or Esc to cancel."
+                    ),
+                    Level::Warn,
+                ));
+                Vec::new()
+            }
+            KeyCode::Backspace => {
+                typed.pop();
+                Vec::new()
+            }
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL)
+                    && typed.len() + c.len_utf8() <= SecretInput::MAX =>
+            {
+                typed.push(c);
+                Vec::new()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -256,21 +288,36 @@ impl OpenScreen {
             self.message = Some(note("Reset: every share entered was wiped.", Level::Warn));
             return effects;
         }
+        if ctrl(key, 'u') && self.field == Field::Name {
+            self.name.clear();
+            return Vec::new();
+        }
         match (key.code, self.field) {
-            (KeyCode::Tab | KeyCode::BackTab, Field::Name) => self.field = Field::Share,
+            // Focus never leaves a share being typed: the rest of it would
+            // land in the name field, in clear.
+            (KeyCode::Tab | KeyCode::BackTab, Field::Share) if !self.share.is_empty() => {
+                self.message = Some(note(
+                    "The share field keeps the focus while it holds text: Enter checks it, \
+                     Ctrl-U clears it.",
+                    Level::Warn,
+                ));
+            }
             (KeyCode::Tab | KeyCode::BackTab, Field::Share) => self.field = Field::Name,
             (KeyCode::Esc, Field::Name) => self.name.clear(),
             (KeyCode::Esc, Field::Share) => self.share.clear(),
-            (KeyCode::Enter, Field::Name) => match check_name(&self.name) {
-                Ok(_) => {
-                    self.field = Field::Share;
-                    self.message = None;
+            (KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab, Field::Name) => {
+                match check_name(&self.name) {
+                    Ok(_) => {
+                        self.field = Field::Share;
+                        self.message = None;
+                    }
+                    Err(e) => self.message = Some(note(format!("✗ {e}"), Level::Critical)),
                 }
-                Err(e) => self.message = Some(note(format!("✗ {e}"), Level::Critical)),
-            },
+            }
             (KeyCode::Enter, Field::Share) => return self.submit(at),
-            (_, Field::Share) => {
-                edit(&mut self.share, key);
+            // The guard makes the edit (once); emptied, the message goes.
+            (_, Field::Share) if edit(&mut self.share, key) && self.share.is_empty() => {
+                self.message = None;
             }
             (KeyCode::Backspace, Field::Name) => {
                 self.name.pop();
@@ -288,11 +335,25 @@ impl OpenScreen {
 
     fn submit(&mut self, at: Timestamp) -> Vec<CeremonyEffect> {
         let (result, event) = self.set.submit(&self.name, self.share.expose(), at);
-        self.share.clear();
         let mut effects = vec![CeremonyEffect::Journal(event)];
+        let typo = match &result {
+            Err(Refusal::Share(ShareError::Text(e))) => e.groups(),
+            _ => Vec::new(),
+        };
+        if typo.is_empty() {
+            self.share.clear();
+        } else {
+            // A typo keeps what was typed, the wrong group marked.
+            self.share.mark(typo);
+        }
         match result {
             Err(refusal) => {
-                self.message = Some(note(format!("✗ {refusal}"), Level::Critical));
+                let hint = if self.share.is_empty() {
+                    ""
+                } else {
+                    " (marked ✗: Backspace to it, or Ctrl-U to clear)"
+                };
+                self.message = Some(note(format!("✗ {refusal}{hint}"), Level::Critical));
             }
             Ok(entered) => {
                 let needed = self.set.needed().unwrap_or(0);

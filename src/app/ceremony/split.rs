@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{CeremonyEffect, CeremonyMsg, SecretInput, ctrl, edit, note};
 use crate::app::Notice;
 use crate::domain::assess::Level;
-use crate::domain::ceremony::{Event, Split, SplitStage};
+use crate::domain::ceremony::{ConfirmError, Disposition, Event, Split, SplitStage};
 use crate::domain::time::Timestamp;
 
 /// The split screen: each holder in turn sees their share and types it back.
@@ -25,6 +25,8 @@ pub struct SplitScreen {
     pub confirm_quit: bool,
     /// Set once the screen is done with.
     pub quitting: bool,
+    /// What to do with the envelope of a hand-over stopped early.
+    pub disposition: Option<Disposition>,
 }
 
 impl SplitScreen {
@@ -38,6 +40,7 @@ impl SplitScreen {
             message: None,
             confirm_quit: false,
             quitting: false,
+            disposition: None,
         }
     }
 
@@ -49,20 +52,36 @@ impl SplitScreen {
     pub fn update(&mut self, msg: CeremonyMsg) -> Vec<CeremonyEffect> {
         match msg {
             CeremonyMsg::Key(key, at) => self.key(&key, at),
-            CeremonyMsg::Terminate(at) => self.abandon(at, "signal"),
+            // Nobody to ask: the envelope is kept, its sidecar says who
+            // holds a share.
+            CeremonyMsg::Terminate(at) if self.split.stage() != SplitStage::Done => {
+                self.abandon(at, "signal", Disposition::Keep)
+            }
+            CeremonyMsg::Terminate(_) => {
+                self.quitting = true;
+                vec![CeremonyEffect::ClearScreen, CeremonyEffect::Quit]
+            }
             _ => Vec::new(),
         }
     }
 
-    fn abandon(&mut self, at: Timestamp, why: &str) -> Vec<CeremonyEffect> {
+    fn abandon(&mut self, at: Timestamp, why: &str, what: Disposition) -> Vec<CeremonyEffect> {
         self.input.clear();
         self.quitting = true;
+        self.disposition = Some(what);
         let (position, total) = self.split.position();
         vec![
             CeremonyEffect::Journal(Event::new(
                 at,
                 "ceremony.split_abandoned",
-                json!({"reason": why, "holder": self.split.holder(), "position": position, "holders_count": total}),
+                json!({
+                    "reason": why,
+                    "holder": self.split.holder(),
+                    "position": position,
+                    "holders_count": total,
+                    "confirmed": self.split.confirmed(),
+                    "envelope": what.as_str(),
+                }),
             )),
             CeremonyEffect::ClearScreen,
             CeremonyEffect::Quit,
@@ -71,8 +90,14 @@ impl SplitScreen {
 
     fn key(&mut self, key: &KeyEvent, at: Timestamp) -> Vec<CeremonyEffect> {
         if self.confirm_quit {
-            if let KeyCode::Char('y' | 'Y') = key.code {
-                return self.abandon(at, "operator quit");
+            match key.code {
+                KeyCode::Char('k' | 'K') => {
+                    return self.abandon(at, "operator quit", Disposition::Keep);
+                }
+                KeyCode::Char('d' | 'D') => {
+                    return self.abandon(at, "operator quit", Disposition::Delete);
+                }
+                _ => {}
             }
             self.confirm_quit = false;
             self.message = None;
@@ -119,7 +144,16 @@ impl SplitScreen {
             }
             KeyCode::Enter => {
                 let result = self.split.confirm(self.input.expose(), at);
-                self.input.clear();
+                let typo = match &result {
+                    Err(ConfirmError::Unreadable(e)) => e.groups(),
+                    _ => Vec::new(),
+                };
+                if typo.is_empty() {
+                    self.input.clear();
+                } else {
+                    // A typo keeps what was typed, the wrong group marked.
+                    self.input.mark(typo);
+                }
                 match result {
                     Ok(events) => {
                         let who = events
@@ -137,8 +171,13 @@ impl SplitScreen {
                         effects
                     }
                     Err(e) => {
+                        let again = if self.input.is_empty() {
+                            "Type it again"
+                        } else {
+                            "Marked ✗: Backspace to it, or Ctrl-U to clear"
+                        };
                         self.message = Some(note(
-                            format!("✗ {e}. Type it again (Esc shows the share)."),
+                            format!("✗ {e}. {again} (Esc shows the share)."),
                             Level::Critical,
                         ));
                         Vec::new()
@@ -146,7 +185,9 @@ impl SplitScreen {
                 }
             }
             _ => {
-                edit(&mut self.input, key);
+                if edit(&mut self.input, key) && self.input.is_empty() {
+                    self.message = None;
+                }
                 Vec::new()
             }
         }

@@ -39,8 +39,9 @@ pub enum ParseError {
     },
     /// Without separators, a length that is not a multiple of five.
     #[error(
-        "a character is missing or extra: {chars} characters is not a multiple of 5 \
-         (type the dashes between groups to find which group)"
+        "a character is missing or extra: {chars} {} not a multiple of 5 \
+         (type the dashes between groups to find which group)",
+        if *.chars == 1 { "character is" } else { "characters is" }
     )]
     Length {
         /// Characters typed.
@@ -61,6 +62,21 @@ pub enum ParseError {
     /// The checks pass but a field is out of range.
     #[error("malformed share: {0}")]
     Malformed(&'static str),
+}
+
+impl ParseError {
+    /// The groups (numbered from 1) this error names as wrong; empty when
+    /// it names none.
+    #[must_use]
+    pub fn groups(&self) -> Vec<usize> {
+        match self {
+            ParseError::BadGroups(groups) => groups.clone(),
+            ParseError::BadCharacter { group, .. } | ParseError::GroupLength { group, .. } => {
+                vec![*group]
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 fn groups_message(groups: &[usize]) -> String {

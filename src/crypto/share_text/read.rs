@@ -26,7 +26,7 @@ const fn symbol_table() -> [u8; 128] {
 
 const SYMBOLS: [u8; 128] = symbol_table();
 
-fn symbol(c: char) -> Option<u8> {
+pub(super) fn symbol(c: char) -> Option<u8> {
     let i = usize::try_from(u32::from(c)).ok()?;
     SYMBOLS.get(i).copied().filter(|&v| v < 32)
 }
@@ -45,6 +45,9 @@ pub(super) fn read_symbols(input: &str) -> Result<Zeroizing<Vec<u8>>, ParseError
     let mut first_short = None;
     let mut short_runs = 0usize;
     let mut chars = 0usize;
+    // Characters as typed: `chars` is rounded up at a short group, so
+    // that later groups keep their numbers; a message counts these.
+    let mut typed = 0usize;
     let has_separators = input.chars().any(is_separator);
     for run in input.split(is_separator).filter(|r| !r.is_empty()) {
         let start = chars;
@@ -60,6 +63,7 @@ pub(super) fn read_symbols(input: &str) -> Result<Zeroizing<Vec<u8>>, ParseError
                 });
             }
             chars += 1;
+            typed += 1;
         }
         let len = chars - start;
         if !len.is_multiple_of(GROUP_LEN) {
@@ -86,7 +90,7 @@ pub(super) fn read_symbols(input: &str) -> Result<Zeroizing<Vec<u8>>, ParseError
         return Err(err);
     }
     match first_short {
-        Some(_) if !has_separators => Err(ParseError::Length { chars }),
+        Some(_) if !has_separators => Err(ParseError::Length { chars: typed }),
         Some(err) => Err(err),
         None => Ok(symbols),
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretSlice};
 use serde_json::json;
 
+use super::expect::Expected;
 use super::{Event, check_name};
 use crate::crypto::share_text::{SetId, ShareText};
 use crate::crypto::shares::{Combiner, ShareError};
@@ -36,6 +37,27 @@ pub enum Refusal {
     /// The share itself (format, checksum, set, threshold, duplicate).
     #[error("{0}")]
     Share(#[from] ShareError),
+    /// A share of another set than the envelope's records name.
+    #[error(
+        "share from another set (set {got}): this envelope's shares are set {expected}, \
+         as {record} says"
+    )]
+    OtherSet {
+        /// The set id of the share typed.
+        got: SetId,
+        /// The set id the envelope's records name.
+        expected: SetId,
+        /// Where that was read.
+        record: &'static str,
+    },
+    /// An index no holder of this envelope was handed.
+    #[error("share {index} cannot be of this envelope: it was split among {holders} holders")]
+    NoSuchIndex {
+        /// The share's index.
+        index: u8,
+        /// How many holders the records name.
+        holders: usize,
+    },
     /// Enough shares are in; nothing more is taken.
     #[error("enough shares are in")]
     Complete,
@@ -71,6 +93,7 @@ pub struct ShareSet {
     entered: Vec<Entered>,
     idle_timeout: Duration,
     last_activity: Option<Timestamp>,
+    expected: Option<Expected>,
 }
 
 impl ShareSet {
@@ -82,7 +105,22 @@ impl ShareSet {
             entered: Vec::new(),
             idle_timeout,
             last_activity: None,
+            expected: None,
         }
+    }
+
+    /// Checks every share against what the envelope's records name, from
+    /// the first share on.
+    #[must_use]
+    pub fn with_expected(mut self, expected: Expected) -> Self {
+        self.expected = Some(expected);
+        self
+    }
+
+    /// What the envelope's records name, when they were found.
+    #[must_use]
+    pub fn expected(&self) -> Option<&Expected> {
+        self.expected.as_ref()
     }
 
     /// Who entered which share, in order.
@@ -91,16 +129,24 @@ impl ShareSet {
         &self.entered
     }
 
-    /// The threshold, known once the first share is in.
+    /// The threshold: from the envelope's records, else once the first
+    /// share is in.
     #[must_use]
     pub fn needed(&self) -> Option<usize> {
-        self.combiner.progress().map(|p| p.needed)
+        self.combiner
+            .progress()
+            .map(|p| p.needed)
+            .or_else(|| self.expected.as_ref().map(|e| usize::from(e.threshold)))
     }
 
-    /// The set id, known once the first share is in.
+    /// The set id: from the envelope's records, else once the first share
+    /// is in.
     #[must_use]
     pub fn set_id(&self) -> Option<SetId> {
-        self.combiner.progress().map(|p| p.set_id)
+        self.combiner
+            .progress()
+            .map(|p| p.set_id)
+            .or_else(|| self.expected.as_ref().map(|e| e.set_id))
     }
 
     /// Whether enough shares are in to rebuild.
@@ -155,6 +201,13 @@ impl ShareSet {
                     }),
                 )
             }
+            // A refused name is not journaled: it may be a share typed
+            // into the wrong field.
+            Err(Refusal::Name(reason)) => Event::new(
+                at,
+                "share.refused",
+                json!({"holder": null, "reason": format!("invalid name: {reason}")}),
+            ),
             Err(refusal) => Event::new(
                 at,
                 "share.refused",
@@ -182,6 +235,28 @@ impl ShareSet {
             return Err(Refusal::HolderAgain(holder));
         }
         let text = ShareText::parse(share).map_err(ShareError::from)?;
+        if let Some(expected) = &self.expected {
+            if text.set_id() != expected.set_id {
+                return Err(Refusal::OtherSet {
+                    got: text.set_id(),
+                    expected: expected.set_id,
+                    record: expected.source.as_str(),
+                });
+            }
+            if text.threshold() != expected.threshold {
+                return Err(ShareError::ThresholdMismatch {
+                    got: text.threshold(),
+                    expected: expected.threshold,
+                }
+                .into());
+            }
+            if usize::from(text.index()) > expected.holders.len() {
+                return Err(Refusal::NoSuchIndex {
+                    index: text.index(),
+                    holders: expected.holders.len(),
+                });
+            }
+        }
         let index = text.index();
         let progress = self.combiner.add(text)?;
         self.entered.push(Entered { holder, index, at });

@@ -21,6 +21,27 @@ pub enum SplitStage {
     Done,
 }
 
+/// What becomes of the envelope when the hand-over stops before every
+/// holder confirmed their share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Kept: its sidecar lists the holders who have a share.
+    Keep,
+    /// Deleted, with its sidecar: the key is sealed again later.
+    Delete,
+}
+
+impl Disposition {
+    /// The word the journal uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Keep => "kept",
+            Disposition::Delete => "deleted",
+        }
+    }
+}
+
 /// Why a typed-back share does not match the one handed out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfirmError {
@@ -109,6 +130,12 @@ impl Split {
     #[must_use]
     pub fn holders(&self) -> &[String] {
         &self.holders
+    }
+
+    /// The holders who have typed their share back, in order.
+    #[must_use]
+    pub fn confirmed(&self) -> &[String] {
+        &self.holders[..self.current.min(self.holders.len())]
     }
 
     /// Failed attempts to type back the current share.

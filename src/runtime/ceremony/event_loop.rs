@@ -7,12 +7,11 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use secrecy::ExposeSecret;
 use tokio::signal::unix::{SignalKind, signal};
 
+use super::keys::KeyReader;
 use super::{CeremonyError, append, invalid};
 use crate::app::ceremony::{CeremonyEffect, CeremonyMsg, Decrypted, OpenScreen, SplitScreen};
 use crate::config::theme::Theme;
@@ -161,7 +160,7 @@ async fn drive(
     theme: &Theme,
 ) -> Result<(), CeremonyError> {
     let term_err = CeremonyError::Terminal;
-    let mut keys = EventStream::new();
+    let mut keys = KeyReader::new().map_err(term_err)?;
     let mut sigterm = signal(SignalKind::terminate()).map_err(term_err)?;
     let mut hangup = signal(SignalKind::hangup()).map_err(term_err)?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -175,31 +174,53 @@ async fn drive(
         if screen.quitting() {
             return Ok(());
         }
-        let now = WallClock.now();
-        let msg = tokio::select! {
-            ev = keys.next() => match ev {
-                Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => CeremonyMsg::Key(k, now),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(term_err(e)),
-                None => CeremonyMsg::Terminate(now),
-            },
-            _ = tick.tick() => CeremonyMsg::Tick(now),
-            _ = sigterm.recv() => CeremonyMsg::Terminate(now),
-            _ = hangup.recv() => CeremonyMsg::Terminate(now),
+        let msgs: Vec<CeremonyMsg> = tokio::select! {
+            batch = keys.next_batch() => {
+                let now = WallClock.now();
+                match batch.map_err(term_err)? {
+                    Some(keys) => keys.into_iter().map(|k| CeremonyMsg::Key(k, now)).collect(),
+                    None => vec![CeremonyMsg::Terminate(now)],
+                }
+            }
+            _ = tick.tick() => vec![CeremonyMsg::Tick(WallClock.now())],
+            _ = sigterm.recv() => vec![CeremonyMsg::Terminate(WallClock.now())],
+            _ = hangup.recv() => vec![CeremonyMsg::Terminate(WallClock.now())],
         };
-        let mut queue: VecDeque<CeremonyEffect> = screen.update(msg).into();
-        while let Some(effect) = queue.pop_front() {
-            let slow = matches!(
-                effect,
-                CeremonyEffect::Decrypt(_) | CeremonyEffect::Assess(_)
-            );
-            if slow {
-                // Show "decrypting…" / "checking…" while it happens.
-                screen.draw(terminal, theme).map_err(term_err)?;
+        // Every key of the batch is handled, its effects carried out in
+        // order, before the one frame drawn for the whole batch.
+        for msg in msgs {
+            if screen.quitting() {
+                break;
             }
-            if let Some(reply) = effects.run(effect).await? {
-                queue.extend(screen.update(reply));
-            }
+            handle(screen, msg, effects, terminal, theme).await?;
         }
     }
+}
+
+/// Hands one message to the screen and carries out what it asks, feeding
+/// the answers back.
+async fn handle(
+    screen: &mut Screen<'_>,
+    msg: CeremonyMsg,
+    effects: &mut Effects,
+    terminal: &mut DefaultTerminal,
+    theme: &Theme,
+) -> Result<(), CeremonyError> {
+    let mut queue: VecDeque<CeremonyEffect> = screen.update(msg).into();
+    while let Some(effect) = queue.pop_front() {
+        let slow = matches!(
+            effect,
+            CeremonyEffect::Decrypt(_) | CeremonyEffect::Assess(_)
+        );
+        if slow {
+            // Show "decrypting…" / "checking…" while it happens.
+            screen
+                .draw(terminal, theme)
+                .map_err(CeremonyError::Terminal)?;
+        }
+        if let Some(reply) = effects.run(effect).await? {
+            queue.extend(screen.update(reply));
+        }
+    }
+    Ok(())
 }

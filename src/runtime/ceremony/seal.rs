@@ -7,9 +7,10 @@ use crate::app::ceremony::SplitScreen;
 use crate::config::theme::Theme;
 use crate::crypto::envelope::{self};
 use crate::crypto::share_text::{ALPHABET, ShareText};
-use crate::crypto::{Sidecar, shares};
-use crate::domain::ceremony::{self as rules, Event, Split};
+use crate::crypto::{SharesInfo, Sidecar, shares};
+use crate::domain::ceremony::{self as rules, Disposition, Event, Split};
 use crate::domain::restore::{self, Content};
+use crate::runtime::journal_file::JournalWriter;
 use crate::runtime::restore::write_atomic;
 use crate::sources::clock::{Clock, WallClock};
 use secrecy::{ExposeSecret, SecretString};
@@ -156,7 +157,13 @@ pub(super) async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, Cer
     let shares = shares::split(passphrase.expose_secret().as_bytes(), args.threshold, n)
         .map_err(|e| invalid(e.to_string()))?;
     drop(passphrase);
-    let sidecar = sidecar_for(args, &plaintext)?;
+    let set_id = shares.first().map(|s| s.set_id().to_string());
+    let mut sidecar = sidecar_for(args, &plaintext)?.shares(SharesInfo {
+        set_id: set_id.clone().unwrap_or_default(),
+        threshold: args.threshold,
+        holders: holders.clone(),
+        confirmed: Vec::new(),
+    });
     drop(plaintext);
     let journal_path = args
         .journal
@@ -173,7 +180,6 @@ pub(super) async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, Cer
     if let Some(dir) = &args.out_dir {
         write_share_files(dir, &holders, &shares)?;
     }
-    let set_id = shares.first().map(|s| s.set_id().to_string());
     append(
         &mut journal,
         &Event::new(
@@ -191,26 +197,121 @@ pub(super) async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, Cer
             }),
         ),
     )?;
+    let holders_all = holders.clone();
     let split = Split::new(holders, shares).map_err(invalid)?;
     let mut screen = SplitScreen::new(split, &file_name(&args.out));
     let mut effects = Effects::new(journal);
     in_terminal(&mut Screen::Split(&mut screen), &mut effects, theme).await?;
-    let done = screen.split.stage() == crate::domain::ceremony::SplitStage::Done;
-    say(&format!(
-        "sealed {} ({} bytes) and {}; journal {}; {}",
-        args.out.display(),
-        sealed.len(),
-        meta_path.display(),
-        journal_path.display(),
-        if done {
-            "every holder confirmed their share"
-        } else {
-            "the hand-over was stopped before every holder confirmed"
+    let end = SealEnd {
+        args,
+        meta_path: &meta_path,
+        journal_path: &journal_path,
+        sealed_len: sealed.len(),
+        holders: &holders_all,
+    };
+    end.finish(&screen, &mut sidecar, &mut effects.journal)
+}
+
+/// What the end of a seal reports on.
+struct SealEnd<'a> {
+    args: &'a SealArgs,
+    meta_path: &'a Path,
+    journal_path: &'a Path,
+    sealed_len: usize,
+    holders: &'a [String],
+}
+
+impl SealEnd<'_> {
+    /// Updates or deletes the envelope and sidecar as the hand-over ended,
+    /// and tells the operator where the plaintext key still lies.
+    fn finish(
+        &self,
+        screen: &SplitScreen,
+        sidecar: &mut Sidecar,
+        journal: &mut JournalWriter,
+    ) -> Result<ExitCode, CeremonyError> {
+        let args = self.args;
+        let done = screen.split.stage() == crate::domain::ceremony::SplitStage::Done;
+        let confirmed = screen.split.confirmed().to_vec();
+        let input = args.input.display();
+        if !done && screen.disposition == Some(Disposition::Delete) {
+            for path in [args.out.as_path(), self.meta_path] {
+                fs::remove_file(path).map_err(io_at(path))?;
+            }
+            if let Some(dir) = &args.out_dir {
+                for (i, holder) in self.holders.iter().enumerate() {
+                    let index = u8::try_from(i + 1).unwrap_or(u8::MAX);
+                    let path = dir.join(share_file_name(holder, index));
+                    if let Err(e) = fs::remove_file(&path)
+                        && e.kind() != io::ErrorKind::NotFound
+                    {
+                        return Err(io_at(&path)(e));
+                    }
+                }
+            }
+            append(
+                journal,
+                &Event::new(
+                    WallClock.now(),
+                    "ceremony.envelope_deleted",
+                    json!({"envelope": args.out.display().to_string(), "confirmed": confirmed}),
+                ),
+            )?;
+            say(&format!(
+                "the hand-over was stopped: {} and {} deleted{}; journal {}",
+                args.out.display(),
+                self.meta_path.display(),
+                if args.out_dir.is_some() {
+                    ", with the share files"
+                } else {
+                    ""
+                },
+                self.journal_path.display(),
+            ));
+            say(&format!(
+                "The plaintext key is still at {input}, now its only copy: seal it again, \
+                 then destroy it."
+            ));
+            return Ok(ExitCode::from(1));
         }
-    ));
-    Ok(if done {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+        // The sidecar says who proved their copy.
+        if let Some(info) = &mut sidecar.shares {
+            info.confirmed.clone_from(&confirmed);
+        }
+        let meta = sidecar.to_json().map_err(|e| invalid(e.to_string()))?;
+        write_atomic(self.meta_path, meta.as_bytes(), true).map_err(|e| invalid(e.to_string()))?;
+        say(&format!(
+            "sealed {} ({} bytes) and {}; journal {}; {}",
+            args.out.display(),
+            self.sealed_len,
+            self.meta_path.display(),
+            self.journal_path.display(),
+            if done {
+                "every holder confirmed their share".to_owned()
+            } else {
+                format!(
+                    "WARNING: the hand-over was stopped before every holder confirmed; only {} of \
+                     {} hold a share ({}), {} are needed to open it; the sidecar says so",
+                    confirmed.len(),
+                    self.holders.len(),
+                    if confirmed.is_empty() {
+                        "nobody".to_owned()
+                    } else {
+                        confirmed.join(", ")
+                    },
+                    args.threshold,
+                )
+            }
+        ));
+        say(&format!(
+            "The plaintext key is still at {input}: nothing here removed it. Once the envelope \
+             is stored safely, destroy it (e.g. shred -u {input}): a plaintext key on disk \
+             defeats the backup."
+        ));
+        Ok(if done {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
+    }
 }

@@ -557,7 +557,7 @@ async fn moto_stopped_mid_run_goes_stale_then_unknown_and_nothing_crashes() {
 
     // Every source reports a clean poll first.
     let mut clean = std::collections::HashSet::new();
-    while clean.len() < 12 {
+    while clean.len() < 15 {
         let r = next(&mut view).await;
         if r.observations
             .iter()
@@ -571,7 +571,7 @@ async fn moto_stopped_mid_run_goes_stale_then_unknown_and_nothing_crashes() {
     moto.stop();
     let mut failing = std::collections::HashMap::<String, u32>::new();
     let mut words = Vec::new();
-    while words.last().map(String::as_str) != Some("UNKNOWN") || failing.len() < 12 {
+    while words.last().map(String::as_str) != Some("UNKNOWN") || failing.len() < 15 {
         let r = next(&mut view).await;
         if r.observations
             .iter()

@@ -273,6 +273,7 @@ fn view(
             rto: None,
         }),
         journal: journal.into(),
+        rollback: Vec::new(),
     }
 }
 

@@ -92,6 +92,7 @@ fn failover_view() -> RunView {
         choices: Vec::new(),
         outcome: None,
         journal: "runs/regional-failover.journal".into(),
+        rollback: Vec::new(),
     }
 }
 
@@ -186,14 +187,111 @@ fn failed_step_offers_its_choices_by_key() {
     assert!(text.contains("ERROR: could not reach node 3"));
     assert!(text.contains("roll back"));
     insta::assert_snapshot!(text);
-    assert_eq!(
-        screen.update(key(KeyCode::Char('b'))),
-        vec![RunEffect::Decide(Choice::RollBack)]
-    );
     assert!(
         screen.update(key(KeyCode::Char('v'))).is_empty(),
         "v is not offered for a failure"
     );
+    assert!(screen.confirm.is_none());
+}
+
+fn typed(screen: &mut RunScreen, text: &str) -> Vec<RunEffect> {
+    text.chars()
+        .flat_map(|c| screen.update(key(KeyCode::Char(c))))
+        .collect()
+}
+
+/// One `b` never undoes a failover: it opens a confirmation that lists the
+/// rollback steps and asks for a phrase naming them; a wrong phrase is
+/// explained at the field and Enter does nothing; Esc returns to the
+/// choices; only the exact phrase decides.
+#[test]
+fn roll_back_and_abort_are_confirmed_with_a_phrase() {
+    let mut view = failover_view();
+    view.gate = None;
+    view.rows[2].status = StepState::Failed {
+        reason: "timed out after 1m".into(),
+    };
+    view.choices = vec![Choice::Retry, Choice::Skip, Choice::RollBack, Choice::Abort];
+    view.rollback = vec![
+        "undo fence_failing_validators".into(),
+        "restore_original_dns".into(),
+    ];
+    let mut screen = RunScreen::new(view.clone());
+    assert!(
+        screen.update(key(KeyCode::Char('b'))).is_empty(),
+        "b alone decides nothing"
+    );
+    let phrase = format!("roll back 2 steps of {}", view.title);
+    assert_eq!(screen.confirm.as_ref().unwrap().phrase, phrase);
+    let text = draw(&screen, 120, 30);
+    assert!(text.contains("1. undo fence_failing_validators"), "{text}");
+    assert!(text.contains("2. restore_original_dns"), "{text}");
+    insta::assert_snapshot!("confirm_roll_back_empty", text);
+
+    // The phrase with the quotes around it is refused, and says why.
+    assert!(typed(&mut screen, &format!("\"{phrase}\"")).is_empty());
+    assert!(screen.update(key(KeyCode::Enter)).is_empty());
+    let text = draw(&screen, 120, 30);
+    assert!(text.contains("without the quotes"), "{text}");
+    // Ctrl-U clears; a typo says it does not match.
+    screen.update(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    typed(&mut screen, "roll back 6");
+    assert!(draw(&screen, 120, 30).contains("does not match"));
+    // Esc: back to the choices, which are all still there.
+    screen.update(key(KeyCode::Esc));
+    assert!(screen.confirm.is_none());
+    let text = draw(&screen, 120, 30);
+    assert!(
+        text.contains("roll back (gated)") && text.contains("abort (gated)"),
+        "{text}"
+    );
+    // The exact phrase decides.
+    screen.update(key(KeyCode::Char('b')));
+    typed(&mut screen, &phrase);
+    assert!(draw(&screen, 120, 30).contains("matches: Enter confirms"));
+    assert_eq!(
+        screen.update(key(KeyCode::Enter)),
+        vec![RunEffect::Decide(Choice::RollBack)]
+    );
+
+    // Abort: its own phrase; a new picture without the choice closes it.
+    screen.show(view.clone());
+    screen.update(key(KeyCode::Char('x')));
+    assert_eq!(
+        screen.confirm.as_ref().unwrap().phrase,
+        format!("abort {}", view.title)
+    );
+    let mut decided = view.clone();
+    decided.choices = Vec::new();
+    screen.show(decided);
+    assert!(screen.confirm.is_none(), "the decision was taken elsewhere");
+}
+
+/// An aborted or rolled-back run never reads like success: no green tick,
+/// its end in its own words and symbol.
+#[test]
+fn an_aborted_or_rolled_back_run_says_so_in_the_header() {
+    for (outcome, words) in [
+        (RunOutcome::Aborted, "■ ABORTED after 01:40: NOT RECOVERED"),
+        (
+            RunOutcome::RolledBack,
+            "↺ ROLLED BACK after 01:40: NOT RECOVERED",
+        ),
+    ] {
+        let mut view = failover_view();
+        view.gate = None;
+        view.elapsed = Duration::from_secs(100);
+        view.clock_stopped = true;
+        view.outcome = Some(RunEnd {
+            outcome,
+            took: Duration::from_secs(100),
+            rto: Some(Duration::from_mins(15)),
+        });
+        let text = draw(&RunScreen::new(view), 120, 30);
+        let header = text.lines().next().unwrap();
+        assert!(header.contains(words), "{header}");
+        assert!(!header.contains('✓'), "{header}");
+    }
 }
 
 #[test]
@@ -308,4 +406,57 @@ fn a_steps_output_never_reaches_the_terminal_raw() {
         text.contains(r"retitled \x1b]0;pwned\x07 and cleared \x1b[2J"),
         "{text}"
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    /// From every state a key sequence reaches, Esc leads back to the
+    /// choices and a choice is still offered: no sequence of keys leaves
+    /// the operator without a way forward (unless they left the run).
+    #[test]
+    fn every_reachable_state_has_a_way_forward(
+        keys in proptest::collection::vec(0_usize..14, 0..40)
+    ) {
+        let mut view = failover_view();
+        view.gate = None;
+        view.rows[2].status = StepState::Failed { reason: "timed out".into() };
+        view.choices = vec![Choice::Retry, Choice::Skip, Choice::RollBack, Choice::Abort];
+        view.rollback = vec!["revert_dns".into()];
+        let phrase_char = format!("roll back 1 step of {}", view.title);
+        let mut screen = RunScreen::new(view);
+        let pool = |i: usize| match i {
+            0 => key(KeyCode::Char('b')),
+            1 => key(KeyCode::Char('x')),
+            2 => key(KeyCode::Char('s')),
+            3 => key(KeyCode::Esc),
+            4 => key(KeyCode::Enter),
+            5 => key(KeyCode::Tab),
+            6 => key(KeyCode::Backspace),
+            7 => key(KeyCode::Char('?')),
+            8 => key(KeyCode::Char('j')),
+            9 => KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            10 => key(KeyCode::Char('q')),
+            11 => key(KeyCode::Char('n')),
+            12 => key(KeyCode::Char(phrase_char.chars().next().unwrap_or('r'))),
+            _ => key(KeyCode::Up),
+        };
+        for k in keys {
+            let effects = screen.update(pool(k));
+            if effects.contains(&RunEffect::Leave) {
+                return Ok(());
+            }
+            // A decision was taken: the engine moves on; the screen keeps
+            // its picture, which still offers choices here.
+        }
+        for _ in 0..3 {
+            if screen.update(key(KeyCode::Esc)).contains(&RunEffect::Leave) {
+                return Ok(());
+            }
+        }
+        proptest::prop_assert!(screen.confirm.is_none());
+        proptest::prop_assert_eq!(
+            screen.update(key(KeyCode::Char('r'))),
+            vec![RunEffect::Decide(Choice::Retry)]
+        );
+    }
 }

@@ -20,6 +20,9 @@ pub use view::{
 mod gate;
 pub use gate::{GateAnswer, GateField, GateForm};
 
+mod confirm;
+pub use confirm::Confirm;
+
 /// What the screen asks the runtime to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunEffect {
@@ -46,6 +49,8 @@ pub struct RunScreen {
     pub confirm_leave: bool,
     /// A one-line message for the footer.
     pub notice: Option<String>,
+    /// A roll back or abort waiting for its typed phrase.
+    pub confirm: Option<Confirm>,
 }
 
 impl RunScreen {
@@ -60,6 +65,7 @@ impl RunScreen {
             help: false,
             confirm_leave: false,
             notice: None,
+            confirm: None,
         };
         s.follow_run();
         s
@@ -71,6 +77,20 @@ impl RunScreen {
         let gate_changed =
             self.view.gate.as_ref().map(|g| &g.step) != view.gate.as_ref().map(|g| &g.step);
         self.view = view;
+        // A confirmation follows the run: its phrase and steps are redrawn
+        // from the new picture, and it closes when the choice is gone.
+        if let Some(c) = self.confirm.take() {
+            self.confirm = self
+                .view
+                .choices
+                .contains(&c.choice)
+                .then(|| Confirm::of(c.choice, &self.view))
+                .flatten()
+                .map(|fresh| Confirm {
+                    typed: c.typed,
+                    ..fresh
+                });
+        }
         if gate_changed {
             self.form = self.view.gate.as_ref().map(|_| GateForm::default());
         }
@@ -137,6 +157,9 @@ impl RunScreen {
             self.help = false;
             return Vec::new();
         }
+        if self.confirm.is_some() {
+            return self.on_confirm_key(key);
+        }
         if self.form.is_some() && self.view.gate.is_some() {
             return self.on_form_key(key);
         }
@@ -170,9 +193,44 @@ impl RunScreen {
                     .find(|d| choice_key(*d).0 == c)
                 {
                     self.notice = None;
+                    if let Some(c) = Confirm::of(d, &self.view) {
+                        self.confirm = Some(c);
+                        return Vec::new();
+                    }
                     return vec![RunEffect::Decide(d)];
                 }
             }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Keys while a roll back or abort waits for its phrase: Esc returns
+    /// to the choices, Enter decides only on the exact phrase.
+    fn on_confirm_key(&mut self, key: KeyEvent) -> Vec<RunEffect> {
+        let Some(c) = self.confirm.as_mut() else {
+            return Vec::new();
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => {
+                self.confirm = None;
+                self.notice = Some("not confirmed: choose again".to_owned());
+            }
+            KeyCode::Char('c') if ctrl => {
+                self.confirm = None;
+                self.confirm_leave = true;
+            }
+            KeyCode::Char('u') if ctrl => c.typed.clear(),
+            KeyCode::Backspace => {
+                c.typed.pop();
+            }
+            KeyCode::Enter if c.matches() => {
+                let choice = c.choice;
+                self.confirm = None;
+                return vec![RunEffect::Decide(choice)];
+            }
+            KeyCode::Char(ch) if !ctrl => c.push(ch),
             _ => {}
         }
         Vec::new()

@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, watch};
 use crate::app::runbook::{
     GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunView, StepRow,
 };
+use crate::domain::runbook::engine::rollback_queue;
 use crate::domain::runbook::plan::{Phase, Plan, StepRef};
 use crate::domain::runbook::protocol::{GateAnswer, GatePurpose, GateRequest, Mode, Task};
 use crate::domain::runbook::record::StepState;
@@ -243,6 +244,18 @@ pub fn view(
         choices,
         outcome,
         journal: facts.journal.clone(),
+        rollback: rollback_queue(plan, state)
+            .into_iter()
+            .map(|t| {
+                let name = plan
+                    .step(t.step())
+                    .map_or_else(|| "?".to_owned(), |s| s.name.clone());
+                match t {
+                    Task::Undo(_) => format!("undo {name}"),
+                    Task::Step(_) => name,
+                }
+            })
+            .collect(),
     }
 }
 

@@ -20,7 +20,7 @@ mod overlay;
 use overlay::{render_help, render_leave};
 
 mod gate;
-use gate::{render_choices, render_gate};
+use gate::{render_choices, render_confirm, render_gate};
 
 /// Draws the runbook screen over the whole frame.
 pub fn render(f: &mut Frame, screen: &RunScreen, theme: &Theme) {
@@ -39,7 +39,9 @@ pub fn render(f: &mut Frame, screen: &RunScreen, theme: &Theme) {
     render_steps(f, steps, screen, theme);
     render_detail(f, detail, screen, theme);
     if gate_height > 0 {
-        if screen.view.gate.is_some() {
+        if let Some(c) = &screen.confirm {
+            render_confirm(f, bottom, c, theme);
+        } else if screen.view.gate.is_some() {
             render_gate(f, bottom, screen, theme);
         } else {
             render_choices(f, bottom, screen, theme);
@@ -55,7 +57,11 @@ pub fn render(f: &mut Frame, screen: &RunScreen, theme: &Theme) {
 }
 
 fn gate_height(screen: &RunScreen) -> u16 {
-    if screen.view.gate.is_some() {
+    if let Some(c) = &screen.confirm {
+        // Title line, the steps (at most 8 shown), phrase, field, hint.
+        let steps = u16::try_from(c.steps.len().min(8)).unwrap_or(8);
+        5 + steps + u16::from(!c.steps.is_empty())
+    } else if screen.view.gate.is_some() {
         let fields = u16::try_from(screen.fields().len()).unwrap_or(u16::MAX);
         let question = u16::from(
             screen
@@ -138,12 +144,28 @@ fn render_header(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
             Slot::Muted,
         ),
     };
-    spans.push(Span::styled(text, theme.style(slot)));
-    if let Some(end) = &v.outcome {
-        spans.push(Span::styled(
-            format!(" {} ", outcome_words(end)),
-            theme.style(Slot::Title),
-        ));
+    // A run that ended without recovering never shows a green clock: the
+    // end is the headline, in its own colour and symbol.
+    let failed_end = v.outcome.as_ref().and_then(|e| match e.outcome {
+        RunOutcome::Aborted => Some(("■", Slot::Critical)),
+        RunOutcome::RolledBack => Some(("↺", Slot::Warn)),
+        RunOutcome::Recovered => None,
+    });
+    match (&v.outcome, failed_end) {
+        (Some(end), Some((symbol, end_slot))) => {
+            spans.push(Span::styled(
+                format!(" {symbol} {}: NOT RECOVERED ", outcome_words(end)),
+                theme.style(end_slot).add_modifier(Modifier::BOLD),
+            ));
+        }
+        (Some(end), None) => {
+            spans.push(Span::styled(text, theme.style(slot)));
+            spans.push(Span::styled(
+                format!(" {} ", outcome_words(end)),
+                theme.style(Slot::Title),
+            ));
+        }
+        (None, _) => spans.push(Span::styled(text, theme.style(slot))),
     }
     f.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.style(Slot::Header)),

@@ -54,6 +54,7 @@ fn run_view(journal: &str) -> RunView {
         choices: Vec::new(),
         outcome: None,
         journal: journal.into(),
+        rollback: Vec::new(),
     }
 }
 

@@ -103,8 +103,8 @@ pub fn choice_key(choice: Choice) -> (char, &'static str) {
     match choice {
         Choice::Retry => ('r', "retry"),
         Choice::Skip => ('s', "skip (gated)"),
-        Choice::RollBack => ('b', "roll back"),
-        Choice::Abort => ('x', "abort"),
+        Choice::RollBack => ('b', "roll back (gated)"),
+        Choice::Abort => ('x', "abort (gated)"),
         Choice::MarkPassed => ('v', "verified: mark passed"),
         Choice::Override => ('o', "override failed pre-checks (gated)"),
     }
@@ -148,4 +148,7 @@ pub struct RunView {
     pub outcome: Option<RunEnd>,
     /// The journal file, so the operator knows where the record is.
     pub journal: String,
+    /// What a roll back would run now, in order, so its confirmation
+    /// lists it before anything is undone.
+    pub rollback: Vec<String>,
 }

@@ -108,3 +108,56 @@ pub(super) fn render_choices(f: &mut Frame, area: Rect, screen: &RunScreen, them
     }
     f.render_widget(Paragraph::new(Line::from(spans)), inner);
 }
+
+/// A roll back or abort waiting for its phrase: what will happen, the
+/// rollback steps in order, the phrase, what is typed and what is wrong
+/// with it, as the operator types.
+pub(super) fn render_confirm(
+    f: &mut Frame,
+    area: Rect,
+    c: &crate::app::runbook::Confirm,
+    theme: &Theme,
+) {
+    let title = match c.choice {
+        crate::app::runbook::Choice::Abort => " Abort the run? It ends NOT RECOVERED ",
+        _ => " Roll back? These steps run, in this order ",
+    };
+    let outer = Block::bordered()
+        .border_style(theme.style(Slot::Critical))
+        .title(Span::styled(title, theme.style(Slot::Critical)));
+    let inner = outer.inner(area);
+    f.render_widget(outer, area);
+    let mut lines = Vec::new();
+    for (i, step) in c.steps.iter().take(8).enumerate() {
+        lines.push(Line::from(Span::styled(
+            format!("  {}. {step}", i + 1),
+            theme.style(Slot::Text),
+        )));
+    }
+    if c.steps.len() > 8 {
+        lines.push(Line::from(Span::styled(
+            format!("  … and {} more", c.steps.len() - 8),
+            theme.style(Slot::Muted),
+        )));
+    } else if !c.steps.is_empty() {
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("type exactly: ", theme.style(Slot::Muted)),
+        Span::styled(c.phrase.clone(), theme.style(Slot::Accent)),
+    ]));
+    let (mark, slot, why) = match c.problem() {
+        None => ("✓", Slot::Ok, "matches: Enter confirms".to_owned()),
+        Some(why) => ("✗", Slot::Warn, why),
+    };
+    lines.push(Line::from(vec![
+        Span::styled("phrase       ", theme.style(Slot::Muted)),
+        Span::styled(format!("{}▏", c.typed), theme.style(Slot::Text)),
+        Span::styled(format!("  {mark} {why}"), theme.style(slot)),
+    ]));
+    lines.push(Line::from(Span::styled(
+        "Esc: back to the choices · Ctrl-U: clear",
+        theme.style(Slot::Muted),
+    )));
+    f.render_widget(Paragraph::new(lines), inner);
+}

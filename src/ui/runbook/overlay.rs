@@ -34,7 +34,7 @@ pub(super) fn render_help(f: &mut Frame, area: Rect, theme: &Theme) {
             "b",
             "roll back: completed steps' rollbacks in reverse, then the runbook's",
         ),
-        ("x", "abort the run"),
+        ("x", "abort the run (asks for its phrase)"),
         ("v", "outcome unknown: you verified it succeeded"),
         (
             "o",

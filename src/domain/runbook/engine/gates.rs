@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::{Engine, tasks};
-use crate::domain::runbook::plan::{Phase, RollbackTrigger};
+use crate::domain::runbook::plan::{Phase, Plan, RollbackTrigger};
 use crate::domain::runbook::protocol::{
     Choice, Command, DecisionRequest, GateAnswer, GatePurpose, GateRequest, RunOutcome, Task,
 };
-use crate::domain::runbook::record::{Record, Stage, StepState};
+use crate::domain::runbook::record::{Record, RunState, Stage, StepState};
 use crate::domain::time::Timestamp;
 
 impl Engine {
@@ -222,7 +222,7 @@ impl Engine {
             Choice::Override => self.ask(GatePurpose::OverridePreChecks, at, out),
             Choice::RollBack => {
                 self.record(out, at, Record::Decided { task, choice });
-                let queue = self.rollback_queue();
+                let queue = rollback_queue(&self.plan, &self.state);
                 self.record(out, at, Record::RollbackStarted { queue });
             }
             Choice::Abort => {
@@ -231,30 +231,32 @@ impl Engine {
             }
         }
     }
+}
 
-    /// The completed steps' own rollbacks, newest first, then the runbook's
-    /// rollback steps when its trigger allows.
-    fn rollback_queue(&self) -> Vec<Task> {
-        let mut queue: Vec<Task> = self
-            .state
-            .completed
-            .iter()
-            .rev()
-            .filter(|s| self.plan.step(**s).is_some_and(|p| p.rollback.is_some()))
-            .map(|s| Task::Undo(*s))
-            .collect();
-        let triggered = match &self.plan.rollback_trigger {
-            RollbackTrigger::OnRequest => true,
-            RollbackTrigger::AfterStep(name) => self.state.completed.iter().any(|s| {
-                self.plan.step(*s).is_some_and(|p| &p.name == name)
-                    && self.state.state(Task::Step(*s)) == StepState::Passed
-            }),
-        };
-        if triggered {
-            queue.extend(tasks(&self.plan, Phase::Rollback));
-        }
-        queue
+/// What rolling back `state` of `plan` would run now: the completed
+/// steps' own rollbacks, newest first, then the runbook's rollback steps
+/// when its trigger allows. One rule for the engine that starts the
+/// rollback and the screen that asks the operator to confirm it.
+#[must_use]
+pub fn rollback_queue(plan: &Plan, state: &RunState) -> Vec<Task> {
+    let mut queue: Vec<Task> = state
+        .completed
+        .iter()
+        .rev()
+        .filter(|s| plan.step(**s).is_some_and(|p| p.rollback.is_some()))
+        .map(|s| Task::Undo(*s))
+        .collect();
+    let triggered = match &plan.rollback_trigger {
+        RollbackTrigger::OnRequest => true,
+        RollbackTrigger::AfterStep(name) => state.completed.iter().any(|s| {
+            plan.step(*s).is_some_and(|p| &p.name == name)
+                && state.state(Task::Step(*s)) == StepState::Passed
+        }),
+    };
+    if triggered {
+        queue.extend(tasks(plan, Phase::Rollback));
     }
+    queue
 }
 
 /// Whether `answer` satisfies `request`: the exact phrase, enough distinct

@@ -18,12 +18,14 @@ fn run_cmd(args: &str) -> String {
     format!("sh -c '{} {args}; echo EXIT=$?; sleep 600'", binary())
 }
 
-/// The phrase a gate on screen asks for, between the quotes.
+/// The phrase a gate on screen asks for: after "type exactly", up to the
+/// gap before the field (shown without quotes, so none get typed).
 fn phrase(screen: &str) -> Option<String> {
     let line = screen.lines().find(|l| l.contains("type exactly"))?;
-    let start = line.find('"')? + 1;
-    let end = start + line[start..].find('"')?;
-    Some(line[start..end].to_owned())
+    let rest = line.split_once("type exactly")?.1.trim_start();
+    let end = rest.find("  ").unwrap_or(rest.len());
+    let p = rest[..end].trim_end_matches(['▏', '║']).trim();
+    (!p.is_empty()).then(|| p.to_owned())
 }
 
 /// Answers the gate on screen: phrase, each approver, the reason.

@@ -122,7 +122,11 @@ fn gate_with_phrase_two_approvers_and_reason() {
     assert!(text.contains("PRACTICE"));
     assert!(text.contains("RTO clock 04:32 / 15:00"));
     assert!(text.contains("GATE: promote_database"));
-    assert!(text.contains("\"promote eu-west-1\""));
+    assert!(
+        text.contains("type exactly    promote eu-west-1  promote eu-"),
+        "the phrase is shown without quotes to type: {text}"
+    );
+    assert!(text.contains("✗ …go on typing"), "{text}");
     assert!(text.contains("approver 2 of 2"));
     insta::assert_snapshot!(text);
 }
@@ -148,7 +152,58 @@ fn gate_form_submits_what_was_typed() {
             answer: String::new(),
         })]
     );
-    assert!(screen.form.is_none(), "a submitted form keeps no history");
+    // Until the engine answers, the form keeps what was typed: a refusal
+    // asks the same gate again and nothing has to be typed twice.
+    screen.show(failover_view());
+    assert_eq!(
+        screen.form.as_ref().unwrap().reason,
+        "us-east-1 lost, drill 7"
+    );
+    let mut passed = failover_view();
+    passed.gate = None;
+    screen.show(passed);
+    assert!(
+        screen.form.is_none(),
+        "a passed gate's form keeps no history"
+    );
+}
+
+/// Each field says what is wrong with it as it is typed, and Enter sends
+/// nothing while one does: it moves to that field and says why.
+#[test]
+fn gate_fields_explain_themselves_as_typed() {
+    let mut screen = RunScreen::new(failover_view());
+    type_text(&mut screen, "\"promote eu-west-1\"");
+    assert!(draw(&screen, 120, 30).contains("✗ without the quotes"));
+    screen.update(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut screen, "promote eu-west-1");
+    screen.update(key(KeyCode::Enter));
+    type_text(&mut screen, "alice");
+    screen.update(key(KeyCode::Enter));
+    type_text(&mut screen, "alice");
+    let text = draw(&screen, 120, 30);
+    assert!(
+        text.contains("✗ already named: approvers must be distinct people"),
+        "{text}"
+    );
+    assert!(text.contains("✗ a reason is required"), "{text}");
+    insta::assert_snapshot!("gate_fields_explain_themselves", text);
+    screen.update(key(KeyCode::Enter));
+    assert!(screen.update(key(KeyCode::Enter)).is_empty(), "not sent");
+    assert_eq!(
+        screen.notice.as_deref(),
+        Some("not sent: already named: approvers must be distinct people")
+    );
+    assert_eq!(
+        screen.current_field(),
+        Some(drconsole::app::runbook::GateField::Approver(1)),
+        "the cursor is on the field at fault"
+    );
+    let form = screen.form.as_ref().unwrap();
+    assert_eq!(
+        (form.phrase.as_str(), form.approvers.len()),
+        ("promote eu-west-1", 2)
+    );
 }
 
 #[test]

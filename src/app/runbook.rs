@@ -21,7 +21,7 @@ mod gate;
 pub use gate::{GateAnswer, GateField, GateForm};
 
 mod confirm;
-pub use confirm::Confirm;
+pub use confirm::{Confirm, phrase_problem};
 
 /// What the screen asks the runtime to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,8 +74,10 @@ impl RunScreen {
     /// Takes the engine's new picture; the selection follows the step the
     /// run is on, and a new gate opens its form.
     pub fn show(&mut self, view: RunView) {
-        let gate_changed =
-            self.view.gate.as_ref().map(|g| &g.step) != view.gate.as_ref().map(|g| &g.step);
+        // The same gate asked again (a refused answer) keeps what was
+        // typed; another gate starts a fresh form.
+        let key = |g: &GatePrompt| (g.step.clone(), g.action.clone());
+        let gate_changed = self.view.gate.as_ref().map(key) != view.gate.as_ref().map(key);
         self.view = view;
         // A confirmation follows the run: its phrase and steps are redrawn
         // from the new picture, and it closes when the choice is gone.
@@ -284,9 +286,22 @@ impl RunScreen {
     }
 
     fn submit(&mut self) -> Vec<RunEffect> {
-        let (Some(gate), Some(form)) = (&self.view.gate, self.form.take()) else {
+        let fields = self.fields();
+        let (Some(gate), Some(form)) = (&self.view.gate, self.form.as_mut()) else {
             return Vec::new();
         };
+        // Nothing is sent while a field says what is wrong with it: the
+        // cursor goes there instead, and everything typed stays.
+        if let Some((i, why)) = fields
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| form.problem(*f, gate).map(|w| (i, w)))
+        {
+            form.field = i;
+            self.notice = Some(format!("not sent: {why}"));
+            return Vec::new();
+        }
+        let form = form.clone();
         let approvers: Vec<String> = form
             .approvers
             .iter()

@@ -56,19 +56,7 @@ impl Confirm {
     /// operator types: `None` once it matches.
     #[must_use]
     pub fn problem(&self) -> Option<String> {
-        if self.matches() {
-            return None;
-        }
-        let quoted = self.typed.trim_matches(['"', '\'', '“', '”']);
-        Some(if self.typed.is_empty() {
-            format!("type: {}", self.phrase)
-        } else if quoted == self.phrase {
-            "without the quotes".to_owned()
-        } else if self.phrase.starts_with(&self.typed) {
-            "…go on typing".to_owned()
-        } else {
-            format!("does not match: type exactly {}", self.phrase)
-        })
+        phrase_problem(&self.phrase, &self.typed)
     }
 
     /// Adds a typed character.
@@ -77,4 +65,23 @@ impl Confirm {
             self.typed.push(c);
         }
     }
+}
+
+/// What is wrong with `typed` as the phrase `phrase`, for the field's own
+/// line: the one rule of every typed phrase (gates and confirmations).
+#[must_use]
+pub fn phrase_problem(phrase: &str, typed: &str) -> Option<String> {
+    if typed == phrase {
+        return None;
+    }
+    let unquoted = typed.trim_matches(['"', '\'', '“', '”']);
+    Some(if typed.is_empty() {
+        "not typed yet".to_owned()
+    } else if unquoted == phrase {
+        "without the quotes".to_owned()
+    } else if phrase.starts_with(typed) {
+        "…go on typing".to_owned()
+    } else {
+        format!("does not match: type exactly {phrase}")
+    })
 }

@@ -70,3 +70,36 @@ impl GateForm {
         }
     }
 }
+
+impl GateForm {
+    /// What is wrong with `field` as typed, against `gate`: shown beside
+    /// the field while the operator types, so a refusal never comes as a
+    /// surprise after Enter. `None`: the field is fine.
+    #[must_use]
+    pub fn problem(&self, field: GateField, gate: &super::GatePrompt) -> Option<String> {
+        match field {
+            GateField::Phrase => gate
+                .phrase
+                .as_deref()
+                .and_then(|p| super::confirm::phrase_problem(p, &self.phrase)),
+            GateField::Approver(i) => {
+                let name = self.text(field).trim();
+                if name.is_empty() {
+                    return Some("a name is needed".to_owned());
+                }
+                let earlier = (0..i).any(|j| self.text(GateField::Approver(j)).trim() == name);
+                earlier.then(|| "already named: approvers must be distinct people".to_owned())
+            }
+            GateField::Reason => self
+                .reason
+                .trim()
+                .is_empty()
+                .then(|| "a reason is required".to_owned()),
+            GateField::Answer => self
+                .answer
+                .trim()
+                .is_empty()
+                .then(|| "answer the question first".to_owned()),
+        }
+    }
+}

@@ -42,10 +42,7 @@ pub(super) fn render_gate(f: &mut Frame, area: Rect, screen: &RunScreen, theme: 
         let (label, hint) = match field {
             GateField::Phrase => (
                 "type exactly".to_string(),
-                gate.phrase
-                    .clone()
-                    .map(|p| format!("\"{p}\""))
-                    .unwrap_or_default(),
+                gate.phrase.clone().unwrap_or_default(),
             ),
             GateField::Approver(i) => (
                 if gate.approvers > 1 {
@@ -77,6 +74,7 @@ pub(super) fn render_gate(f: &mut Frame, area: Rect, screen: &RunScreen, theme: 
                 format!("{typed}{cursor}"),
                 theme.style(Slot::Text).add_modifier(Modifier::BOLD),
             ),
+            problem_span(screen, field, theme),
         ]));
     }
     let hint = if screen.form.is_none() {
@@ -86,6 +84,18 @@ pub(super) fn render_gate(f: &mut Frame, area: Rect, screen: &RunScreen, theme: 
     };
     lines.push(Line::from(Span::styled(hint, theme.style(Slot::Muted))));
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The field's own verdict as typed: `✓`, or `✗` and what is wrong, once
+/// the operator has started on the form.
+fn problem_span<'a>(screen: &RunScreen, field: GateField, theme: &Theme) -> Span<'a> {
+    let (Some(form), Some(gate)) = (&screen.form, &screen.view.gate) else {
+        return Span::raw("");
+    };
+    match form.problem(field, gate) {
+        None => Span::styled("  ✓", theme.style(Slot::Ok)),
+        Some(why) => Span::styled(format!("  ✗ {why}"), theme.style(Slot::Warn)),
+    }
 }
 
 pub(super) fn render_choices(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {

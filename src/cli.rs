@@ -28,6 +28,7 @@ use crate::text::printable;
 mod console_cmd;
 mod drill_cmd;
 mod edge;
+mod resume_hint;
 mod run_cmd;
 
 use console_cmd::run_console;
@@ -335,7 +336,17 @@ fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
             } else {
                 env
             };
-            run_console(cli, env, Some(*prepared), None)
+            let journal = prepared.journal.clone();
+            let code = run_console(cli, env, Some(*prepared), None)?;
+            let program = std::env::args()
+                .next()
+                .unwrap_or_else(|| "drconsole".to_owned());
+            if let Some(hint) =
+                resume_hint::resume_hint(&program, cli.estate.env.as_deref(), args, &journal)
+            {
+                eprintln!("{hint}");
+            }
+            Ok(code)
         }
     }
 }

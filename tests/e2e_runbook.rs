@@ -238,3 +238,58 @@ fn colon_run_opens_a_practice_run_and_f2_shows_its_effect_on_the_dashboard() {
     assert_eq!(t.wait_exit(), 0);
     assert!(journal.is_file(), "the run kept its journal at {journal:?}");
 }
+
+/// Leaving a run before it ends prints where its journal is and the
+/// exact command that resumes it; running that command picks the run up
+/// at the gate it was waiting on.
+#[test]
+fn leaving_mid_run_prints_the_command_that_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("left.journal");
+    let args = format!(
+        "run runbooks/regional-failover.yaml --practice {FAILOVER_VARS} --journal {}",
+        journal.display()
+    );
+    let t = Tmux::start("runbook-leave", &run_cmd(&args), 200, 50);
+    t.wait_for(&["PRACTICE", "GATE"]);
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    t.keys(&["y"]);
+    let s = t.wait_for(&["To resume it:", "EXIT=0"]);
+    let joined = s.replace('\n', "");
+    assert!(
+        joined.contains(&format!("its journal is {}.", journal.display())),
+        "{s}"
+    );
+    let command = joined
+        .split("To resume it:")
+        .nth(1)
+        .and_then(|rest| rest.split("EXIT=").next())
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(
+        command.contains(" run runbooks/regional-failover.yaml --practice "),
+        "{command}"
+    );
+    assert!(command.contains("--var ZONE_ID=Z0PRACTICE"), "{command}");
+    assert!(
+        command.ends_with(&format!("--journal {}", journal.display())),
+        "{command}"
+    );
+    eprintln!("resume command: {command}");
+    // The printed command resumes: the same run, at its gate.
+    let again = Tmux::start(
+        "runbook-leave-again",
+        &format!("sh -c '{}; sleep 600'", command.replace('\'', "'\\''")),
+        200,
+        50,
+    );
+    again.wait_for(&["PRACTICE", "GATE", "fence_failing_validators"]);
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(
+        text.matches("\"run.started\"").count(),
+        1,
+        "resumed, not restarted"
+    );
+}

@@ -718,3 +718,58 @@ async fn abort_stops_pre_checks_still_running_with_their_process_groups() {
     }
     assert!(gone, "sleep {pid} outlived the aborted run");
 }
+
+/// Resuming a practice run puts the simulated estate back where the run
+/// left it: a fresh estate (a new process) gets every passed step's
+/// effect again, in order, before anything runs; checks are not redone.
+#[tokio::test]
+async fn resuming_a_practice_run_replays_its_effects_onto_a_fresh_estate() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("touched");
+    let fresh = || {
+        Arc::new(Mutex::new(SimEstate::new(
+            EstateSpec::seed(),
+            7,
+            Timestamp::from_millis(1_795_000_000_000),
+        )))
+    };
+    let journal = journal_path(dir.path());
+    let first = fresh();
+    let report = RunDriver::start(
+        practice_plan(&marker, 9),
+        Mode::Practice,
+        &journal,
+        Arc::new(PracticeRunner::new(Arc::clone(&first))),
+        Arc::new(ScriptedAnswers::approving()),
+        clock(),
+    )
+    .unwrap()
+    .run()
+    .await
+    .unwrap();
+    assert_eq!(report.outcome, RunOutcome::Recovered);
+
+    let second = fresh();
+    assert_eq!(second.lock().unwrap().database_primary(), "us-east-1");
+    let runner = Arc::new(PracticeRunner::new(Arc::clone(&second)));
+    let _driver = RunDriver::resume(
+        practice_plan(&marker, 9),
+        Mode::Practice,
+        &journal,
+        Arc::clone(&runner),
+        Arc::new(ScriptedAnswers::approving()),
+        clock(),
+    )
+    .unwrap();
+    let e = second.lock().unwrap();
+    assert_eq!(e.database_primary(), "eu-west-1");
+    assert_eq!(e.is_serving("us-east-1"), Some(false));
+    assert_eq!(e.validators_running("us-east-1"), Some(false));
+    assert_eq!(e.validators_running("eu-west-1"), Some(true));
+    let replayed: Vec<String> = runner.log().into_iter().map(|r| r.would_run).collect();
+    assert!(
+        replayed.iter().all(|r| r.starts_with("replayed: ")),
+        "{replayed:?}"
+    );
+    assert!(!marker.exists(), "a replay runs nothing real either");
+}

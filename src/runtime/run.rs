@@ -124,6 +124,13 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
     ) -> Result<Self, RunError> {
         let writer = JournalWriter::open_with(journal, TornTail::DropIfUnacknowledged)?;
         let (engine, pending) = Engine::resume(plan, mode, writer.entries(), clock.now())?;
+        // A practice estate starts afresh in each process: put back what
+        // the run already did, in order, before anything runs again.
+        for job in engine.done_jobs(clock.now()) {
+            if let Some(effect) = runner.replay(&job) {
+                log::info!("resume replayed {:?}: {effect}", job.task);
+            }
+        }
         Ok(Self::with(engine, pending, writer, runner, answers, clock))
     }
 

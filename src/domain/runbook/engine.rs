@@ -161,6 +161,23 @@ impl Engine {
         &self.state
     }
 
+    /// The jobs of every task that passed, in the order they passed, as
+    /// they would run at `at`: what resuming a practice run replays onto a
+    /// fresh simulated estate, so it stands where the run left it.
+    #[must_use]
+    pub fn done_jobs(&self, at: Timestamp) -> Vec<super::protocol::Job> {
+        let vars = self.vars(at);
+        self.state
+            .passed_in_order
+            .iter()
+            .filter_map(|task| {
+                let step = self.plan.step(task.step())?;
+                let attempt = self.state.task(*task).attempt.max(1);
+                super::render::job(step, *task, attempt, &vars).ok()
+            })
+            .collect()
+    }
+
     /// Whether the run is over.
     #[must_use]
     pub fn is_finished(&self) -> bool {

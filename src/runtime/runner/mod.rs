@@ -67,4 +67,13 @@ pub(crate) fn note(sink: &OutputSink, job: &Job, text: impl Into<String>) {
 pub trait StepRunner: Send + Sync + 'static {
     /// Runs `job`, streaming its output to `sink`.
     fn run(&self, job: Job, sink: OutputSink) -> impl Future<Output = Outcome> + Send;
+
+    /// Re-applies the effect of `job`, which passed before a restart, and
+    /// says what it did. Only the practice runner has anything to redo
+    /// (its estate starts afresh each process); a live step is never
+    /// run again by a resume, so the default does nothing.
+    fn replay(&self, job: &Job) -> Option<String> {
+        let _ = job;
+        None
+    }
 }

@@ -165,6 +165,26 @@ fn on_off(on: bool) -> &'static str {
 }
 
 impl StepRunner for PracticeRunner {
+    fn replay(&self, job: &Job) -> Option<String> {
+        // Checks judged the estate then; they change nothing to redo.
+        if matches!(job.practice, RenderedPractice::Check(_)) {
+            return None;
+        }
+        let effect = match self.apply(job) {
+            Ok(e) => e,
+            Err(e) => format!("could not redo: {e}"),
+        };
+        if let Ok(mut log) = self.log.lock() {
+            log.push(PracticeRecord {
+                task: job.task,
+                attempt: job.attempt,
+                would_run: format!("replayed: {}", job.operation.describe()),
+                effect: effect.clone(),
+            });
+        }
+        Some(effect)
+    }
+
     async fn run(&self, job: Job, sink: OutputSink) -> Outcome {
         let would_run = job.operation.describe();
         note(&sink, &job, format!("practice, not run: {would_run}"));

@@ -127,6 +127,9 @@ pub struct RunState {
     pub overridden: Option<String>,
     /// What the rollback runs, in order, fixed when it started.
     pub rollback_queue: Vec<Task>,
+    /// Every task in the order it passed (or was marked passed): what
+    /// resuming a practice run replays onto the simulated estate.
+    pub passed_in_order: Vec<Task>,
 }
 
 impl RunState {
@@ -167,6 +170,7 @@ impl RunState {
     /// Books a passed task: a step joins the completed list (rollback
     /// undoes it), an undo marks its step rolled back.
     pub(super) fn passed(&mut self, task: Task) {
+        self.passed_in_order.push(task);
         match task {
             Task::Step(s) if s.phase == Phase::Step => self.completed.push(s),
             Task::Undo(s) => self.entry(Task::Step(s)).state = StepState::RolledBack,

@@ -627,3 +627,48 @@ fn every_command_is_valid_sh_once_filled_in() {
     }
     assert!(checked >= 40, "only {checked} commands");
 }
+
+/// The runbook screen fills in every value the run knows, as the command
+/// gets it: the shipped failover's notification says the RTO in seconds,
+/// not `${ELAPSED_SECONDS}`.
+#[test]
+fn the_screen_shows_run_values_resolved() {
+    use drconsole::domain::runbook::protocol::Mode;
+    use drconsole::domain::time::Timestamp;
+    use drconsole::runtime::run::RunSnapshot;
+    use drconsole::runtime::run_link::{RunFacts, view};
+    let plan = plan(
+        "runbooks/regional-failover.yaml",
+        &[
+            ("FAILING_REGION", "us-east-1"),
+            ("TARGET_REGION", "eu-west-1"),
+            ("FAILING_REGION_HEALTH_CHECK_ID", "hc-use1"),
+            ("TARGET_REGION_HEALTH_CHECK_ID", "hc-euw1"),
+            ("ZONE_ID", "Z0PRACTICE"),
+        ],
+    );
+    let start = Timestamp::from_secs(1_795_000_000);
+    let mut snap = RunSnapshot::default();
+    snap.state.run = "r-1".into();
+    snap.state.started_at = Some(start);
+    let facts = RunFacts {
+        plan,
+        mode: Mode::Practice,
+        journal: "j".into(),
+    };
+    let v = view(&facts, &snap, None, start.plus(Duration::from_secs(125)));
+    let notify: Vec<&str> = v
+        .rows
+        .iter()
+        .map(|r| r.command.as_str())
+        .filter(|c| c.contains("Regional failover complete"))
+        .collect();
+    assert!(
+        !notify.is_empty(),
+        "the shipped runbook notifies at the end"
+    );
+    for c in notify {
+        assert!(c.contains("RTO: 125s"), "{c}");
+        assert!(!c.contains("${"), "{c}");
+    }
+}

@@ -15,11 +15,11 @@ use tokio::sync::{mpsc, watch};
 use crate::app::runbook::{
     GateAnswer as ScreenAnswer, GatePrompt, RunEffect, RunEnd, RunView, StepRow,
 };
-use crate::domain::runbook::engine::rollback_queue;
+use crate::domain::runbook::engine::{rollback_queue, run_vars};
 use crate::domain::runbook::plan::{Phase, Plan, StepRef};
 use crate::domain::runbook::protocol::{GateAnswer, GatePurpose, GateRequest, Mode, Task};
 use crate::domain::runbook::record::StepState;
-use crate::domain::runbook::render::dry_run;
+use crate::domain::runbook::render::dry_run_with;
 use crate::domain::time::Timestamp;
 use crate::runtime::console::RunLink;
 use crate::runtime::run::{Prompt, RunSnapshot};
@@ -131,8 +131,13 @@ fn step_name(plan: &Plan, purpose: &GatePurpose) -> String {
 }
 
 /// One row per step in run order, and the task whose output to show.
-fn rows(plan: &Plan, snap: &RunSnapshot, now: Timestamp) -> (Vec<StepRow>, Option<Task>) {
-    let commands = dry_run(plan);
+fn rows(
+    plan: &Plan,
+    mode: &Mode,
+    snap: &RunSnapshot,
+    now: Timestamp,
+) -> (Vec<StepRow>, Option<Task>) {
+    let commands = dry_run_with(plan, &run_vars(plan, &snap.state, mode, now));
     let mut rows = Vec::new();
     let mut current: Option<Task> = None;
     for phase in [
@@ -204,7 +209,7 @@ pub fn view(
     now: Timestamp,
 ) -> RunView {
     let plan = &facts.plan;
-    let (rows, current) = rows(plan, snap, now);
+    let (rows, current) = rows(plan, &facts.mode, snap, now);
     let output = current
         .and_then(|t| snap.output.get(&t))
         .or_else(|| snap.output.values().last())

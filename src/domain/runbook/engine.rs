@@ -20,6 +20,7 @@ use super::record::{Record, RunState, Stage, StepState};
 use crate::domain::journal::Entry;
 use crate::domain::time::Timestamp;
 
+pub use attempts::run_vars;
 pub use gates::{check_answer, rollback_queue};
 
 /// Why a journal cannot be resumed with a plan.

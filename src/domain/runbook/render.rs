@@ -173,11 +173,19 @@ pub struct DryRunLine {
 /// `--dry-run` prints.
 #[must_use]
 pub fn dry_run(plan: &Plan) -> Vec<DryRunLine> {
+    dry_run_with(plan, &plan.vars)
+}
+
+/// [`dry_run`] with `vars` in place of the plan's own: the runbook screen
+/// passes the run's values (`ELAPSED_SECONDS`, `RUN_ID`...) so every
+/// `${...}` it knows shows resolved, as the command gets it.
+#[must_use]
+pub fn dry_run_with(plan: &Plan, vars: &BTreeMap<String, String>) -> Vec<DryRunLine> {
     let show = |op: &Operation| match op {
         Operation::Shell(t) => shell_text(t),
-        Operation::Builtin(_) => escape_controls(&match operation(op, &plan.vars) {
+        Operation::Builtin(_) => escape_controls(&match operation(op, vars) {
             Ok(r) => r.describe(),
-            Err(_) => preview(op, &plan.vars),
+            Err(_) => preview(op, vars),
         }),
     };
     let mut out = Vec::new();
@@ -200,7 +208,7 @@ pub fn dry_run(plan: &Plan) -> Vec<DryRunLine> {
                 command: show(&s.operation),
                 verify: s.verify.as_ref().map(shell_text),
                 rollback: s.rollback.as_ref().map(show),
-                values: values(&shells, &plan.vars),
+                values: values(&shells, vars),
                 gated: s.gate.is_some() || s.question.is_some(),
             });
         }

@@ -82,18 +82,7 @@ impl Engine {
 
     /// The plan's variables plus the runtime ones at `at`.
     pub(super) fn vars(&self, at: Timestamp) -> BTreeMap<String, String> {
-        let mut vars = self.plan.vars.clone();
-        vars.insert(
-            "EPOCH_SECONDS".into(),
-            at.as_millis().div_euclid(1000).to_string(),
-        );
-        vars.insert(
-            "ELAPSED_SECONDS".into(),
-            self.state.elapsed(at).as_secs().to_string(),
-        );
-        vars.insert("RUN_ID".into(), self.state.run.clone());
-        vars.insert("ENVIRONMENT".into(), self.mode.label().to_owned());
-        vars
+        run_vars(&self.plan, &self.state, &self.mode, at)
     }
 
     /// Judges a finished attempt and journals its pass, wait or failure.
@@ -261,4 +250,29 @@ fn job_values(job: &Job) -> BTreeMap<String, String> {
         out.extend(s.values.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     out
+}
+
+/// The values a run's commands get at `at`: the plan's own, then the
+/// run's (`EPOCH_SECONDS`, `ELAPSED_SECONDS`, `RUN_ID`, `ENVIRONMENT`).
+/// One rule for the engine that fills commands in and the screen that
+/// shows them.
+#[must_use]
+pub fn run_vars(
+    plan: &crate::domain::runbook::plan::Plan,
+    state: &crate::domain::runbook::record::RunState,
+    mode: &crate::domain::runbook::protocol::Mode,
+    at: Timestamp,
+) -> BTreeMap<String, String> {
+    let mut vars = plan.vars.clone();
+    vars.insert(
+        "EPOCH_SECONDS".into(),
+        at.as_millis().div_euclid(1000).to_string(),
+    );
+    vars.insert(
+        "ELAPSED_SECONDS".into(),
+        state.elapsed(at).as_secs().to_string(),
+    );
+    vars.insert("RUN_ID".into(), state.run.clone());
+    vars.insert("ENVIRONMENT".into(), mode.label().to_owned());
+    vars
 }

@@ -175,6 +175,30 @@ async fn topologies(
     out
 }
 
+/// The console's picture after one failover poll of every region.
+fn view_of(
+    env: &Environment,
+    t: Vec<Result<RegionTopology, String>>,
+) -> (drconsole::domain::fleet::EstateView, Timestamp) {
+    let mut view = drconsole::domain::fleet::EstateView::new(env.spec.clone());
+    let at = now();
+    view.apply(&drconsole::domain::observation::PollReport {
+        source: "failover".into(),
+        at,
+        next_poll: at,
+        observations: env
+            .regions
+            .iter()
+            .zip(t)
+            .map(|(r, result)| Observation::Topology {
+                region: r.name.clone(),
+                result,
+            })
+            .collect(),
+    });
+    (view, at)
+}
+
 #[tokio::test]
 async fn a_failover_reads_as_weights_an_inverted_check_and_the_new_primary() {
     let (_moto, env, clients) = failed_over().await;
@@ -236,22 +260,7 @@ async fn a_missing_record_or_metric_is_unread_not_guessed() {
     assert!(ap.contains("no database_role metric configured"), "{ap}");
 
     // status --json carries the reason beside the unknown parts.
-    let mut view = drconsole::domain::fleet::EstateView::new(env.spec.clone());
-    let at = now();
-    view.apply(&drconsole::domain::observation::PollReport {
-        source: "failover".into(),
-        at,
-        next_poll: at,
-        observations: env
-            .regions
-            .iter()
-            .zip(t)
-            .map(|(r, result)| Observation::Topology {
-                region: r.name.clone(),
-                result,
-            })
-            .collect(),
-    });
+    let (view, at) = view_of(&env, t);
     let report = status::report(&view, at);
     let eu = &report.topology[1];
     assert_eq!((eu.database, eu.traffic_weight), ("unknown", None));
@@ -275,22 +284,7 @@ async fn two_primaries_read_live_are_a_database_split() {
     // The old primary never stood down.
     put_role(clients.region("us-east-1").unwrap(), "us-east-1", 1.0).await;
     let t = topologies(&env, &clients).await;
-    let mut view = drconsole::domain::fleet::EstateView::new(env.spec.clone());
-    let at = now();
-    view.apply(&drconsole::domain::observation::PollReport {
-        source: "failover".into(),
-        at,
-        next_poll: at,
-        observations: env
-            .regions
-            .iter()
-            .zip(t)
-            .map(|(r, result)| Observation::Topology {
-                region: r.name.clone(),
-                result,
-            })
-            .collect(),
-    });
+    let (view, at) = view_of(&env, t);
     let b = drconsole::domain::breach::breaches(&view, at);
     let split: Vec<_> = b
         .iter()

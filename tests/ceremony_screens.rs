@@ -96,9 +96,7 @@ fn split_typing_back_is_masked_and_a_typo_names_its_group() {
     let (mut s, texts) = split_screen();
     s.update(key(KeyCode::Enter));
     s.update(key(KeyCode::Enter));
-    let mut typo = texts[0].clone();
-    let c = if &typo[13..14] == "A" { "B" } else { "A" };
-    typo.replace_range(13..14, c);
+    let typo = typo_in_group_3(&texts[0]);
     for m in typed(&typo) {
         s.update(m);
     }
@@ -107,14 +105,7 @@ fn split_typing_back_is_masked_and_a_typo_names_its_group() {
     // the field.
     let screen = draw_split(&s);
     assert!(screen.contains("••••• ••••• ✗✗✗✗✗ •••••"), "{screen}");
-    let rows: Vec<&str> = screen.lines().collect();
-    let field = rows.iter().position(|r| r.contains("Share:")).unwrap();
-    assert!(
-        rows[field + 1..field + 3]
-            .iter()
-            .any(|r| r.contains("group 3 looks wrong")),
-        "{screen}"
-    );
+    assert_beside_the_share_field(&screen, "group 3 looks wrong");
     insta::assert_snapshot!("split_typo_marked_beside_the_field", screen);
     s.update(CeremonyMsg::Key(
         KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
@@ -337,21 +328,12 @@ fn open_gate_esc_asks_and_returns_to_the_gate() {
 fn open_typo_keeps_the_share_with_its_group_marked() {
     let text = fixed_shares()[1].encode().expose_secret().to_owned();
     let mut s = open_screen();
-    let mut bad = text.clone();
-    let c = if &bad[13..14] == "A" { "B" } else { "A" };
-    bad.replace_range(13..14, c);
+    let bad = typo_in_group_3(&text);
     enter(&mut s, "bob", &bad);
     let screen = draw_open(&s);
     assert_eq!(s.share.len(), bad.chars().count(), "what was typed is kept");
     assert!(screen.contains("••••• ••••• ✗✗✗✗✗ •••••"), "{screen}");
-    let rows: Vec<&str> = screen.lines().collect();
-    let field = rows.iter().position(|r| r.contains("Share:")).unwrap();
-    assert!(
-        rows[field + 1..field + 3]
-            .iter()
-            .any(|r| r.contains("✗ group 3 looks wrong")),
-        "{screen}"
-    );
+    assert_beside_the_share_field(&screen, "✗ group 3 looks wrong");
     insta::assert_snapshot!(screen);
     // Backspacing into the marked group takes its mark off once it is gone.
     // (Group 3 starts at character 13: "XXXXX-XXXXX-X".)
@@ -435,5 +417,26 @@ fn a_one_character_share_says_one_character() {
     assert!(
         err.contains(": 6 characters is not a multiple of 5"),
         "{err}"
+    );
+}
+
+/// `share` with one character of its third group changed: a typo the
+/// checksum catches.
+fn typo_in_group_3(share: &str) -> String {
+    let mut typo = share.to_owned();
+    let c = if &typo[13..14] == "A" { "B" } else { "A" };
+    typo.replace_range(13..14, c);
+    typo
+}
+
+/// `message` is within the two rows under the share field, not far below.
+fn assert_beside_the_share_field(screen: &str, message: &str) {
+    let rows: Vec<&str> = screen.lines().collect();
+    let field = rows.iter().position(|r| r.contains("Share:")).unwrap();
+    assert!(
+        rows[field + 1..field + 3]
+            .iter()
+            .any(|r| r.contains(message)),
+        "{screen}"
     );
 }

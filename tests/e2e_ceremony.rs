@@ -335,11 +335,7 @@ fn stdin_passphrase_idle_wipe_quit_and_a_tampered_envelope() {
     let names = ["ann", "ben"];
     t.wait_for(&["Press Enter to show ann's share"]);
     let lines: Vec<String> = (0..2)
-        .map(|i| {
-            let path = share_dir.join(format!("{:02}-{}.share", i + 1, names[i]));
-            let text = std::fs::read_to_string(path).unwrap();
-            text.split_whitespace().collect::<Vec<_>>().join(" ")
-        })
+        .map(|i| share_file(&share_dir, &format!("{:02}-{}.share", i + 1, names[i])))
         .collect();
     for (i, name) in names.iter().enumerate() {
         t.wait_for(&[&format!("Press Enter to show {name}'s share")]);
@@ -486,11 +482,7 @@ fn seal_two(bin: &str, d: &Path, journal: &Path, log: &Path) -> (Vec<String>, St
     let names = ["ann", "ben"];
     t.wait_for(&["Press Enter to show ann's share"]);
     let lines: Vec<String> = (0..2)
-        .map(|i| {
-            let path = share_dir.join(format!("{:02}-{}.share", i + 1, names[i]));
-            let text = std::fs::read_to_string(path).unwrap();
-            text.split_whitespace().collect::<Vec<_>>().join(" ")
-        })
+        .map(|i| share_file(&share_dir, &format!("{:02}-{}.share", i + 1, names[i])))
         .collect();
     for (i, name) in names.iter().enumerate() {
         t.wait_for(&[&format!("Press Enter to show {name}'s share")]);

@@ -25,7 +25,8 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
     let age = DataAge::fresh().with(view.chain.freshness(now, interval), view.chain.age(now));
     let v = assess::chain(&view.chain, now, interval);
     let mut lines = Vec::new();
-    if let Some(c) = view.chain.known_value(now, interval) {
+    let known = view.chain.known_value(now, interval);
+    if let Some(c) = known {
         let picture = &ctx.signing;
         let margin = picture.margin();
         let signers = picture.signers.iter().filter(|s| s.counts).count();
@@ -90,7 +91,6 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
                 ),
             ]));
         }
-        lines.extend(pace_lines(ctx, Some(c), area.width));
     } else {
         lines.push(Line::from(verdict(theme, &v)));
         if let Some((e, at)) = &view.chain.last_error {
@@ -101,9 +101,7 @@ pub fn chain(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             )));
         }
     }
-    if view.chain.known_value(now, interval).is_none() {
-        lines.extend(pace_lines(ctx, None, area.width));
-    }
+    lines.extend(pace_lines(ctx, known, area.width));
     let block = panel_block(theme, PanelKind::Chain, None, Some(age), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -338,12 +338,8 @@ fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
             };
             let journal = prepared.journal.clone();
             let code = run_console(cli, env, Some(*prepared), None)?;
-            let program = std::env::args()
-                .next()
-                .unwrap_or_else(|| "drconsole".to_owned());
-            if let Some(hint) =
-                resume_hint::resume_hint(&program, cli.estate.env.as_deref(), args, &journal)
-            {
+            let typed: Vec<String> = std::env::args().collect();
+            if let Some(hint) = resume_hint::resume_hint(&typed, &journal) {
                 eprintln!("{hint}");
             }
             Ok(code)

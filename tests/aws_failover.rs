@@ -62,13 +62,14 @@ async fn check(c: &RegionClients, region: &str, inverted: bool) -> String {
     out.health_check().expect("check").id().to_owned()
 }
 
-/// Upserts `region`'s weighted A record with `weight` and `check`.
-async fn weighted(c: &RegionClients, zone: &str, region: &str, weight: i64, check: &str) {
+/// Upserts `region`'s weighted A record with `weight` (none: a record
+/// that is not weighted) and `check`.
+async fn weighted(c: &RegionClients, zone: &str, region: &str, weight: Option<i64>, check: &str) {
     let set = ResourceRecordSet::builder()
         .name(format!("{RECORD}."))
         .r#type(RrType::A)
         .set_identifier(region)
-        .weight(weight)
+        .set_weight(weight)
         .ttl(60)
         .health_check_id(check)
         .resource_records(
@@ -149,7 +150,7 @@ async fn failed_over() -> (Moto, Environment, AwsClients) {
     ] {
         let rc = clients.region(r).unwrap();
         let id = check(rc, r, inverted).await;
-        weighted(rc, &zone, r, weight, &id).await;
+        weighted(rc, &zone, r, Some(weight), &id).await;
         put_role(rc, r, primary).await;
     }
     for r in &mut env.regions {
@@ -294,5 +295,46 @@ async fn two_primaries_read_live_are_a_database_split() {
     assert_eq!(
         split[0].detail,
         "us-east-1 and eu-west-1 each report their database as the primary"
+    );
+}
+
+#[tokio::test]
+async fn a_record_without_a_weight_says_so() {
+    let (_moto, env, clients) = failed_over().await;
+    let c = clients.region("eu-west-1").unwrap();
+    let zone = env.regions[1]
+        .traffic
+        .as_ref()
+        .unwrap()
+        .hosted_zone_id
+        .clone();
+    let id = check(c, "eu-west-1", false).await;
+    weighted(c, &zone, "eu-west-1", None, &id).await;
+    let t = topologies(&env, &clients).await;
+    let eu = t[1].as_ref().unwrap();
+    assert_eq!(eu.traffic_weight, None);
+    assert_eq!(
+        eu.unread,
+        [format!(
+            "the A record {RECORD} with set identifier eu-west-1 has no weight (not a weighted record?)"
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_role_metric_that_is_neither_0_nor_1_is_not_a_role() {
+    let (_moto, env, clients) = failed_over().await;
+    put_role(
+        clients.region("ap-southeast-1").unwrap(),
+        "ap-southeast-1",
+        12.5,
+    )
+    .await;
+    let t = topologies(&env, &clients).await;
+    let ap = t[2].as_ref().unwrap();
+    assert_eq!(ap.database, None, "{ap:?}");
+    assert_eq!(
+        ap.unread,
+        ["VirtEngine/DR DatabaseIsPrimary reads 12.5, expected 1 (primary) or 0 (replica)"]
     );
 }

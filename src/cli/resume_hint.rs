@@ -4,48 +4,42 @@
 
 use std::path::Path;
 
-use super::run_cmd::RunArgs;
 use crate::runtime::journal_file::read_journal;
 
-/// The hint for a run of `args` (with `--env env`) whose journal is
-/// `journal`, or `None` when the run finished (or never started).
+/// The hint for the run started by the command line `argv` (program
+/// first) whose journal is `journal`, or `None` when the run finished (or
+/// never started). The command is the one that was typed, every flag kept
+/// (`--env`, `--seed`, `--inject`...), with `--journal` added when it was
+/// left to its default, so the resume finds the same journal.
 #[must_use]
-pub fn resume_hint(
-    program: &str,
-    env: Option<&Path>,
-    args: &RunArgs,
-    journal: &Path,
-) -> Option<String> {
+pub fn resume_hint(argv: &[String], journal: &Path) -> Option<String> {
     let entries = read_journal(journal).ok()?;
     if entries.is_empty() || entries.iter().any(|e| e.kind == "run.finished") {
         return None;
     }
-    let mut words: Vec<String> = vec![program.to_owned()];
-    if let Some(env) = env {
-        words.push("--env".to_owned());
-        words.push(env.display().to_string());
-    }
-    words.push("run".to_owned());
-    words.push(args.runbook.display().to_string());
-    if args.practice {
-        words.push("--practice".to_owned());
-    }
-    for v in &args.vars {
-        words.push("--var".to_owned());
-        words.push(v.clone());
-    }
-    words.push("--journal".to_owned());
-    words.push(journal.display().to_string());
-    let command = words
-        .iter()
-        .map(|w| quoted(w))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let command = command(argv, journal);
     Some(format!(
         "The run is not finished; its journal is {}.\nTo resume it:\n  {}",
         crate::text::printable(&journal.display().to_string()),
         crate::text::printable(&command)
     ))
+}
+
+/// `argv` as a shell line, with `--journal` added when it was not given.
+fn command(argv: &[String], journal: &Path) -> String {
+    let mut words = argv.to_vec();
+    if !words
+        .iter()
+        .any(|w| w == "--journal" || w.starts_with("--journal="))
+    {
+        words.push("--journal".to_owned());
+        words.push(journal.display().to_string());
+    }
+    words
+        .iter()
+        .map(|w| quoted(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `word` as a POSIX shell reads it back unchanged: bare when it holds
@@ -64,7 +58,25 @@ fn quoted(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quoted;
+    use super::{command, quoted};
+    use std::path::Path;
+
+    #[test]
+    fn every_typed_flag_is_kept_and_the_journal_added_once() {
+        let argv: Vec<String> = ["drconsole", "--seed", "9", "run", "rb.yaml", "--practice"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            command(&argv, Path::new("/s/rb-1.journal")),
+            "drconsole --seed 9 run rb.yaml --practice --journal /s/rb-1.journal"
+        );
+        let mut given = argv.clone();
+        given.push("--journal=my run.journal".into());
+        assert_eq!(
+            command(&given, Path::new("/s/rb-1.journal")),
+            "drconsole --seed 9 run rb.yaml --practice '--journal=my run.journal'"
+        );
+    }
 
     #[test]
     fn words_come_back_unchanged_from_a_shell() {

@@ -213,14 +213,23 @@ pub const DEFAULT_BLOCK_INTERVAL: Duration = Duration::from_secs(6);
 /// as halted.
 pub const HALT_AFTER_BLOCKS: u32 = 3;
 
-/// The block interval the chain is expected to keep: its recent mean, at
-/// least a second, or [`DEFAULT_BLOCK_INTERVAL`] when it reports none.
+/// The longest block interval the halt rule believes. A node reporting
+/// blocks a day apart (a broken clock, a lie) would otherwise push the
+/// halt three days out; a real chain slower than this reads SLOW or
+/// HALTED early, which is the safe side.
+pub const MAX_BLOCK_INTERVAL: Duration = Duration::from_mins(1);
+
+/// The block interval the chain is expected to keep: its recent mean,
+/// within 1 s and [`MAX_BLOCK_INTERVAL`], or [`DEFAULT_BLOCK_INTERVAL`]
+/// when it reports none.
 #[must_use]
 pub fn expected_block_interval(chain: &ChainStatus) -> Duration {
     if chain.avg_block_time.is_zero() {
         DEFAULT_BLOCK_INTERVAL
     } else {
-        chain.avg_block_time.max(Duration::from_secs(1))
+        chain
+            .avg_block_time
+            .clamp(Duration::from_secs(1), MAX_BLOCK_INTERVAL)
     }
 }
 

@@ -74,9 +74,14 @@ fn one_wait_rule_for_the_chain_and_each_region() {
     assert_eq!(wait(18), BlockWait::Slow, "the bound itself is not a halt");
     assert_eq!(wait(19), BlockWait::Halted);
     assert_eq!(
-        block_wait(Duration::MAX, Duration::MAX),
+        block_wait(Duration::MAX, six),
+        BlockWait::Halted,
+        "the longest wait is a halt"
+    );
+    assert_eq!(
+        block_wait(Duration::from_hours(1), Duration::MAX),
         BlockWait::OnTime,
-        "saturates, never overflows"
+        "a huge expected interval saturates instead of overflowing"
     );
 }
 
@@ -105,4 +110,29 @@ fn a_region_pace_says_unknown_measuring_slow_or_halted() {
     assert_eq!(region_pace(&r, None, at(131), poll).word(), "halted");
     // Silent for more than three polls: unknown, never "producing".
     assert_eq!(region_pace(&r, None, at(147), poll).word(), "unknown");
+}
+
+#[test]
+fn a_hostile_block_interval_cannot_postpone_a_halt() {
+    use crate::domain::observation::ChainStatus;
+    let chain = |avg| ChainStatus {
+        chain_id: "c".into(),
+        height: 10,
+        latest_block_time: Timestamp::from_secs(0),
+        avg_block_time: avg,
+        validators: Vec::new(),
+        disagreement: None,
+        heads: Vec::new(),
+    };
+    let day = chain(Duration::from_hours(24));
+    assert_eq!(expected_block_interval(&day), MAX_BLOCK_INTERVAL);
+    assert!(
+        halted(&day, Timestamp::from_secs(181)),
+        "3 minutes, not 3 days"
+    );
+    assert!(!halted(&day, Timestamp::from_secs(180)));
+    assert_eq!(
+        expected_block_interval(&chain(Duration::from_millis(1))),
+        Duration::from_secs(1)
+    );
 }

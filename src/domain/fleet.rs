@@ -250,6 +250,7 @@ impl EstateView {
             at.since(r.observed_at) <= fresh_for && self.chain_source.as_deref() != Some(source)
         });
         let mut chain = chain.clone();
+        chain.latest_block_time = self.seen_block_time(&chain, at);
         if let Some(held) = held {
             let (hh, nh) = (held.value.height, chain.height);
             let held_source = self.chain_source.clone().unwrap_or_default();
@@ -268,6 +269,20 @@ impl EstateView {
         }
         self.chain.observe(chain, at);
         self.chain_source = Some(source.to_owned());
+    }
+
+    /// The latest block's time as the halt rule may trust it: never later
+    /// than when the block was first seen. A node whose clock runs ahead
+    /// (or lies) would otherwise keep a stopped chain "producing" until
+    /// our clock caught up with its block's time.
+    fn seen_block_time(&self, chain: &ChainStatus, at: Timestamp) -> Timestamp {
+        let first_seen = self
+            .chain
+            .reading
+            .as_ref()
+            .filter(|r| r.value.height == chain.height && r.value.chain_id == chain.chain_id)
+            .map_or(at, |r| r.value.latest_block_time);
+        chain.latest_block_time.min(first_seen).min(at)
     }
 
     /// Each region's pace from the highest in-sync node it answered with

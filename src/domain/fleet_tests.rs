@@ -225,3 +225,37 @@ fn a_region_paces_on_its_highest_in_sync_node() {
         "another region's report is not this region's pace"
     );
 }
+
+/// A node whose clock runs an hour ahead reports a stalled chain's last
+/// block in the future: the halt is still declared 3 intervals after the
+/// block was first seen, not an hour later.
+#[test]
+fn a_block_time_ahead_of_our_clock_cannot_hide_a_halt() {
+    let mut v = EstateView::new(EstateSpec::seed());
+    let ahead = |at: i64| {
+        let mut c = chain_at(500);
+        c.latest_block_time = Timestamp::from_secs(at + 3600);
+        PollReport {
+            source: "CometBFT us-east-1".into(),
+            at: Timestamp::from_secs(at),
+            next_poll: Timestamp::from_secs(at + 1),
+            observations: vec![Observation::Chain { result: Ok(c) }],
+        }
+    };
+    let poll = v.spec.poll.chain;
+    for at in [100, 105, 110, 115] {
+        v.apply(&ahead(at));
+    }
+    let held = v.chain.reading.as_ref().map(|r| r.value.latest_block_time);
+    assert_eq!(
+        held,
+        Some(Timestamp::from_secs(100)),
+        "first seen, not the node's claim"
+    );
+    let verdict = |v: &EstateView, at| {
+        crate::domain::assess::chain(&v.chain, Timestamp::from_secs(at), poll).word
+    };
+    assert_eq!(verdict(&v, 115), "SLOW");
+    v.apply(&ahead(119));
+    assert_eq!(verdict(&v, 119), "HALTED");
+}

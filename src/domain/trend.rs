@@ -112,6 +112,9 @@ impl BlockPace {
         if self.heard.is_some_and(|h| h > at) {
             return;
         }
+        // A block is never newer than when it was first seen: a node with
+        // a clock ahead cannot hide a stall (nor make a negative gap).
+        let block_time = block_time.min(at);
         self.heard = Some(at);
         match self.blocks.back() {
             Some((_, h)) if *h == height => {}
@@ -311,6 +314,17 @@ mod tests {
         let mut p = pace(&[(0, 10), (6, 11), (12, 12)]);
         p.observe(Timestamp::from_secs(1), 99, Timestamp::from_secs(600));
         assert_eq!(p.interval(), Some(Duration::from_secs(6)));
+    }
+
+    #[test]
+    fn a_block_time_ahead_of_the_poll_counts_from_the_poll() {
+        let mut p = BlockPace::default();
+        p.observe(Timestamp::from_secs(100), 7, Timestamp::from_secs(4000));
+        assert_eq!(p.latest_block_time(), Some(Timestamp::from_secs(100)));
+        // Still at that height 40 s later: the wait shows, not a future.
+        p.observe(Timestamp::from_secs(140), 7, Timestamp::from_secs(4000));
+        assert_eq!(p.gaps(Timestamp::from_secs(140)), Vec::<f64>::new());
+        assert_eq!(p.latest_block_time(), Some(Timestamp::from_secs(100)));
     }
 
     #[test]

@@ -18,6 +18,9 @@ use zeroize::Zeroizing;
 
 /// Bytes read at most per block.
 const BLOCK: usize = 4096;
+/// The longest unfinished escape sequence kept for the next read; a
+/// longer one is not a key and is dropped, so nothing grows unbounded.
+const MAX_SEQUENCE: usize = 32;
 /// Most bytes taken in one wake: the screen is drawn at least this often
 /// however fast keys arrive. Every field holds at most 16 KiB.
 const MAX_BATCH: usize = 64 * 1024;
@@ -122,10 +125,16 @@ pub(super) fn decode(bytes: &[u8]) -> (Vec<KeyEvent>, usize) {
                                 }
                                 i = end + 1;
                             }
+                            // Cut by the end of a read: kept for the next
+                            // batch, so its tail is never typed as text.
+                            None if bytes.len() - start <= MAX_SEQUENCE => {
+                                return (keys, start - 2);
+                            }
                             None => i = bytes.len(),
                         }
                     }
-                    Some(b'O') => i = (i + 2).min(bytes.len()),
+                    Some(b'O') if i + 1 >= bytes.len() => return (keys, i - 1),
+                    Some(b'O') => i += 2,
                     // Esc alone (or before an Alt-modified key, taken as Esc).
                     _ => keys.push(key(KeyCode::Esc)),
                 }
@@ -199,6 +208,14 @@ mod tests {
         );
         let (keys, used) = decode(&[b'x', 0xc3]);
         assert_eq!((keys.len(), used), (1, 1));
+        // A sequence cut by the end of a read waits for the rest.
+        assert_eq!(decode(b"a\x1b[").1, 1);
+        assert_eq!(decode(b"\x1bO").1, 0);
+        assert_eq!(codes(b"\x1b[Z"), [(KeyCode::BackTab, KeyModifiers::SHIFT)]);
+        // An endless one is dropped, never kept growing.
+        let mut endless = b"\x1b[".to_vec();
+        endless.extend([b'1'; 100]);
+        assert_eq!(decode(&endless), (Vec::new(), endless.len()));
         // 10 KB decodes at once.
         assert_eq!(decode(&[b'A'; 10_000]).0.len(), 10_000);
     }

@@ -137,9 +137,15 @@ impl FailoverState {
             now,
         )
         .await?;
+        // Only the two values the metric is defined with count: anything
+        // else is a misconfigured metric, never a guess at a role.
         match values.first().copied().flatten() {
-            Some(v) if v.value >= 0.5 => Ok(DatabaseRole::Primary),
-            Some(_) => Ok(DatabaseRole::Replica),
+            Some(v) if (v.value - 1.0).abs() < 1e-9 => Ok(DatabaseRole::Primary),
+            Some(v) if v.value.abs() < 1e-9 => Ok(DatabaseRole::Replica),
+            Some(v) => Err(format!(
+                "{} {} reads {}, expected 1 (primary) or 0 (replica)",
+                m.namespace, m.name, v.value
+            )),
             None => Err(format!(
                 "no datapoints for {} {} in the last 10 min",
                 m.namespace, m.name
@@ -160,6 +166,9 @@ impl FailoverState {
             self.database(now)
         );
         let record = record.map_err(|e| unread.push(e)).ok();
+        // Whether the record itself was found, to tell "no weight on it"
+        // from "no record".
+        let found = record.is_some();
         let check = record
             .as_ref()
             .and_then(|r| r.health_check_id.clone())
@@ -172,6 +181,12 @@ impl FailoverState {
         };
         let database = database.map_err(|e| unread.push(e)).ok();
         let weight = record.and_then(|r| r.weight);
+        if let (Some(t), true, None) = (&self.sources.traffic, found, weight) {
+            unread.push(format!(
+                "the {} record {} with set identifier {} has no weight (not a weighted record?)",
+                t.record_type, t.record_name, t.set_identifier
+            ));
+        }
         if weight.is_none() && inverted.is_none() && database.is_none() {
             return Err(unread.join("; "));
         }

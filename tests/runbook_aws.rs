@@ -13,11 +13,10 @@ use aws_sdk_route53::types::{
 };
 use drconsole::domain::runbook::protocol::{Mode, RunOutcome};
 use drconsole::runtime::run::{RunDriver, ScriptedAnswers};
-use drconsole::runtime::runner::{AwsActions, LiveRunner, Webhook};
+use drconsole::runtime::runner::{AwsActions, LiveRunner};
 use drconsole::sources::clock::WallClock;
 use support::moto::{Moto, clients, create_health_check, environment};
 use support::plans::{plan, shell};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 async fn actions(moto: &Moto) -> (AwsActions, drconsole::sources::aws::AwsClients) {
     let env = environment(moto);
@@ -209,54 +208,4 @@ async fn a_recovered_live_run_publishes_failover_duration_seconds() {
         .await
         .unwrap();
     assert_eq!(listed.metrics().len(), 1);
-}
-
-#[tokio::test]
-async fn notify_posts_json_to_the_webhook() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move {
-        let (mut s, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0u8; 8192];
-        let mut got = Vec::new();
-        loop {
-            let n = s.read(&mut buf).await.unwrap();
-            got.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&got).to_string();
-            if let Some(end) = text.find("\r\n\r\n") {
-                let len: usize = text
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse().unwrap())
-                    })
-                    .unwrap_or(0);
-                if got.len() >= end + 4 + len {
-                    break;
-                }
-            }
-        }
-        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-            .await
-            .unwrap();
-        String::from_utf8(got).unwrap()
-    });
-    let hook = Webhook::new(&url, Duration::from_secs(5)).unwrap();
-    let said = hook
-        .notify(
-            &["#dr-incidents".into()],
-            "failover to eu-west-1 done",
-            Some("resolved"),
-        )
-        .await
-        .unwrap();
-    assert!(said.contains("200"));
-    let request = server.await.unwrap();
-    assert!(request.starts_with("POST /hook HTTP/1.1"));
-    let body = request.split("\r\n\r\n").nth(1).unwrap();
-    let json: serde_json::Value = serde_json::from_str(body).unwrap();
-    assert_eq!(json["text"], "failover to eu-west-1 done");
-    assert_eq!(json["channels"][0], "#dr-incidents");
-    assert_eq!(json["severity"], "resolved");
 }

@@ -17,7 +17,7 @@ use crate::domain::estate::EstateSpec;
 use crate::domain::fleet::EstateView;
 use crate::runtime::console::{self, Hands, RunLink, Wiring};
 use crate::runtime::drill_console::DrillRig;
-use crate::runtime::runner::{AwsActions, LiveRunner, PracticeRunner};
+use crate::runtime::runner::{AwsActions, LiveRunner, Notifier, PracticeRunner};
 use crate::sources::aws::{AwsClients, AwsOptions};
 use crate::sources::clock::{Clock, VirtualClock, WallClock};
 use crate::sources::sim::SimEstate;
@@ -33,6 +33,10 @@ pub const SPEED_MIN: f64 = 0.01;
 /// The fastest `--speed`: 10,000 × (a drill day in under 9 s), beyond which
 /// the simulator cannot step every second of estate time between frames.
 pub const SPEED_MAX: f64 = 10_000.0;
+
+/// How long one notification POST may take: long enough for a slow
+/// webhook, short enough that a dead one does not hold up a failover.
+const NOTIFY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub(super) fn run_console(
     cli: &Cli,
@@ -119,7 +123,11 @@ fn run_live_console(
             .regions
             .first()
             .map_or("us-east-1", |r| r.name.as_str());
-        let runner = LiveRunner::shell_only().with_aws(AwsActions::new(clients, primary));
+        let notifier = Notifier::new(&env, Some(clients.clone()), NOTIFY_TIMEOUT)
+            .map_err(anyhow::Error::msg)?;
+        let runner = LiveRunner::shell_only()
+            .with_aws(AwsActions::new(clients, primary))
+            .with_notifier(notifier);
         let (run, start_run) = run_cmd::console_runs(run, runner, Some(env), &clock)?;
         let console = with_run(Console::new(app), run.as_ref());
         let wiring = Wiring {
@@ -181,8 +189,9 @@ fn run_sim_console(
             Arc::clone(&clock),
             report_tx,
         ));
-        let (run, start_run) =
-            run_cmd::console_runs(run, PracticeRunner::new(Arc::clone(&estate)), None, &clock)?;
+        let channels = run.as_ref().map(|r| r.channels.clone()).unwrap_or_default();
+        let practice = PracticeRunner::new(Arc::clone(&estate)).with_channels(channels);
+        let (run, start_run) = run_cmd::console_runs(run, practice, None, &clock)?;
         let mut console = with_run(Console::new(app), run.as_ref());
         let mut rig = None;
         if let Some(d) = drill {

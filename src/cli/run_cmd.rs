@@ -50,6 +50,9 @@ pub struct PreparedRun {
     pub mode: Mode,
     /// Its journal file.
     pub journal: PathBuf,
+    /// The environment file's notification channels: practice records
+    /// what each would have been sent.
+    pub channels: Vec<crate::domain::notify::NotifyChannel>,
 }
 
 /// What `run` should do after loading.
@@ -148,6 +151,7 @@ pub fn prepare(request: &RunRequest, dry_run: bool, env: Option<&Environment>) -
         plan,
         mode,
         journal,
+        channels: env.map(|e| e.notify.clone()).unwrap_or_default(),
     })))
 }
 
@@ -222,6 +226,7 @@ pub fn attach<R: StepRunner>(
         plan,
         mode,
         journal,
+        ..
     } = prepared;
     let (answers, prompts) = ChannelAnswers::new();
     let (runner, answers) = (Arc::new(runner), Arc::new(answers));

@@ -43,6 +43,13 @@
 //! name = "us-east-1-val-0"
 //! region = "us-east-1"
 //! voting_power = 10               # default 10
+//! [notify.slack]                  # a channel runbooks name; kind defaults
+//! url_env = "DRCONSOLE_SLACK_URL" # to the name; the webhook URL is read
+//!                                 # from here (or url_secret) when posting
+//! [notify.pagerduty]
+//! routing_key_secret = "virtengine/dr/pagerduty-routing-key"
+//! secret_region = "eu-west-1"     # optional: else each region, primary first
+//! dedup_key = "virtengine-outage" # optional: else one alert per run
 //! ```
 //!
 //! Durations are in the console's one grammar ([`crate::domain::duration`]):
@@ -53,6 +60,7 @@
 
 mod backups;
 mod names;
+mod notify;
 mod regions;
 mod shape;
 mod traffic;
@@ -115,9 +123,7 @@ const DEFAULT_POLL: PollIntervals = PollIntervals {
 /// Runs every rule in file order and assembles the environment.
 fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
     validate_environment_name(&f.environment)?;
-    if let Some(id) = &f.chain_id {
-        validate_chain_id(id)?;
-    }
+    f.chain_id.as_ref().map(validate_chain_id).transpose()?;
     let targets = Targets {
         rto: duration("rto", f.targets.rto.as_ref(), DEFAULT_TARGETS.rto, TARGET)?,
         rpo: duration("rpo", f.targets.rpo.as_ref(), DEFAULT_TARGETS.rpo, TARGET)?,
@@ -217,8 +223,13 @@ fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
         aws: AwsSettings {
             endpoint_url: f.aws.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
         },
+        notify: notify::notify_channels(&f.notify, &region_names(&f.region))?,
         regions: sources,
     })
+}
+
+fn region_names(regions: &[shape::RegionFile]) -> Vec<&str> {
+    regions.iter().map(|r| r.name.get_ref().as_str()).collect()
 }
 
 /// 1-based line of byte `offset`, for "already ... on line N" messages.

@@ -27,6 +27,8 @@ pub struct Environment {
     pub aws: AwsSettings,
     /// Where each region's readings come from, in the order of `spec.regions`.
     pub regions: Vec<RegionSources>,
+    /// The channels `notification` steps post to, by the name runbooks use.
+    pub notify: Vec<crate::domain::notify::NotifyChannel>,
 }
 
 impl Environment {

@@ -14,6 +14,7 @@ pub mod estate;
 pub mod fault;
 pub mod fleet;
 pub mod journal;
+pub mod notify;
 pub mod observation;
 pub mod restore;
 pub mod roster;

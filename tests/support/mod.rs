@@ -3,6 +3,7 @@
 
 pub mod cometbft_server;
 pub mod estate;
+pub mod http_capture;
 pub mod moto;
 pub mod pinned;
 pub mod plans;

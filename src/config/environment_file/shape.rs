@@ -31,6 +31,21 @@ pub(super) struct EnvironmentFile {
     pub(super) region: Vec<RegionFile>,
     #[serde(default)]
     pub(super) validator: Vec<ValidatorFile>,
+    #[serde(default)]
+    pub(super) notify: BTreeMap<Spanned<String>, NotifyFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NotifyFile {
+    pub(super) kind: Option<Spanned<String>>,
+    pub(super) url_env: Option<Spanned<String>>,
+    pub(super) url_secret: Option<Spanned<String>>,
+    pub(super) routing_key_env: Option<Spanned<String>>,
+    pub(super) routing_key_secret: Option<Spanned<String>>,
+    pub(super) secret_region: Option<Spanned<String>>,
+    pub(super) events_url: Option<Spanned<String>>,
+    pub(super) dedup_key: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

@@ -80,6 +80,7 @@ pub fn operation(
             channels: channels.clone(),
             message: text(message)?,
             severity: severity.clone(),
+            run: vars.get("RUN_ID").cloned(),
         },
     })
 }

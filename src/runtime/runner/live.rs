@@ -1,6 +1,6 @@
 //! The live runner: real shell commands, AWS built-ins and the webhook.
 
-use super::{AwsActions, OutputSink, StepRunner, Webhook, note, run_script};
+use super::{AwsActions, Notification, Notifier, OutputSink, StepRunner, note, run_script};
 use crate::domain::runbook::protocol::{Job, Outcome, RenderedOperation};
 
 /// Runs jobs for real. Built-ins without their client (no AWS clients, no
@@ -8,7 +8,7 @@ use crate::domain::runbook::protocol::{Job, Outcome, RenderedOperation};
 #[derive(Debug, Clone, Default)]
 pub struct LiveRunner {
     aws: Option<AwsActions>,
-    webhook: Option<Webhook>,
+    notifier: Option<Notifier>,
 }
 
 impl LiveRunner {
@@ -25,10 +25,10 @@ impl LiveRunner {
         self
     }
 
-    /// With notifications.
+    /// With notifications to the environment's channels.
     #[must_use]
-    pub fn with_webhook(mut self, webhook: Webhook) -> Self {
-        self.webhook = Some(webhook);
+    pub fn with_notifier(mut self, notifier: Notifier) -> Self {
+        self.notifier = Some(notifier);
         self
     }
 
@@ -74,12 +74,20 @@ impl LiveRunner {
                 channels,
                 message,
                 severity,
+                run,
             } => {
-                let hook = self
-                    .webhook
+                let notifier = self
+                    .notifier
                     .as_ref()
-                    .ok_or_else(|| "no notification webhook configured".to_owned())?;
-                hook.notify(channels, message, severity.as_deref()).await
+                    .ok_or_else(|| "no notification channels configured for this run".to_owned())?;
+                notifier
+                    .notify(Notification {
+                        channels,
+                        message,
+                        severity: severity.as_deref(),
+                        run: run.as_deref().unwrap_or("drconsole"),
+                    })
+                    .await
             }
         }
     }

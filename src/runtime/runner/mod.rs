@@ -8,9 +8,9 @@
 mod aws;
 mod dry_run;
 mod live;
+mod notify;
 mod practice;
 mod shell;
-mod webhook;
 
 use std::future::Future;
 
@@ -21,9 +21,9 @@ use crate::domain::runbook::protocol::{Job, Outcome, Task};
 pub use aws::AwsActions;
 pub use dry_run::DryRunRunner;
 pub use live::LiveRunner;
+pub use notify::{Notification, Notifier};
 pub use practice::{PracticeRecord, PracticeRunner};
 pub use shell::{MAX_CAPTURE, run_script, run_shell};
-pub use webhook::Webhook;
 
 /// Which stream a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

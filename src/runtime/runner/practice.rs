@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use super::{OutputSink, StepRunner, note};
+use crate::domain::notify::{self, NotifyChannel};
 use crate::domain::runbook::plan::SimCheck;
 use crate::domain::runbook::protocol::{Job, Outcome, RenderedOperation, RenderedPractice, Task};
 use crate::domain::runbook::script::ShellScript;
@@ -31,6 +32,7 @@ pub struct PracticeRecord {
 pub struct PracticeRunner {
     estate: Arc<Mutex<SimEstate>>,
     log: Arc<Mutex<Vec<PracticeRecord>>>,
+    channels: Vec<NotifyChannel>,
 }
 
 impl PracticeRunner {
@@ -40,7 +42,16 @@ impl PracticeRunner {
         PracticeRunner {
             estate,
             log: Arc::new(Mutex::new(Vec::new())),
+            channels: Vec::new(),
         }
+    }
+
+    /// Records notifications as these channels would receive them (an
+    /// environment file's `[notify.*]`); without, only the message is.
+    #[must_use]
+    pub fn with_channels(mut self, channels: Vec<NotifyChannel>) -> Self {
+        self.channels = channels;
+        self
     }
 
     /// The estate it acts on.
@@ -196,7 +207,17 @@ impl StepRunner for PracticeRunner {
         {
             note(&sink, &job, format!("  with {v}"));
         }
-        let result = self.apply(&job);
+        let result = self.would_send(&job.operation).and_then(|sent| {
+            for line in &sent {
+                note(&sink, &job, line.clone());
+            }
+            let effect = self.apply(&job)?;
+            Ok(sent
+                .into_iter()
+                .chain([effect])
+                .collect::<Vec<_>>()
+                .join("; "))
+        });
         let effect = match &result {
             Ok(e) | Err(e) => e.clone(),
         };
@@ -213,6 +234,54 @@ impl StepRunner for PracticeRunner {
             Ok(e) => Outcome::ok(e),
             Err(e) => Outcome::error(format!("practice: {e}")),
         }
+    }
+}
+
+impl PracticeRunner {
+    /// What a `notification` step would send, one line per channel, built
+    /// by the rule the live runner sends by; nothing for other operations.
+    fn would_send(&self, op: &RenderedOperation) -> Result<Vec<String>, String> {
+        let RenderedOperation::Notify {
+            channels,
+            message,
+            severity,
+            run,
+        } = op
+        else {
+            return Ok(Vec::new());
+        };
+        let source = self
+            .estate
+            .lock()
+            .map(|e| e.spec().environment.clone())
+            .unwrap_or_default();
+        let planned = notify::plan(
+            &self.channels,
+            channels,
+            message,
+            severity.as_deref(),
+            run.as_deref().unwrap_or("drconsole"),
+            &source,
+        )
+        .map_err(|e| e.to_string())?;
+        if self.channels.is_empty() {
+            return Ok(vec![format!(
+                "would notify {} (no channels in the simulated estate): {message}",
+                channels.join(", ")
+            )]);
+        }
+        Ok(planned
+            .iter()
+            .map(|p| match (p.channel, &p.body) {
+                (Some(c), Some(body)) => {
+                    format!("would send to {} ({}): {body}", p.name, c.kind.label())
+                }
+                _ => format!(
+                    "would not reach {}: no [notify.{}] in the environment file (live, this step fails)",
+                    p.name, p.name
+                ),
+            })
+            .collect())
     }
 }
 

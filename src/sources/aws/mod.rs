@@ -15,6 +15,7 @@ mod error;
 mod failover_state;
 mod route53;
 mod s3;
+mod secret_value;
 mod secrets;
 
 use std::fmt;
@@ -33,6 +34,7 @@ pub use counter::{CallCounter, CallCounts, Service};
 pub use failover_state::{FailoverState, MAX_RECORD_PAGES};
 pub use route53::{Route53Health, route53_healthy};
 pub use s3::{FULL_RELIST_EVERY, MAX_PAGES_PER_POLL, S3Backups};
+pub use secret_value::read_secret_string;
 pub use secrets::SecretsSource;
 
 use super::clock::Clock;

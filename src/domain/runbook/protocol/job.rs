@@ -57,6 +57,9 @@ pub enum RenderedOperation {
         message: String,
         /// Severity, if given.
         severity: Option<String>,
+        /// The run's id: PagerDuty's alert key unless the channel fixes one.
+        #[serde(default)]
+        run: Option<String>,
     },
 }
 

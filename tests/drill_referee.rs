@@ -239,6 +239,7 @@ fn row(name: &str, status: StepState) -> StepRow {
         attempt: 1,
         max_attempts: 1,
         note: None,
+        output: Vec::new(),
     }
 }
 

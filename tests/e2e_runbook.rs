@@ -293,3 +293,74 @@ fn leaving_mid_run_prints_the_command_that_resumes() {
         "resumed, not restarted"
     );
 }
+
+#[test]
+fn a_live_notification_posts_with_secrets_from_the_environment_and_never_shows_them() {
+    const TOKEN: &str = "E2ETOKEN0123abc";
+    const KEY: &str = "E2EROUTINGKEY0123456789ABCDEFGHI";
+    let capture = support::http_capture::Capture::start(|r| {
+        if r.path == "/v2/enqueue" {
+            (202, r#"{"status":"success"}"#.to_owned())
+        } else {
+            (200, "ok".to_owned())
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join("notify.toml");
+    let base = std::fs::read_to_string("tests/fixtures/env/moto.toml").unwrap();
+    std::fs::write(
+        &env,
+        format!(
+            "{base}\n[notify.slack]\nurl_env = \"DRCONSOLE_E2E_SLACK_URL\"\n\
+             [notify.pagerduty]\nrouting_key_env = \"DRCONSOLE_E2E_PD_KEY\"\n\
+             events_url = \"{}/v2/enqueue\"\n",
+            capture.base
+        ),
+    )
+    .unwrap();
+    let journal = dir.path().join("notify.journal");
+    let command = format!(
+        "sh -c 'DRCONSOLE_E2E_SLACK_URL={}/services/T0/B0/{TOKEN} DRCONSOLE_E2E_PD_KEY={KEY} \
+         {} --env {} run tests/fixtures/runbooks/notify-live.yaml --journal {}; echo EXIT=$?; sleep 600'",
+        capture.base,
+        binary(),
+        env.display(),
+        journal.display()
+    );
+    let t = Tmux::start("runbook-notify", &command, 160, 40);
+    let end = t.wait_for(&["RECOVERED in", "pagerduty: accepted (202 Accepted)"]);
+    assert!(end.contains("slack: posted (200 OK)"), "{end}");
+    let got = capture.wait_for(2);
+    let slack = got
+        .iter()
+        .find(|r| r.path.starts_with("/services/"))
+        .unwrap();
+    let text = slack.json()["text"].as_str().unwrap().to_owned();
+    assert!(
+        text.starts_with(":rotating_light: *CRITICAL* Drill: failover of run ")
+            && text.ends_with('s')
+            && !text.contains("${"),
+        "{text}"
+    );
+    let pd = got.iter().find(|r| r.path == "/v2/enqueue").unwrap().json();
+    assert_eq!(
+        (pd["event_action"].as_str(), pd["routing_key"].as_str()),
+        (Some("trigger"), Some(KEY))
+    );
+    t.keys(&["F2"]);
+    let dash = t.wait_for(&["LIVE: moto"]);
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+    let written = std::fs::read_to_string(&journal).unwrap();
+    assert!(written.contains("slack: posted (200 OK)"), "{written}");
+    for secret in [TOKEN, KEY] {
+        for (what, text) in [
+            ("runbook screen", &end),
+            ("dashboard", &dash),
+            ("journal", &written),
+        ] {
+            assert!(!text.contains(secret), "{secret} in the {what}");
+        }
+        assert!(!t.scrollback().contains(secret), "{secret} on the terminal");
+    }
+}

@@ -28,6 +28,7 @@ fn row(phase: Phase, name: &str, status: StepState, command: &str) -> StepRow {
         attempt: 0,
         max_attempts: 1,
         note: None,
+        output: Vec::new(),
     }
 }
 

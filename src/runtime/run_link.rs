@@ -194,6 +194,11 @@ fn rows(
                 max_attempts: step.retry.max_attempts,
                 note: note(&task.state, now)
                     .or_else(|| note(&undo.state, now).map(|n| format!("rollback: {n}"))),
+                output: snap
+                    .output
+                    .get(&Task::Step(at))
+                    .cloned()
+                    .unwrap_or_default(),
             });
         }
     }

@@ -313,10 +313,15 @@ fn render_detail(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
             | StepState::Failed { .. }
             | StepState::OutcomeUnknown
     );
-    if is_current && !screen.view.output.is_empty() {
+    // The run's current output while the step is on; afterwards, its own.
+    let out = if is_current && !screen.view.output.is_empty() {
+        &screen.view.output
+    } else {
+        &row.output
+    };
+    if !out.is_empty() {
         lines.push(Line::from(Span::styled("output", theme.style(Slot::Muted))));
         let room = usize::from(inner.height).saturating_sub(lines.len()).max(1);
-        let out = &screen.view.output;
         for l in &out[out.len().saturating_sub(room)..] {
             // A step's output is the world's text: control characters are
             // shown escaped, never sent to the operator's terminal.

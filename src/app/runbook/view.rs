@@ -74,6 +74,9 @@ pub struct StepRow {
     pub max_attempts: u32,
     /// Why it failed, was skipped, or what the operator must check.
     pub note: Option<String>,
+    /// The last lines it printed (what a built-in said it did), kept after
+    /// it ends so a passed step can still be read.
+    pub output: Vec<String>,
 }
 
 /// A confirmation the run is waiting for.

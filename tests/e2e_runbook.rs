@@ -364,3 +364,65 @@ fn a_live_notification_posts_with_secrets_from_the_environment_and_never_shows_t
         assert!(!t.scrollback().contains(secret), "{secret} on the terminal");
     }
 }
+
+#[test]
+fn gate_fields_explain_as_typed_and_roll_back_and_abort_are_guarded_by_a_phrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("fails.journal");
+    let t = Tmux::start(
+        "runbook-guarded",
+        &run_cmd(&format!(
+            "--env tests/fixtures/env/moto.toml run tests/fixtures/runbooks/fails-live.yaml --journal {}",
+            journal.display()
+        )),
+        150,
+        45,
+    );
+    t.wait_for(&["GATE on moto", "fence us-east-1"]);
+    // The phrase, typed with the quotes, then wrong, then right.
+    t.type_text("\"fence us-east-1\"");
+    t.wait_for(&["without the quotes"]);
+    t.keys(&["C-u"]);
+    t.type_text("fence us-east-2");
+    t.wait_for(&["does not match: type exactly fence us-east-1"]);
+    t.keys(&["C-u"]);
+    t.type_text("fence us-east-1");
+    t.keys(&["Enter"]);
+    // Two approvers: the same name twice is explained at the field.
+    t.type_text("alice");
+    t.keys(&["Enter"]);
+    t.type_text("alice");
+    t.wait_for(&["already named: approvers must be distinct people"]);
+    t.keys(&["C-u"]);
+    t.type_text("bob");
+    t.keys(&["Enter"]);
+    t.wait_for(&["a reason is required"]);
+    t.type_text("fence before the promotion");
+    t.keys(&["Enter"]);
+
+    // The next step fails: abort asks for its phrase, Esc goes back.
+    t.wait_for(&["FAILED", "x abort"]);
+    t.keys(&["x"]);
+    t.wait_for(&["abort Fence then fail"]);
+    t.type_text("abort now");
+    t.wait_for(&["does not match: type exactly abort Fence then fail 1"]);
+    t.keys(&["Escape"]);
+    let back = t.wait_for(&["b roll back", "x abort"]);
+    assert!(!back.contains("ABORTED"), "Esc aborted nothing:\n{back}");
+    // Roll back names and lists what it will undo before anything runs.
+    t.keys(&["b"]);
+    let confirm = t.wait_for(&["type exactly: roll back 1 step of Fence then fail 1"]);
+    assert!(confirm.contains("1. undo fence"), "{confirm}");
+    assert!(
+        !std::fs::read_to_string(&journal)
+            .unwrap()
+            .contains("unfenced"),
+        "nothing is undone before the phrase is typed"
+    );
+    t.type_text("roll back 1 step of Fence then fail 1");
+    t.keys(&["Enter"]);
+    let end = t.wait_for(&["ROLLED BACK", "NOT RECOVERED"]);
+    assert!(!end.contains("✓ within RTO"), "{end}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}

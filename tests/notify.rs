@@ -77,6 +77,23 @@ fn channels(capture: &Capture) -> String {
     )
 }
 
+/// A notifier for both channels of [`channels`], the webhook URL stored in
+/// `slack_region` only and the routing key in us-east-1.
+async fn notifier_with_secrets(moto: &Moto, capture: &Capture, slack_region: &str) -> Notifier {
+    let env = env_with(moto, &channels(capture));
+    let clients = moto::clients(&env, None).await;
+    let url = format!("{}/services/T0/B0/{SLACK_TOKEN}", capture.base);
+    put_secret(&clients, slack_region, "virtengine/dr/slack-webhook", &url).await;
+    put_secret(
+        &clients,
+        "us-east-1",
+        "virtengine/dr/pagerduty-key",
+        ROUTING_KEY,
+    )
+    .await;
+    Notifier::new(&env, Some(clients), Duration::from_secs(5)).unwrap()
+}
+
 /// The shipped failover runbook with only its `notify_team` post-check.
 fn notify_team_only() -> Plan {
     let rb = load_runbook(Path::new("runbooks/regional-failover.yaml")).unwrap();
@@ -109,20 +126,9 @@ fn notify_team_only() -> Plan {
 async fn notify_team_posts_to_slack_and_resolves_pagerduty_and_writes_no_secret() {
     let moto = Moto::start();
     let capture = stand_ins();
-    let env = env_with(&moto, &channels(&capture));
-    let clients = moto::clients(&env, None).await;
     // The webhook URL is only in eu-west-1 (a replica where the primary
     // is down): the primary is tried first, then the others.
-    let url = format!("{}/services/T0/B0/{SLACK_TOKEN}", capture.base);
-    put_secret(&clients, "eu-west-1", "virtengine/dr/slack-webhook", &url).await;
-    put_secret(
-        &clients,
-        "us-east-1",
-        "virtengine/dr/pagerduty-key",
-        ROUTING_KEY,
-    )
-    .await;
-    let notifier = Notifier::new(&env, Some(clients), Duration::from_secs(5)).unwrap();
+    let notifier = notifier_with_secrets(&moto, &capture, "eu-west-1").await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("run.jsonl");
     let driver = RunDriver::start(
@@ -198,18 +204,7 @@ async fn a_refused_post_names_its_channel_and_a_retry_reaches_only_the_channel_t
             (200, "ok".to_owned())
         }
     });
-    let env = env_with(&moto, &channels(&capture));
-    let clients = moto::clients(&env, None).await;
-    let url = format!("{}/services/T0/B0/{SLACK_TOKEN}", capture.base);
-    put_secret(&clients, "us-east-1", "virtengine/dr/slack-webhook", &url).await;
-    put_secret(
-        &clients,
-        "us-east-1",
-        "virtengine/dr/pagerduty-key",
-        ROUTING_KEY,
-    )
-    .await;
-    let notifier = Notifier::new(&env, Some(clients), Duration::from_secs(5)).unwrap();
+    let notifier = notifier_with_secrets(&moto, &capture, "us-east-1").await;
     let names = ["pagerduty".to_owned(), "slack".to_owned()];
     let n = Notification {
         channels: &names,

@@ -104,11 +104,11 @@ fn secret_source(
         ChannelKind::Slack => ("url_env", "url_secret", "webhook URL"),
         ChannelKind::PagerDuty => ("routing_key_env", "routing_key_secret", "routing key"),
     };
-    let (env, secret, foreign) = match kind {
+    let (env, secret, foreign): (_, _, &[ForeignKey<'_>]) = match kind {
         ChannelKind::Slack => (
             &t.url_env,
             &t.url_secret,
-            [
+            &[
                 ("routing_key_env", &t.routing_key_env),
                 ("routing_key_secret", &t.routing_key_secret),
                 ("events_url", &t.events_url),
@@ -118,15 +118,10 @@ fn secret_source(
         ChannelKind::PagerDuty => (
             &t.routing_key_env,
             &t.routing_key_secret,
-            [
-                ("url_env", &t.url_env),
-                ("url_secret", &t.url_secret),
-                ("", &None),
-                ("", &None),
-            ],
+            &[("url_env", &t.url_env), ("url_secret", &t.url_secret)],
         ),
     };
-    for (key, value) in foreign {
+    for &(key, value) in foreign {
         if let Some(v) = value {
             return Err((
                 v.span(),
@@ -202,6 +197,9 @@ fn validate_dedup_key(key: &Spanned<String>) -> Result<(), Broken> {
         ),
     ))
 }
+
+/// A key that belongs to the other kind of channel, and its value if set.
+type ForeignKey<'a> = (&'a str, &'a Option<Spanned<String>>);
 
 /// A POSIX environment variable name.
 fn validate_env_var(key: &str, var: &Spanned<String>) -> Result<(), Broken> {

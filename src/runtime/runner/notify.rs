@@ -19,7 +19,7 @@ use crate::domain::environment::Environment;
 use crate::domain::notify::{
     ChannelKind, NotifyChannel, PAGERDUTY_EVENTS_URL, Planned, SecretSource, plan,
 };
-use crate::sources::aws::{AwsClients, read_secret_string};
+use crate::sources::aws::{AwsClients, causes, read_secret_string};
 use crate::text::printable_within;
 
 /// How much of a refusal's body is shown.
@@ -277,20 +277,6 @@ async fn read_capped(mut response: reqwest::Response) -> String {
         }
     }
     String::from_utf8_lossy(&got).into_owned()
-}
-
-/// An error and its causes, each once.
-fn causes(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = e.source();
-    }
-    parts.join(": ")
 }
 
 #[cfg(test)]

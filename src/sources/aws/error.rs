@@ -59,7 +59,7 @@ fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// The messages of an error and its sources, each once, joined by ": ".
-fn causes(err: &(dyn Error + 'static)) -> String {
+pub(crate) fn causes(err: &(dyn Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next: Option<&(dyn Error + 'static)> = Some(err);
     while let Some(e) = next {

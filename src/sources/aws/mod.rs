@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 
 pub use cloudwatch::{CloudWatchMetrics, MetricValue};
 pub use counter::{CallCounter, CallCounts, Service};
+pub(crate) use error::causes;
 pub use failover_state::{FailoverState, MAX_RECORD_PAGES};
 pub use route53::{Route53Health, route53_healthy};
 pub use s3::{FULL_RELIST_EVERY, MAX_PAGES_PER_POLL, S3Backups};

@@ -43,6 +43,7 @@ fn up(at: u64, up: bool) -> Vec<Event> {
         at: Duration::from_secs(at),
         api_healthy: up,
         blocks_committing: up,
+        compromised_key_signing: false,
     })]
 }
 
@@ -120,6 +121,7 @@ fn hand_injects_notes_and_the_end() {
     let report = s.report(EstateAtEnd {
         database_primary: "us-east-1".into(),
         double_signs: Vec::new(),
+        compromised_keys: Vec::new(),
     });
     assert!(report.to_markdown().contains("fail over now"));
 }

@@ -82,6 +82,7 @@ enum CriterionFile {
     RtoWithinTarget,
     RpoWithinTarget,
     NoDoubleSign,
+    CompromisedKeyNeverSigns,
     DatabasePrimary(String),
     RunbookCompleted(String),
 }
@@ -144,7 +145,7 @@ pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scen
         .criteria
         .value
         .iter()
-        .map(|c| criterion(&src, c, spec, &runbooks))
+        .map(|c| criterion(&src, c, spec, &runbooks, &injects))
         .collect::<Result<Vec<_>, _>>()?;
     if criteria.is_empty() {
         return Err(src.at(
@@ -295,12 +296,28 @@ fn criterion(
     c: &Spanned<CriterionFile>,
     spec: &EstateSpec,
     runbooks: &[ExpectedRunbook],
+    injects: &[Inject],
 ) -> Result<Criterion, ConfigError> {
     Ok(match &c.value {
         CriterionFile::ServiceRestored => Criterion::ServiceRestored,
         CriterionFile::RtoWithinTarget => Criterion::WithinRto,
         CriterionFile::RpoWithinTarget => Criterion::WithinRpo,
         CriterionFile::NoDoubleSign => Criterion::NoDoubleSign,
+        CriterionFile::CompromisedKeyNeverSigns => {
+            let compromise = injects.iter().any(|i| {
+                matches!(
+                    &i.kind,
+                    InjectKind::Fault(crate::domain::fault::Fault::KeyCompromised { .. })
+                )
+            });
+            if !compromise {
+                return Err(src.at(
+                    &c.referenced,
+                    "compromised_key_never_signs needs an inject with fault: key-compromised VALIDATOR",
+                ));
+            }
+            Criterion::CompromisedKeyNeverSigns
+        }
         CriterionFile::DatabasePrimary(r) => {
             if !spec.regions.iter().any(|x| &x.name == r) {
                 let valid: Vec<&str> = spec.regions.iter().map(|x| x.name.as_str()).collect();

@@ -46,6 +46,15 @@ pub enum Fault {
         /// Validator name or consensus address.
         validator: String,
     },
+    /// A validator's consensus key must be presumed in an attacker's hands
+    /// (name or hex address). Nothing stops by itself: the validator keeps
+    /// signing until the team fences it, and the service is not safe while
+    /// that key can sign. The only way back is a new key (a rotation);
+    /// restoring the same key from a backup brings the attacker's key back.
+    KeyCompromised {
+        /// Validator name or consensus address.
+        validator: String,
+    },
     /// The listed regions are cut off from the others. The side holding
     /// more than 2/3 of the voting power keeps making blocks; the other
     /// side stops advancing. If neither side has it, the chain halts.
@@ -106,7 +115,7 @@ impl FaultError {
 
 const FORMS: &str = "region-down REGION | lag-growth REGION DURATION | \
 replication-stall REGION | backup-failure REGION KIND | \
-validator-offline NAME_OR_ADDRESS | partition REGION[,REGION...] | \
+validator-offline NAME_OR_ADDRESS | key-compromised NAME_OR_ADDRESS | partition REGION[,REGION...] | \
 health-check-failure REGION";
 
 const KINDS: &str = "chain_state, keys, database";
@@ -146,6 +155,10 @@ impl Fault {
                 validator: (*v).to_owned(),
             }),
             ("validator-offline", _) => Err(usage("validator-offline NAME_OR_ADDRESS")),
+            ("key-compromised", [v]) => Ok(Fault::KeyCompromised {
+                validator: (*v).to_owned(),
+            }),
+            ("key-compromised", _) => Err(usage("key-compromised NAME_OR_ADDRESS")),
             ("partition", [_, ..]) => {
                 let isolated: Vec<String> = args
                     .iter()
@@ -197,7 +210,7 @@ impl Fault {
             | Fault::ReplicationStall { region }
             | Fault::BackupJobFailure { region, .. }
             | Fault::HealthCheckFailure { region } => known(region),
-            Fault::ValidatorOffline { validator } => {
+            Fault::ValidatorOffline { validator } | Fault::KeyCompromised { validator } => {
                 if spec.validators.iter().any(|v| v.answers_to(validator)) {
                     Ok(())
                 } else {
@@ -245,6 +258,9 @@ impl Fault {
             Fault::ValidatorOffline { validator } => {
                 format!("validator {validator} offline: not signing")
             }
+            Fault::KeyCompromised { validator } => format!(
+                "consensus key of {validator} compromised: unsafe while it can sign; rotate, never restore"
+            ),
             Fault::NetworkPartition { isolated } => format!(
                 "network partition: {} cut off from the other regions",
                 isolated.join(", ")
@@ -270,6 +286,7 @@ impl fmt::Display for Fault {
                 write!(f, "backup-failure {region} {}", kind_token(*kind))
             }
             Fault::ValidatorOffline { validator } => write!(f, "validator-offline {validator}"),
+            Fault::KeyCompromised { validator } => write!(f, "key-compromised {validator}"),
             Fault::NetworkPartition { isolated } => write!(f, "partition {}", isolated.join(",")),
             Fault::HealthCheckFailure { region } => write!(f, "health-check-failure {region}"),
         }

@@ -16,6 +16,7 @@ fn fault_text_round_trips() {
         "replication-stall eu-west-1",
         "backup-failure us-east-1 chain_state",
         "validator-offline us-east-1-val-0",
+        "key-compromised us-east-1-val-0",
         "partition ap-southeast-1",
         "partition ap-southeast-1,eu-west-1",
         "health-check-failure eu-west-1",
@@ -46,6 +47,15 @@ fn bad_fault_text_says_what_was_expected() {
     assert!(err("").contains("region-down REGION"));
     assert!(err("meteor us-east-1").contains("unknown fault 'meteor'"));
     assert!(err("region-down").contains("region-down REGION"));
+    assert_eq!(
+        err("key-compromised"),
+        "'key-compromised' expects: key-compromised NAME_OR_ADDRESS"
+    );
+    assert!(
+        Fault::parse_for("key-compromised nobody", &EstateSpec::seed())
+            .unwrap_err()
+            .starts_with("unknown validator 'nobody'")
+    );
     assert!(err("lag-growth eu-west-1").contains("DURATION"));
     assert_eq!(
         err("lag-growth eu-west-1 fast"),

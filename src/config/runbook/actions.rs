@@ -335,7 +335,10 @@ pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
         PracticeFile::PromoteDatabase(r)
         | PracticeFile::RecoverRegion(r)
         | PracticeFile::RestoreChainState(r)
-        | PracticeFile::RestoreValidatorKey(r) => vec![r],
+        | PracticeFile::RestoreValidatorKey(r)
+        | PracticeFile::StartNewKeyNode(r)
+        | PracticeFile::RotateKey(r)
+        | PracticeFile::Validator { name: r, .. } => vec![r],
         PracticeFile::Traffic { region, .. } | PracticeFile::Validators { region, .. } => {
             vec![region]
         }

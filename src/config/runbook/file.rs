@@ -153,6 +153,19 @@ pub enum PracticeFile {
     /// A validator's key restored (through the key ceremony): the
     /// validator, fenced or offline, signs again once its region runs.
     RestoreValidatorKey(String),
+    /// Stop (fence) or start one validator's node, not its whole region.
+    Validator {
+        /// The validator's name or address.
+        name: String,
+        /// Whether it runs afterwards.
+        running: bool,
+    },
+    /// Start a node with a freshly generated consensus key for a validator
+    /// (the node a key rotation switches to).
+    StartNewKeyNode(String),
+    /// Rotate a validator's consensus key to its new node's key: the old
+    /// address leaves the set, the new one signs once the node caught up.
+    RotateKey(String),
     /// Start standby keys of `from`'s validators in `to`.
     StandbyValidators {
         /// The region whose keys are started elsewhere.

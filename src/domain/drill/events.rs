@@ -132,4 +132,6 @@ pub struct EstateAtEnd {
     pub database_primary: String,
     /// Validator keys that signed twice (names).
     pub double_signs: Vec<String>,
+    /// Keys declared compromised, and whether they signed again.
+    pub compromised_keys: Vec<super::findings::CompromisedKeyFate>,
 }

@@ -45,6 +45,8 @@ pub struct Findings {
     pub database_primary: String,
     /// Validator keys that signed twice (names).
     pub double_signs: Vec<String>,
+    /// Keys declared compromised, and what they did afterwards.
+    pub compromised_keys: Vec<CompromisedKeyFate>,
     /// Runbooks (file names) that completed.
     pub runbooks_completed: Vec<String>,
     /// Steps, in the order they ran.
@@ -53,6 +55,22 @@ pub struct Findings {
     pub gates: Vec<GateRecord>,
     /// Injects whose fault the estate refused, in the order they fired.
     pub refused_injects: Vec<RefusedInject>,
+}
+
+/// What became of a key declared compromised: the criterion
+/// `compromised_key_never_signs` is judged on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompromisedKeyFate {
+    /// The validator's name.
+    pub validator: String,
+    /// The compromised key's consensus address.
+    pub address: String,
+    /// The first height it did not sign after the compromise (it was
+    /// fenced or rotated out); `None`: it signed to the end.
+    pub stopped_at_height: Option<u64>,
+    /// The first height it signed again after stopping: the attacker's key
+    /// back in the set (a restore instead of a rotation).
+    pub signed_again_height: Option<u64>,
 }
 
 /// An inject the estate would not apply: the drill did not run as written.

@@ -352,6 +352,7 @@ impl Referee {
         Findings {
             database_primary: estate.database_primary,
             double_signs: estate.double_signs,
+            compromised_keys: estate.compromised_keys,
             runbooks_completed: self.recovered_by.clone(),
             steps: self.steps(),
             gates: self.gates.clone(),

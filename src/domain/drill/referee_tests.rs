@@ -45,6 +45,7 @@ fn sample(at: u64, up: bool) -> Event {
         at: secs(at),
         api_healthy: up,
         blocks_committing: up,
+        compromised_key_signing: false,
     })
 }
 
@@ -270,6 +271,7 @@ fn never_restored_has_no_rto_and_half_a_service_is_not_restored() {
             at: secs(5),
             api_healthy: true,
             blocks_committing: false,
+            compromised_key_signing: false,
         }),
     ]);
     assert_eq!(half.score().rto, None);

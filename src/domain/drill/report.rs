@@ -118,6 +118,42 @@ pub fn offset(d: Duration) -> String {
     }
 }
 
+/// `compromised_key_never_signs`: every compromised key stopped, and none
+/// signed after it stopped.
+fn compromised_verdict(keys: &[super::findings::CompromisedKeyFate]) -> (bool, String) {
+    if keys.is_empty() {
+        return (
+            false,
+            "no key was declared compromised in this drill".into(),
+        );
+    }
+    let mut lines = Vec::new();
+    let mut ok = true;
+    for k in keys {
+        lines.push(match (k.stopped_at_height, k.signed_again_height) {
+            (_, Some(h)) => {
+                ok = false;
+                format!(
+                    "COMPROMISED KEY SIGNED AGAIN: {} ({}) at height {h}; it was restored, not rotated",
+                    k.validator, k.address
+                )
+            }
+            (None, None) => {
+                ok = false;
+                format!(
+                    "the compromised key of {} ({}) was never stopped: it signed to the end",
+                    k.validator, k.address
+                )
+            }
+            (Some(h), None) => format!(
+                "the compromised key of {} ({}) signed nothing from height {h}",
+                k.validator, k.address
+            ),
+        });
+    }
+    (ok, lines.join("; "))
+}
+
 fn judge(c: &Criterion, scenario: &Scenario, score: &Score, f: &Findings) -> TestResult {
     let (ok, details) = match c {
         Criterion::ServiceRestored => match score.restored_at {
@@ -162,6 +198,7 @@ fn judge(c: &Criterion, scenario: &Scenario, score: &Score, f: &Findings) -> Tes
                 )
             }
         }
+        Criterion::CompromisedKeyNeverSigns => compromised_verdict(&f.compromised_keys),
         Criterion::DatabasePrimary(r) => (
             &f.database_primary == r,
             format!("database primary is {} (expected {r})", f.database_primary),

@@ -111,6 +111,9 @@ pub enum Criterion {
     WithinRpo,
     /// No validator key signed twice.
     NoDoubleSign,
+    /// Every key declared compromised stopped signing and never signed
+    /// again (it was rotated, not restored).
+    CompromisedKeyNeverSigns,
     /// The database primary ended in this region.
     DatabasePrimary(String),
     /// This runbook (file name) completed.
@@ -126,6 +129,7 @@ impl Criterion {
             Criterion::WithinRto => "rto_within_target".into(),
             Criterion::WithinRpo => "rpo_within_target".into(),
             Criterion::NoDoubleSign => "no_double_sign".into(),
+            Criterion::CompromisedKeyNeverSigns => "compromised_key_never_signs".into(),
             Criterion::DatabasePrimary(r) => format!("database_primary_{r}"),
             Criterion::RunbookCompleted(r) => format!("runbook_completed_{r}"),
         }

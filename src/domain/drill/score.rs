@@ -20,13 +20,17 @@ pub struct ServiceSample {
     pub api_healthy: bool,
     /// Blocks are committing (more than 2/3 of the power signs).
     pub blocks_committing: bool,
+    /// A key presumed compromised can still sign: the chain runs, but not
+    /// safely, so the service is not restored yet.
+    pub compromised_key_signing: bool,
 }
 
 impl ServiceSample {
-    /// Both halves of "service restored".
+    /// Every part of "service restored": the API, the chain, and no
+    /// attacker's key in the set.
     #[must_use]
     pub fn restored(&self) -> bool {
-        self.api_healthy && self.blocks_committing
+        self.api_healthy && self.blocks_committing && !self.compromised_key_signing
     }
 }
 

@@ -301,6 +301,12 @@ pub enum PracticeEffect {
     /// Start standby copies of the first region's validator keys in the
     /// second (a failover restoring signing power).
     StandbyValidators(Template, Template),
+    /// Stop (`false`) or start one validator, not its whole region.
+    Validator(Template, bool),
+    /// Start a node with a freshly generated key for a validator.
+    StartNewKeyNode(Template),
+    /// Rotate a validator's consensus key to its new node's key.
+    RotateKey(Template),
     /// Pass only when the simulated service shows this: a check judged
     /// against the estate instead of a command's output.
     Check(SimCheck),

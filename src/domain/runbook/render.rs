@@ -105,6 +105,9 @@ pub fn practice(
         PracticeEffect::StandbyValidators(from, to) => {
             RenderedPractice::StandbyValidators(r(from)?, r(to)?)
         }
+        PracticeEffect::Validator(t, on) => RenderedPractice::Validator(r(t)?, *on),
+        PracticeEffect::StartNewKeyNode(t) => RenderedPractice::StartNewKeyNode(r(t)?),
+        PracticeEffect::RotateKey(t) => RenderedPractice::RotateKey(r(t)?),
         PracticeEffect::Check(c) => RenderedPractice::Check(*c),
         PracticeEffect::Fail(m) => RenderedPractice::Fail(m.clone()),
     })

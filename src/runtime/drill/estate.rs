@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::domain::drill::findings::CompromisedKeyFate;
 use crate::domain::drill::referee::{EstateAtEnd, Event};
 use crate::domain::drill::scenario::{Inject, InjectKind};
 use crate::domain::drill::score::ServiceSample;
@@ -28,6 +29,7 @@ impl EstateWatch {
             at,
             api_healthy: service.api_healthy,
             blocks_committing: service.blocks_committing,
+            compromised_key_signing: !service.compromised_signing.is_empty(),
         })];
         for p in sim.promotions().iter().skip(self.promotions) {
             seen.push(Event::Promotion {
@@ -92,6 +94,16 @@ pub(crate) fn at_end(sim: &SimEstate) -> EstateAtEnd {
             .double_signs()
             .iter()
             .map(|d| d.validator.clone())
+            .collect(),
+        compromised_keys: sim
+            .compromised_keys()
+            .iter()
+            .map(|c| CompromisedKeyFate {
+                validator: c.validator.clone(),
+                address: c.address.clone(),
+                stopped_at_height: c.stopped_at,
+                signed_again_height: c.signed_again.map(|(h, _)| h),
+            })
             .collect(),
     }
 }

@@ -96,8 +96,11 @@ impl PracticeRunner {
                 done.push(format!("{r} recovered"));
             }
             p @ (RenderedPractice::RestoreChainState(_)
-            | RenderedPractice::RestoreValidatorKey(_)) => {
-                done.push(restore(&mut estate, p)?);
+            | RenderedPractice::RestoreValidatorKey(_)
+            | RenderedPractice::Validator(..)
+            | RenderedPractice::StartNewKeyNode(_)
+            | RenderedPractice::RotateKey(_)) => {
+                done.push(key_or_restore(&mut estate, p)?);
             }
             RenderedPractice::StandbyValidators(from, to) => {
                 estate.start_standby_validators(from, to).map_err(err)?;
@@ -285,9 +288,10 @@ impl PracticeRunner {
     }
 }
 
-/// The restore effects: a region from its chain-state snapshot, a
-/// validator's key through the ceremony. One line for the step's output.
-fn restore(
+/// The effects on one region's state or one validator's key: a restore
+/// from a chain-state snapshot, a key through the ceremony, fencing one
+/// validator, a new-key node, a key rotation. One line for the output.
+fn key_or_restore(
     estate: &mut crate::sources::sim::SimEstate,
     p: &RenderedPractice,
 ) -> Result<String, String> {
@@ -296,6 +300,14 @@ fn restore(
             estate.restore_chain_state(r).map(|r| r.describe())
         }
         RenderedPractice::RestoreValidatorKey(v) => estate.restore_validator_key(v),
+        RenderedPractice::Validator(v, on) => estate.set_validator_running(v, *on),
+        RenderedPractice::StartNewKeyNode(v) => estate.start_new_key_node(v),
+        RenderedPractice::RotateKey(v) => estate.rotate_validator_key(v).map(|r| {
+            format!(
+                "key of {} rotated at height {}: {} left the validator set, {} signs from {}",
+                r.validator, r.height, r.old_address, r.new_address, r.signs_from
+            )
+        }),
         _ => return Ok(String::new()),
     };
     out.map_err(|e| e.to_string())

@@ -89,6 +89,7 @@ impl SimEstate {
                 r.height = old + 1;
             }
         }
+        self.watch_compromised();
     }
 
     /// The 1-second tick: replication lag moves, lagging nodes catch up.

@@ -29,6 +29,7 @@ mod backup;
 mod chain;
 mod events;
 mod fault;
+mod keys;
 mod observe;
 mod restore;
 mod service;
@@ -44,6 +45,7 @@ use rand_chacha::ChaCha8Rng;
 use self::backup::BackupTrack;
 use self::chain::Chain;
 pub use self::fault::{ActiveFault, FaultId};
+pub use self::keys::{CompromisedKey, KeyRotation};
 pub use self::restore::ChainRestore;
 pub use self::service::ServiceState;
 use crate::domain::estate::EstateSpec;
@@ -80,6 +82,9 @@ pub enum SimError {
         /// Which backup.
         kind: &'static str,
     },
+    /// The chain or the estate refuses the action, for the reason given.
+    #[error("{0}")]
+    Refused(String),
     /// The action needs the region up, and it is down.
     #[error("region {region} is down; recover it first")]
     RegionDown {
@@ -148,6 +153,12 @@ pub struct SimEstate {
     /// failover started it there).
     standby: Vec<Option<usize>>,
     double_signs: Vec<DoubleSign>,
+    /// Per validator: its key, fence and rotation ([`keys`]).
+    keys: Vec<keys::KeyState>,
+    rotations: Vec<KeyRotation>,
+    compromised: Vec<CompromisedKey>,
+    /// Seeds fresh key addresses.
+    seed: u64,
     chain: Chain,
     backups: Vec<BackupTrack>,
     db_primary: usize,
@@ -204,6 +215,16 @@ impl SimEstate {
                     .map(move |p| BackupTrack::new(seed, i, &r.name, p, start))
             })
             .collect();
+        let keys = spec
+            .validators
+            .iter()
+            .map(|v| keys::KeyState {
+                address: v.address.clone(),
+                fenced: false,
+                new_node: None,
+                rotated: None,
+            })
+            .collect();
         Self {
             next_tick: (start.as_millis().div_euclid(TICK_MS) + 1) * TICK_MS,
             spec,
@@ -214,6 +235,10 @@ impl SimEstate {
             standby: vec![None; validator_region.len()],
             validator_region,
             double_signs: Vec::new(),
+            keys,
+            rotations: Vec::new(),
+            compromised: Vec::new(),
+            seed,
             chain,
             backups,
             db_primary: 0,
@@ -302,6 +327,7 @@ impl SimEstate {
         fault.validate(&self.spec)?;
         let id = FaultId(self.next_fault);
         self.next_fault += 1;
+        self.note_compromise(&fault);
         self.faults.push(ActiveFault {
             id,
             fault,

@@ -207,7 +207,10 @@ impl SimEstate {
                 .iter()
                 .enumerate()
                 .map(|(i, v)| ValidatorStatus {
-                    address: v.address.clone(),
+                    address: self
+                        .keys
+                        .get(i)
+                        .map_or_else(|| v.address.clone(), |k| k.address.clone()),
                     voting_power: v.voting_power,
                     signed_latest: self.chain.signed_latest(i),
                     missed_recent: self.chain.missed(i),

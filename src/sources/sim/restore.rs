@@ -89,6 +89,15 @@ impl SimEstate {
                 |f| !matches!(&f.fault, Fault::ValidatorOffline { validator: v } if spec.answers_to(v)),
             );
         });
+        if let Some(k) = self
+            .spec
+            .validators
+            .iter()
+            .position(|v| v.name == spec.name)
+            .and_then(|v| self.keys.get_mut(v))
+        {
+            k.fenced = false;
+        }
         Ok(format!(
             "key of {} restored; it signs when {}'s validators run",
             spec.name, spec.region

@@ -18,6 +18,9 @@ pub struct ServiceState {
     pub blocks_committing: bool,
     /// Regions taking traffic that can serve it.
     pub serving: Vec<String>,
+    /// Validators whose compromised key can still sign: the chain runs,
+    /// but an attacker's key is in the set, so the service is not safe.
+    pub compromised_signing: Vec<String>,
 }
 
 impl SimEstate {
@@ -39,6 +42,7 @@ impl SimEstate {
             api_healthy: !serving.is_empty(),
             blocks_committing: self.now.since(self.chain.latest_time()) <= COMMIT_WINDOW,
             serving,
+            compromised_signing: self.compromised_signing(),
         }
     }
 }

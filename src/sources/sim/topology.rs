@@ -91,9 +91,21 @@ impl SimEstate {
             .validators
             .iter()
             .zip(self.validator_region.iter().zip(&self.standby))
-            .map(|(v, (home, standby))| {
-                if self.validator_offline(v) {
+            .enumerate()
+            .map(|(n, (v, (home, standby)))| {
+                let key = self.keys.get(n);
+                if self.validator_offline(v) || key.is_some_and(|k| k.fenced) {
                     return Signer::Cannot;
+                }
+                if let Some(r) = key.and_then(|k| k.rotated.as_ref()) {
+                    // The new key signs from the new node alone, once synced.
+                    return match home {
+                        _ if self.now < r.signs_from => Signer::Cannot,
+                        None => Signer::Anywhere,
+                        Some(i) => self
+                            .node_signs_from(*i, tip, &components)
+                            .map_or(Signer::Cannot, Signer::In),
+                    };
                 }
                 let Some(i) = *home else {
                     return Signer::Anywhere;
@@ -141,12 +153,18 @@ impl SimEstate {
     /// The network component a key running in region `i` signs in, if its
     /// validators there are running, synced and up.
     fn signs_from(&self, i: usize, tip: u64, components: &[Option<usize>]) -> Option<usize> {
+        self.regions
+            .get(i)
+            .filter(|r| r.validators_running)
+            .and_then(|_| self.node_signs_from(i, tip, components))
+    }
+
+    /// The component a node of its own in region `i` (a new-key node,
+    /// outside the region's validator set) signs in: the region up, synced
+    /// and past its restart.
+    fn node_signs_from(&self, i: usize, tip: u64, components: &[Option<usize>]) -> Option<usize> {
         match (self.regions.get(i), components.get(i).copied().flatten()) {
-            (Some(r), Some(c))
-                if r.validators_running && r.height == tip && self.now >= r.ready_at =>
-            {
-                Some(c)
-            }
+            (Some(r), Some(c)) if r.height == tip && self.now >= r.ready_at => Some(c),
             _ => None,
         }
     }

@@ -230,6 +230,12 @@ impl ActionDef {
             PracticeFile::RecoverRegion(r) => PracticeFile::RecoverRegion(fill(r)),
             PracticeFile::RestoreChainState(r) => PracticeFile::RestoreChainState(fill(r)),
             PracticeFile::RestoreValidatorKey(v) => PracticeFile::RestoreValidatorKey(fill(v)),
+            PracticeFile::StartNewKeyNode(v) => PracticeFile::StartNewKeyNode(fill(v)),
+            PracticeFile::RotateKey(v) => PracticeFile::RotateKey(fill(v)),
+            PracticeFile::Validator { name, running } => PracticeFile::Validator {
+                name: fill(name),
+                running: *running,
+            },
             PracticeFile::Traffic { region, serving } => PracticeFile::Traffic {
                 region: fill(region),
                 serving: *serving,

@@ -39,6 +39,9 @@ pub(super) fn practice_effect(p: PracticeFile) -> PracticeEffect {
         PracticeFile::RecoverRegion(r) => PracticeEffect::RecoverRegion(t(&r)),
         PracticeFile::RestoreChainState(r) => PracticeEffect::RestoreChainState(t(&r)),
         PracticeFile::RestoreValidatorKey(v) => PracticeEffect::RestoreValidatorKey(t(&v)),
+        PracticeFile::Validator { name, running } => PracticeEffect::Validator(t(&name), running),
+        PracticeFile::StartNewKeyNode(v) => PracticeEffect::StartNewKeyNode(t(&v)),
+        PracticeFile::RotateKey(v) => PracticeEffect::RotateKey(t(&v)),
         PracticeFile::StandbyValidators { from, to } => {
             PracticeEffect::StandbyValidators(t(&from), t(&to))
         }

@@ -142,6 +142,12 @@ pub enum RenderedPractice {
     RestoreValidatorKey(String),
     /// Start standby keys of the first region's validators in the second.
     StandbyValidators(String, String),
+    /// Stop (false) or start (true) one validator.
+    Validator(String, bool),
+    /// Start a node with a fresh key for a validator.
+    StartNewKeyNode(String),
+    /// Rotate a validator's key to its new node's key.
+    RotateKey(String),
     /// Pass only when the simulated service shows this.
     Check(crate::domain::runbook::plan::SimCheck),
     /// Fail on purpose, with this message.

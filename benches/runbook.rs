@@ -110,6 +110,7 @@ fn step(i: usize) -> PlannedStep {
         destructive: false,
         rollback: None,
         practice: PracticeEffect::None,
+        capture: None,
     }
 }
 

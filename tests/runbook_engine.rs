@@ -971,3 +971,93 @@ fn the_generated_sequences_reach_gates_rollbacks_crashes_and_recovery() {
     assert!(gated_runs > 5, "gated runs: {gated_runs}");
     assert!(recovered > 0, "recovered: {recovered}");
 }
+
+/// A plan whose first step captures `NEW_ADDRESS` and whose second, gated
+/// by a phrase naming it, uses it.
+fn capturing() -> Plan {
+    let mut start = shell("start-new-key-node", "start-node ${VALIDATOR}");
+    start.capture = Some("NEW_ADDRESS".into());
+    plan(
+        vec![],
+        vec![
+            start,
+            gated(
+                shell("rotate", "rotate ${VALIDATOR} ${NEW_ADDRESS}"),
+                "rotate ${VALIDATOR} to ${NEW_ADDRESS}",
+                1,
+                false,
+            ),
+        ],
+        vec![],
+        vec![],
+        &[("VALIDATOR", "val-0")],
+    )
+}
+
+#[test]
+fn a_captured_value_reaches_later_steps_as_data_and_survives_a_resume() {
+    let mut h = Harness::new(capturing(), live());
+    h.start();
+    h.finish(ok(
+        "pulling image\nstarted\nA1B2C3D4E5F60718293A4B5C6D7E8F9012345678\n",
+    ));
+    assert_eq!(
+        h.gates.last().unwrap().phrase.as_deref(),
+        Some("rotate val-0 to A1B2C3D4E5F60718293A4B5C6D7E8F9012345678")
+    );
+    // The process dies at the gate; the value comes back from the journal.
+    let (engine, commands) = Engine::resume(capturing(), live(), &h.entries, h.now).unwrap();
+    let mut r = Harness {
+        engine,
+        entries: h.entries.clone(),
+        ..Harness::new(capturing(), live())
+    };
+    r.now = h.now;
+    r.take(commands);
+    r.answer_last_gate();
+    let script = r.running[0].operation.shell().unwrap();
+    assert_eq!(
+        script.script,
+        "rotate \"${DRCONSOLE_VAR_VALIDATOR}\" \"${DRCONSOLE_VAR_NEW_ADDRESS}\""
+    );
+    assert_eq!(
+        script.values.get("NEW_ADDRESS").map(String::as_str),
+        Some("A1B2C3D4E5F60718293A4B5C6D7E8F9012345678")
+    );
+}
+
+#[test]
+fn output_that_is_not_one_clean_value_fails_the_capturing_step() {
+    for (out, why) in [
+        ("", "the output is empty"),
+        ("Error: node not found", "is not one value (it holds ' ')"),
+        ("ABC; rm -rf /", "is not one value (it holds ';')"),
+    ] {
+        let mut h = Harness::new(capturing(), live());
+        h.start();
+        h.finish(ok(out));
+        match h.engine.state().state(step(Phase::Step, 0)) {
+            StepState::Failed { reason } => {
+                assert!(
+                    reason.starts_with("nothing to capture as NEW_ADDRESS: "),
+                    "{reason}"
+                );
+                assert!(reason.contains(why), "{reason}");
+            }
+            other => panic!("{out:?}: {other:?}"),
+        }
+        assert!(h.engine.state().captured.is_empty());
+    }
+}
+
+#[test]
+fn a_dry_run_names_where_a_captured_value_will_come_from() {
+    let mut d = Harness::new(capturing(), Mode::DryRun);
+    d.start();
+    d.pass();
+    let script = d.running[0].operation.shell().unwrap();
+    assert_eq!(
+        script.values.get("NEW_ADDRESS").map(String::as_str),
+        Some("<output of start-new-key-node>")
+    );
+}

@@ -32,6 +32,7 @@ pub fn shell(name: &str, command: &str) -> PlannedStep {
         destructive: false,
         rollback: None,
         practice: PracticeEffect::None,
+        capture: None,
     }
 }
 

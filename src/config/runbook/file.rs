@@ -219,6 +219,8 @@ pub struct StepFile {
     pub practice: Option<Spanned<PracticeFile>>,
     /// Overrides whether the step counts as changing infrastructure (extension).
     pub destructive: Option<bool>,
+    /// A variable later steps get from this step's last output line (extension).
+    pub capture: Option<Text>,
 }
 
 /// A step's own rollback: an action or a command.

@@ -19,7 +19,9 @@ use super::vars::VarCheck;
 use crate::config::counts;
 use crate::config::error::ConfigError;
 use crate::domain::duration::bounds;
-use crate::domain::runbook::plan::{Gate, Operation, PlannedStep, Poll, Retry, SourcePos, StepRef};
+use crate::domain::runbook::plan::{
+    Gate, Operation, Phase, PlannedStep, Poll, Retry, SourcePos, StepRef,
+};
 
 /// Words that mark a raw command as changing infrastructure.
 const DESTRUCTIVE_WORDS: &[&str] = &[
@@ -257,6 +259,11 @@ impl<'a> Builder<'a> {
             Some(p) => practice(&src, vc, p)?,
             None => practice_effect(action_practice.unwrap_or(PracticeFile::None)),
         };
+        let capture = s
+            .capture
+            .as_ref()
+            .map(|c| vc.capture(c, at.phase == Phase::Step))
+            .transpose()?;
         Ok(PlannedStep {
             name: s.name.value.clone(),
             description: s.description.as_ref().map(|d| d.value.trim().to_owned()),
@@ -272,6 +279,7 @@ impl<'a> Builder<'a> {
             destructive,
             rollback,
             practice,
+            capture,
         })
     }
 

@@ -24,6 +24,9 @@ pub(crate) struct VarCheck<'a> {
     strict: bool,
     used: BTreeSet<String>,
     unsupplied: Vec<(String, usize)>,
+    captured: BTreeSet<String>,
+    /// Captured names not reached yet, with the step that captures each.
+    later: BTreeMap<String, String>,
 }
 
 impl<'a> VarCheck<'a> {
@@ -40,11 +43,14 @@ impl<'a> VarCheck<'a> {
             strict,
             used: BTreeSet::new(),
             unsupplied: Vec::new(),
+            captured: BTreeSet::new(),
+            later: BTreeMap::new(),
         }
     }
 
     fn known(&self, name: &str) -> bool {
         RUNTIME_VARS.contains(&name)
+            || self.captured.contains(name)
             || self.supplied.contains_key(name)
             || self.declared.is_some_and(|d| d.value.contains_key(name))
     }
@@ -61,6 +67,14 @@ impl<'a> VarCheck<'a> {
         for v in t.vars() {
             let offset = self.src.var_offset(at, v);
             if !self.known(v) {
+                if let Some(step) = self.later.get(v) {
+                    return Err(self.src.at_offset(
+                        offset,
+                        format!(
+                            "variable {v} is captured by step \"{step}\": only the steps after it may use it"
+                        ),
+                    ));
+                }
                 if self.declared.is_some() {
                     return Err(self.src.at_offset(
                         offset,
@@ -86,6 +100,48 @@ impl<'a> VarCheck<'a> {
             let offset = self.src.var_offset(at, v);
             self.record(v, offset);
         }
+    }
+
+    /// The names steps will capture, each with its step, told before any
+    /// template is checked: a use before the capture is named as such.
+    pub(crate) fn will_capture(&mut self, name: &str, step: &str) {
+        self.later.insert(name.trim().to_owned(), step.to_owned());
+    }
+
+    /// `capture: NAME` on a step: steps compiled after it may use `NAME`,
+    /// the ones before it may not (they run before it has a value).
+    pub(crate) fn capture(
+        &mut self,
+        name: &Spanned<String>,
+        in_steps: bool,
+    ) -> Result<String, ConfigError> {
+        let n = name.value.trim();
+        let at = |m: String| self.src.at(&name.referenced, m);
+        if !in_steps {
+            return Err(at(
+                "capture: belongs to a step under steps: (checks and rollbacks run out of order)"
+                    .to_owned(),
+            ));
+        }
+        let mut chars = n.chars();
+        let named = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && n.len() <= 64;
+        if !named {
+            return Err(at(format!(
+                "capture: \"{n}\" is not a variable name (letters, digits and _, up to 64)"
+            )));
+        }
+        if self.known(n) {
+            return Err(at(format!(
+                "capture: {n} is already a variable: a captured value must not replace one"
+            )));
+        }
+        self.captured.insert(n.to_owned());
+        self.later.remove(n);
+        Ok(n.to_owned())
     }
 
     /// Used names with no declaration and no value, with their first use.

@@ -193,6 +193,40 @@ fn verdict(values: &[String], column: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// The longest value a step may capture.
+pub const CAPTURE_MAX: usize = 256;
+
+/// The value a `capture:` step hands later steps: the last non-empty line
+/// of its output, trimmed, which must be one token of letters, digits and
+/// `._:/+=-` (an address, a key, a hash), at most [`CAPTURE_MAX`] bytes.
+/// Anything else fails the step: a later gate must never name a value the
+/// operator cannot read at a glance, and an error message or a second
+/// line must never become an address.
+///
+/// # Errors
+/// Why the output holds no such value.
+pub fn captured_value(stdout: &str) -> Result<String, String> {
+    let Some(line) = stdout.lines().map(str::trim).rfind(|l| !l.is_empty()) else {
+        return Err("the output is empty".to_owned());
+    };
+    if line.len() > CAPTURE_MAX {
+        return Err(format!(
+            "its last line is {} bytes, more than {CAPTURE_MAX}",
+            line.len()
+        ));
+    }
+    let odd = line
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "._:/+=-".contains(*c)));
+    match odd {
+        Some(c) => Err(format!(
+            "its last line {:?} is not one value (it holds {c:?})",
+            line.chars().take(60).collect::<String>()
+        )),
+        None => Ok(line.to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +321,43 @@ mod tests {
         assert!(ok(&want, "status | succeeded\n"));
         assert!(!ok(&want, "job_id | state\n1 | succeeded\n"));
         assert!(!ok(&want, "  job_id  |  status\n----+----\n(0 rows)\n"));
+    }
+
+    #[test]
+    fn a_capture_is_the_last_line_and_only_one_clean_token() {
+        let out = "generating key...\nnode started\n  cosmosvalcons1qy352euf40x77qfrg4ncn27dauqjx3t8  \n\n";
+        assert_eq!(
+            captured_value(out),
+            Ok("cosmosvalcons1qy352euf40x77qfrg4ncn27dauqjx3t8".into())
+        );
+        assert_eq!(
+            captured_value("{\"pub_key\":\"x\"}"),
+            Err(
+                "its last line \"{\\\"pub_key\\\":\\\"x\\\"}\" is not one value (it holds '{')"
+                    .into()
+            )
+        );
+        assert_eq!(
+            captured_value("address: ABC"),
+            Err("its last line \"address: ABC\" is not one value (it holds ' ')".into())
+        );
+        assert_eq!(captured_value(" \n\n"), Err("the output is empty".into()));
+        assert_eq!(
+            captured_value("x$(reboot)"),
+            Err("its last line \"x$(reboot)\" is not one value (it holds '$')".into())
+        );
+        let at = "A".repeat(CAPTURE_MAX);
+        assert_eq!(captured_value(&at), Ok(at.clone()));
+        assert_eq!(
+            captured_value(&format!("{at}B")),
+            Err(format!(
+                "its last line is {} bytes, more than {CAPTURE_MAX}",
+                CAPTURE_MAX + 1
+            ))
+        );
+        assert_eq!(
+            captured_value("é"),
+            Err("its last line \"é\" is not one value (it holds 'é')".into())
+        );
     }
 }

@@ -138,6 +138,10 @@ pub struct PlannedStep {
     pub rollback: Option<Operation>,
     /// What the step does to the simulated estate in practice mode.
     pub practice: PracticeEffect,
+    /// The variable this step's last output line sets for later steps
+    /// (a new node's consensus address, say): read from the journal, so a
+    /// resumed run has it too.
+    pub capture: Option<String>,
 }
 
 /// How a step acts on the world.

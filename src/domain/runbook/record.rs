@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::protocol::{Choice, GateAnswer, GatePurpose, GateRequest, Mode, RunOutcome, Task};
 use crate::domain::time::Timestamp;
 
-pub use state::{PendingGate, RunState, Stage, StepState, TaskStatus};
+pub use state::{Captured, PendingGate, RunState, Stage, StepState, TaskStatus};
 
 /// One value a step's script referred to, as the journal keeps it: a
 /// list of name and value rather than a map, so a variable's name is never
@@ -150,6 +150,9 @@ pub enum Record {
         exit: Option<i32>,
         /// The end of its output.
         output: String,
+        /// The value its `capture:` took from the output's last line.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        captured: Option<Captured>,
     },
     /// It failed (retries used up).
     #[serde(rename = "step.failed")]
@@ -317,7 +320,15 @@ impl Record {
             Record::Waiting { task, until, .. } => {
                 state.entry(*task).state = StepState::Waiting { until: *until };
             }
-            Record::Passed { task, exit, .. } => {
+            Record::Passed {
+                task,
+                exit,
+                captured,
+                ..
+            } => {
+                if let Some(c) = captured {
+                    state.captured.insert(c.name.clone(), c.value.clone());
+                }
                 let t = state.entry(*task);
                 t.state = StepState::Passed;
                 t.last_exit = *exit;

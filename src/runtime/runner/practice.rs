@@ -234,13 +234,33 @@ impl StepRunner for PracticeRunner {
             });
         }
         match result {
-            Ok(e) => Outcome::ok(e),
+            // The real command prints the new node's address last; so does
+            // practice, so a `capture:` reads it the same way.
+            Ok(e) => match self.printed_address(&job) {
+                Some(address) => {
+                    note(
+                        &sink,
+                        &job,
+                        format!("prints the new key's address: {address}"),
+                    );
+                    Outcome::ok(format!("{e}\n{address}"))
+                }
+                None => Outcome::ok(e),
+            },
             Err(e) => Outcome::error(format!("practice: {e}")),
         }
     }
 }
 
 impl PracticeRunner {
+    /// The consensus address a new-key node step prints.
+    fn printed_address(&self, job: &Job) -> Option<String> {
+        let RenderedPractice::StartNewKeyNode(v) = &job.practice else {
+            return None;
+        };
+        self.estate.lock().ok()?.new_key_address(v)
+    }
+
     /// What a `notification` step would send, one line per channel, built
     /// by the rule the live runner sends by; nothing for other operations.
     fn would_send(&self, op: &RenderedOperation) -> Result<Vec<String>, String> {

@@ -186,6 +186,14 @@ impl SimEstate {
         Ok(rotation)
     }
 
+    /// The address of the new-key node started for `validator` and not
+    /// rotated to yet: what the real node prints as its consensus address.
+    #[must_use]
+    pub fn new_key_address(&self, validator: &str) -> Option<String> {
+        let v = self.validator_index(validator).ok()?;
+        self.keys.get(v)?.new_node.as_ref().map(|(a, _)| a.clone())
+    }
+
     /// Every key rotation so far, oldest first.
     #[must_use]
     pub fn rotations(&self) -> &[KeyRotation] {

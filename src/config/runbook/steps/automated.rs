@@ -81,6 +81,7 @@ impl Builder<'_> {
                 destructive: false,
                 rollback: None,
                 practice: practice_fx.clone(),
+                capture: None,
             });
         }
         Ok(out)

@@ -11,7 +11,7 @@ use super::Engine;
 use crate::domain::runbook::expect;
 use crate::domain::runbook::plan::PlannedStep;
 use crate::domain::runbook::protocol::{Command, GatePurpose, Job, Mode, Outcome, Task};
-use crate::domain::runbook::record::{JournaledValue, Record, StepState};
+use crate::domain::runbook::record::{Captured, JournaledValue, Record, StepState};
 use crate::domain::runbook::render;
 use crate::domain::time::Timestamp;
 
@@ -105,7 +105,7 @@ impl Engine {
         let exit = outcome.exit.code;
         let verdict = self.judge(&step, task, outcome);
         match verdict {
-            Verdict::Pass => self.record(
+            Verdict::Pass(captured) => self.record(
                 out,
                 at,
                 Record::Passed {
@@ -113,6 +113,7 @@ impl Engine {
                     attempt,
                     exit,
                     output,
+                    captured,
                 },
             ),
             Verdict::PollAgain(why) => {
@@ -221,12 +222,23 @@ impl Engine {
             };
             return Verdict::Fail(format!("verify failed: {how}"));
         }
-        Verdict::Pass
+        match &step.capture {
+            Some(name) if matches!(task, Task::Step(_)) && self.mode != Mode::DryRun => {
+                match expect::captured_value(&outcome.stdout) {
+                    Ok(value) => Verdict::Pass(Some(Captured {
+                        name: name.clone(),
+                        value,
+                    })),
+                    Err(why) => Verdict::Fail(format!("nothing to capture as {name}: {why}")),
+                }
+            }
+            _ => Verdict::Pass(None),
+        }
     }
 }
 
 enum Verdict {
-    Pass,
+    Pass(Option<Captured>),
     PollAgain(String),
     Fail(String),
 }
@@ -252,7 +264,8 @@ fn job_values(job: &Job) -> BTreeMap<String, String> {
     out
 }
 
-/// The values a run's commands get at `at`: the plan's own, then the
+/// The values a run's commands get at `at`: the plan's own, the values
+/// steps captured (from the journal, so a resumed run has them), then the
 /// run's (`EPOCH_SECONDS`, `ELAPSED_SECONDS`, `RUN_ID`, `ENVIRONMENT`).
 /// One rule for the engine that fills commands in and the screen that
 /// shows them.
@@ -264,6 +277,17 @@ pub fn run_vars(
     at: Timestamp,
 ) -> BTreeMap<String, String> {
     let mut vars = plan.vars.clone();
+    for step in &plan.steps {
+        if let Some(name) = &step.capture {
+            let value = match (state.captured.get(name), mode) {
+                (Some(v), _) => v.clone(),
+                // A dry run runs nothing, so nothing is captured: say where the value comes from.
+                (None, Mode::DryRun) => format!("<output of {}>", step.name),
+                (None, _) => continue,
+            };
+            vars.insert(name.clone(), value);
+        }
+    }
     vars.insert(
         "EPOCH_SECONDS".into(),
         at.as_millis().div_euclid(1000).to_string(),

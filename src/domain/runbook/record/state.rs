@@ -130,6 +130,17 @@ pub struct RunState {
     /// Every task in the order it passed (or was marked passed): what
     /// resuming a practice run replays onto the simulated estate.
     pub passed_in_order: Vec<Task>,
+    /// Values steps captured from their output (`capture:`), by variable.
+    pub captured: BTreeMap<String, String>,
+}
+
+/// A value a step's `capture:` took from its output, as journaled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Captured {
+    /// The variable it sets.
+    pub name: String,
+    /// The value, one token of [`crate::domain::runbook::expect::captured_value`]'s alphabet.
+    pub value: String,
 }
 
 impl RunState {

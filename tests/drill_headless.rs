@@ -419,3 +419,150 @@ fn pause_and_speed_change_the_virtual_clock_not_the_wall_clock() {
     let skip = drill.handle(DrillEvent::SkipToNext);
     assert_eq!(skip, [DrillCommand::JumpTo(Duration::from_mins(2))]);
 }
+
+/// A headless drill of `scenario` with `script`, both paths as given.
+fn run_files(scenario: &str, script: &str) -> Report {
+    let spec = EstateSpec::seed();
+    let path = PathBuf::from(scenario);
+    let scenario = load_scenario(&path, &spec).unwrap_or_else(|e| panic!("{e}"));
+    let script = load_script(Path::new(script), &scenario).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    HeadlessDrill {
+        scenario,
+        scenario_path: &path,
+        script,
+        start: Timestamp::parse_rfc3339(START).unwrap(),
+        spec,
+        journal_dir: dir.path(),
+    }
+    .run()
+    .unwrap()
+}
+
+fn details(report: &Report, name: &str) -> String {
+    report
+        .tests
+        .iter()
+        .find(|t| t.name == name)
+        .map(|t| t.details.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_rotation_fences_proves_silence_rotates_and_the_old_key_never_signs() {
+    let r = run("key-compromise", "steady");
+    assert_eq!(
+        test_status(&r, "compromised_key_never_signs"),
+        Status::Passed,
+        "{}",
+        r.to_markdown()
+    );
+    let d = details(&r, "compromised_key_never_signs");
+    assert!(
+        d.starts_with(
+            "the compromised key of us-east-1-val-0 (6DE2F18AC876F1587B5E73C9AC87818641A280AB) signed nothing from height"
+        ),
+        "{d}"
+    );
+    assert_eq!(test_status(&r, "no_double_sign"), Status::Passed);
+    let order: Vec<&str> = r
+        .steps
+        .iter()
+        .filter(|s| s.outcome == "passed")
+        .map(|s| s.step.as_str())
+        .collect();
+    for pair in [
+        ["fence_validator", "prove_old_key_silent"],
+        ["prove_old_key_silent", "start_new_key_node"],
+        ["start_new_key_node", "rotate_consensus_key"],
+        ["rotate_consensus_key", "verify_rotation_on_validators"],
+        ["verify_rotation_on_validators", "seal_new_key"],
+        ["seal_new_key", "map_new_address"],
+    ] {
+        let at = |n: &str| order.iter().position(|s| *s == n);
+        assert!(
+            at(pair[0]).is_some() && at(pair[0]) < at(pair[1]),
+            "{pair:?} in {order:?}"
+        );
+    }
+}
+
+#[test]
+fn the_rotation_gate_names_the_validator_and_both_addresses_from_the_journal() {
+    let spec = EstateSpec::seed();
+    let path = scenario_path("key-compromise");
+    let scenario = load_scenario(&path, &spec).unwrap();
+    let script = load_script(&script_path("key-compromise", "steady"), &scenario).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    HeadlessDrill {
+        scenario,
+        scenario_path: &path,
+        script,
+        start: Timestamp::parse_rfc3339(START).unwrap(),
+        spec,
+        journal_dir: dir.path(),
+    }
+    .run()
+    .unwrap();
+    let journal = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.to_string_lossy()
+                .ends_with("validator-key-rotation.journal")
+        })
+        .expect("the rotation's journal");
+    let text = std::fs::read_to_string(journal).unwrap();
+    let phrases: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["kind"] == "gate.asked")
+        .filter_map(|e| e["data"]["request"]["phrase"].as_str().map(str::to_owned))
+        .collect();
+    let rotate = phrases
+        .iter()
+        .find(|p| p.starts_with("rotate "))
+        .unwrap_or_else(|| panic!("{phrases:?}"));
+    let new = rotate
+        .strip_prefix("rotate us-east-1-val-0 from 6DE2F18AC876F1587B5E73C9AC87818641A280AB to ")
+        .unwrap_or_else(|| panic!("{rotate}"));
+    // The new address is the one the standby node printed: 40 hex digits, not the old one.
+    assert_eq!(new.len(), 40, "{new}");
+    assert!(new.chars().all(|c| c.is_ascii_hexdigit()), "{new}");
+    assert_ne!(new, "6DE2F18AC876F1587B5E73C9AC87818641A280AB");
+    // The value reached the journal as the captured value of the standby step.
+    assert!(
+        text.contains(&format!(
+            "\"captured\":{{\"name\":\"NEW_ADDRESS\",\"value\":\"{new}\"}}"
+        )),
+        "captured value not journaled"
+    );
+}
+
+#[test]
+fn restoring_a_compromised_key_instead_of_rotating_it_fails_the_drill() {
+    let r = run_files(
+        "tests/fixtures/drills/key-compromise-restored.scenario.yaml",
+        "tests/fixtures/drills/key-compromise-restored.yaml",
+    );
+    assert!(!r.passed());
+    assert_eq!(
+        test_status(&r, "compromised_key_never_signs"),
+        Status::Failed
+    );
+    let d = details(&r, "compromised_key_never_signs");
+    assert!(
+        d.starts_with(
+            "COMPROMISED KEY SIGNED AGAIN: us-east-1-val-0 (6DE2F18AC876F1587B5E73C9AC87818641A280AB) at height"
+        ) && d.ends_with("it was restored, not rotated"),
+        "{d}"
+    );
+    // The restore itself ran to the end: the runbook "worked", the drill did not.
+    assert!(
+        r.steps
+            .iter()
+            .any(|s| s.step == "open_key_ceremony" && s.outcome == "passed")
+    );
+    // An attacker's key signing means the service is not safe, whatever else is up.
+    assert_eq!(test_status(&r, "service_restored"), Status::Failed);
+}

@@ -338,6 +338,8 @@ pub(crate) fn practice_texts(p: &PracticeFile) -> Vec<&str> {
         | PracticeFile::RestoreValidatorKey(r)
         | PracticeFile::StartNewKeyNode(r)
         | PracticeFile::RotateKey(r)
+        | PracticeFile::KeySilent(r)
+        | PracticeFile::RotatedKeySigns(r)
         | PracticeFile::Validator { name: r, .. } => vec![r],
         PracticeFile::Traffic { region, .. } | PracticeFile::Validators { region, .. } => {
             vec![region]

@@ -117,11 +117,7 @@ pub fn build(
     let mut vc = VarCheck::new(src, doc.vars.as_ref(), vars, strict);
     let mut b = Builder::new(src, actions);
     let (pre, steps, post) = procedure(&src, doc)?;
-    for s in steps {
-        if let Some(c) = &s.capture {
-            vc.will_capture(&c.value, &s.name.value);
-        }
-    }
+    vc.will_capture(steps);
     let mut plan_pre = Vec::new();
     let mut plan_steps = Vec::new();
     let mut plan_post = Vec::new();

@@ -166,6 +166,10 @@ pub enum PracticeFile {
     /// Rotate a validator's consensus key to its new node's key: the old
     /// address leaves the set, the new one signs once the node caught up.
     RotateKey(String),
+    /// Pass only when the validator's key signed no recent commit.
+    KeySilent(String),
+    /// Pass only when the validator's rotated key carries its power and signs.
+    RotatedKeySigns(String),
     /// Start standby keys of `from`'s validators in `to`.
     StandbyValidators {
         /// The region whose keys are started elsewhere.

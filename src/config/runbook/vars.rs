@@ -104,8 +104,13 @@ impl<'a> VarCheck<'a> {
 
     /// The names steps will capture, each with its step, told before any
     /// template is checked: a use before the capture is named as such.
-    pub(crate) fn will_capture(&mut self, name: &str, step: &str) {
-        self.later.insert(name.trim().to_owned(), step.to_owned());
+    pub(crate) fn will_capture(&mut self, steps: &[super::file::StepFile]) {
+        for step in steps {
+            if let Some(c) = &step.capture {
+                self.later
+                    .insert(c.value.trim().to_owned(), step.name.value.clone());
+            }
+        }
     }
 
     /// `capture: NAME` on a step: steps compiled after it may use `NAME`,

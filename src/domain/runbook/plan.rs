@@ -311,6 +311,12 @@ pub enum PracticeEffect {
     StartNewKeyNode(Template),
     /// Rotate a validator's consensus key to its new node's key.
     RotateKey(Template),
+    /// Pass only when the validator's key signed none of the recent
+    /// commits: the proof, before a rotation, that the fence holds.
+    KeySilent(Template),
+    /// Pass only when the validator's new key is in the set with its old
+    /// power and signs, and its old address is gone.
+    RotatedKeySigns(Template),
     /// Pass only when the simulated service shows this: a check judged
     /// against the estate instead of a command's output.
     Check(SimCheck),

@@ -108,6 +108,8 @@ pub fn practice(
         PracticeEffect::Validator(t, on) => RenderedPractice::Validator(r(t)?, *on),
         PracticeEffect::StartNewKeyNode(t) => RenderedPractice::StartNewKeyNode(r(t)?),
         PracticeEffect::RotateKey(t) => RenderedPractice::RotateKey(r(t)?),
+        PracticeEffect::KeySilent(t) => RenderedPractice::KeySilent(r(t)?),
+        PracticeEffect::RotatedKeySigns(t) => RenderedPractice::RotatedKeySigns(r(t)?),
         PracticeEffect::Check(c) => RenderedPractice::Check(*c),
         PracticeEffect::Fail(m) => RenderedPractice::Fail(m.clone()),
     })

@@ -99,7 +99,9 @@ impl PracticeRunner {
             | RenderedPractice::RestoreValidatorKey(_)
             | RenderedPractice::Validator(..)
             | RenderedPractice::StartNewKeyNode(_)
-            | RenderedPractice::RotateKey(_)) => {
+            | RenderedPractice::RotateKey(_)
+            | RenderedPractice::KeySilent(_)
+            | RenderedPractice::RotatedKeySigns(_)) => {
                 done.push(key_or_restore(&mut estate, p)?);
             }
             RenderedPractice::StandbyValidators(from, to) => {
@@ -108,36 +110,7 @@ impl PracticeRunner {
                     "standby keys of {from}'s validators started in {to}"
                 ));
             }
-            RenderedPractice::Check(check) => {
-                let service = estate.service();
-                let (ok, what) = match check {
-                    SimCheck::ApiHealthy => (
-                        service.api_healthy,
-                        format!(
-                            "API served from {}",
-                            if service.serving.is_empty() {
-                                "nowhere".to_owned()
-                            } else {
-                                service.serving.join(", ")
-                            }
-                        ),
-                    ),
-                    SimCheck::BlocksCommitting => (
-                        service.blocks_committing,
-                        format!("chain at height {}", estate.chain_height()),
-                    ),
-                };
-                if !ok {
-                    return Err(format!(
-                        "check failed on the simulated estate: {what}, {}",
-                        match check {
-                            SimCheck::ApiHealthy => "API not healthy",
-                            SimCheck::BlocksCommitting => "no block committed in the last 20 s",
-                        }
-                    ));
-                }
-                done.push(format!("check passed: {what}"));
-            }
+            RenderedPractice::Check(check) => done.push(sim_check(&estate, *check)?),
             RenderedPractice::Fail(m) => return Err(m.clone()),
         }
         // Route53 built-ins act on the estate as AWS would.
@@ -181,7 +154,12 @@ fn on_off(on: bool) -> &'static str {
 impl StepRunner for PracticeRunner {
     fn replay(&self, job: &Job) -> Option<String> {
         // Checks judged the estate then; they change nothing to redo.
-        if matches!(job.practice, RenderedPractice::Check(_)) {
+        if matches!(
+            job.practice,
+            RenderedPractice::Check(_)
+                | RenderedPractice::KeySilent(_)
+                | RenderedPractice::RotatedKeySigns(_)
+        ) {
             return None;
         }
         let effect = match self.apply(job) {
@@ -322,6 +300,8 @@ fn key_or_restore(
         RenderedPractice::RestoreValidatorKey(v) => estate.restore_validator_key(v),
         RenderedPractice::Validator(v, on) => estate.set_validator_running(v, *on),
         RenderedPractice::StartNewKeyNode(v) => estate.start_new_key_node(v),
+        RenderedPractice::KeySilent(v) => estate.key_silent(v),
+        RenderedPractice::RotatedKeySigns(v) => estate.rotated_key_signs(v),
         RenderedPractice::RotateKey(v) => estate.rotate_validator_key(v).map(|r| {
             format!(
                 "key of {} rotated at height {}: {} left the validator set, {} signs from {}",
@@ -331,4 +311,37 @@ fn key_or_restore(
         _ => return Ok(String::new()),
     };
     out.map_err(|e| e.to_string())
+}
+
+/// A practice check judged against the simulated service; the line for
+/// the output, or why it failed.
+fn sim_check(estate: &crate::sources::sim::SimEstate, check: SimCheck) -> Result<String, String> {
+    let service = estate.service();
+    let (ok, what) = match check {
+        SimCheck::ApiHealthy => (
+            service.api_healthy,
+            format!(
+                "API served from {}",
+                if service.serving.is_empty() {
+                    "nowhere".to_owned()
+                } else {
+                    service.serving.join(", ")
+                }
+            ),
+        ),
+        SimCheck::BlocksCommitting => (
+            service.blocks_committing,
+            format!("chain at height {}", estate.chain_height()),
+        ),
+    };
+    if !ok {
+        return Err(format!(
+            "check failed on the simulated estate: {what}, {}",
+            match check {
+                SimCheck::ApiHealthy => "API not healthy",
+                SimCheck::BlocksCommitting => "no block committed in the last 20 s",
+            }
+        ));
+    }
+    Ok(format!("check passed: {what}"))
 }

@@ -75,6 +75,7 @@ impl SimEstate {
         }
         let Some(producer) = power.iter().position(|&p| keeps_consensus(p, total)) else {
             self.chain.retry();
+            self.watch_compromised(&eligible, false);
             return;
         };
         let old = self.chain.height();
@@ -89,7 +90,7 @@ impl SimEstate {
                 r.height = old + 1;
             }
         }
-        self.watch_compromised();
+        self.watch_compromised(&eligible, true);
     }
 
     /// The 1-second tick: replication lag moves, lagging nodes catch up.

@@ -25,7 +25,7 @@ pub(super) const NEW_NODE_SYNC: Duration = Duration::from_secs(90);
 
 /// The unbonding period of the Cosmos SDK's default staking parameters:
 /// one consensus-key rotation per validator per period.
-pub(super) const UNBONDING: Duration = Duration::from_secs(21 * 24 * 3600);
+pub(super) const UNBONDING: Duration = Duration::from_hours(21 * 24);
 
 /// Per validator, parallel to `spec.validators`: its key as it stands.
 #[derive(Debug, Clone)]
@@ -194,6 +194,58 @@ impl SimEstate {
         self.keys.get(v)?.new_node.as_ref().map(|(a, _)| a.clone())
     }
 
+    /// Whether `validator`'s key signed none of the latest commits and
+    /// cannot sign: what a runbook proves from RPC before it rotates.
+    ///
+    /// # Errors
+    /// When no validator has that name, or its key still signs (the line
+    /// says at which height it last did).
+    pub fn key_silent(&self, validator: &str) -> Result<String, SimError> {
+        let v = self.validator_index(validator)?;
+        let name = self.validator_name(v);
+        let address = self.keys.get(v).map_or("", |k| k.address.as_str());
+        let height = self.chain.height();
+        let can_sign = self
+            .eligible_validators()
+            .get(v)
+            .is_some_and(|e| *e != super::topology::Signer::Cannot);
+        if self.chain.signed_latest(v) || can_sign {
+            return Err(SimError::Refused(format!(
+                "{name} ({address}) still signs: last signed at height {}",
+                self.chain.last_signed(v).unwrap_or(height)
+            )));
+        }
+        Ok(format!(
+            "{name} ({address}) signed nothing in the latest commit (height {height}) and cannot sign"
+        ))
+    }
+
+    /// Whether `validator` rotated, its new key carries its power and
+    /// signed the latest commit, and its old address is out of the set.
+    ///
+    /// # Errors
+    /// When no validator has that name, it did not rotate, or its new key
+    /// does not sign yet.
+    pub fn rotated_key_signs(&self, validator: &str) -> Result<String, SimError> {
+        let v = self.validator_index(validator)?;
+        let name = self.validator_name(v);
+        let Some(r) = self.keys.get(v).and_then(|k| k.rotated.clone()) else {
+            return Err(SimError::Refused(format!("{name} has not rotated its key")));
+        };
+        let power = self.spec.validators.get(v).map_or(0, |s| s.voting_power);
+        // Only a commit at or after the rotation's height is the new key's.
+        if !self.chain.signed_latest(v) || self.chain.last_signed(v) < Some(r.height) {
+            return Err(SimError::Refused(format!(
+                "{name}'s new key {} is in the set with power {power} but signed no commit yet",
+                r.new_address
+            )));
+        }
+        Ok(format!(
+            "{name}: {} signs with power {power}; {} is out of the set",
+            r.new_address, r.old_address
+        ))
+    }
+
     /// Every key rotation so far, oldest first.
     #[must_use]
     pub fn rotations(&self) -> &[KeyRotation] {
@@ -253,8 +305,15 @@ impl SimEstate {
         });
     }
 
-    /// After each commit: did a compromised key sign it?
-    pub(super) fn watch_compromised(&mut self) {
+    /// After each round: a compromised key that cannot sign (fenced, out
+    /// of the set) or did not sign the new commit has stopped; one that
+    /// signs a commit after that is back. A halted chain commits nothing,
+    /// so a fence is seen by the key's `eligible` entry, not a commit.
+    pub(super) fn watch_compromised(
+        &mut self,
+        eligible: &[super::topology::Signer],
+        committed: bool,
+    ) {
         let (height, now) = (self.chain.height(), self.now);
         for c in &mut self.compromised {
             let Some(v) = self
@@ -266,10 +325,14 @@ impl SimEstate {
                 continue;
             };
             let still_in_set = self.keys.get(v).is_some_and(|k| k.address == c.address);
-            let signed = still_in_set && self.chain.signed_latest(v);
-            if !signed {
+            let can_sign = still_in_set
+                && eligible
+                    .get(v)
+                    .is_some_and(|e| *e != super::topology::Signer::Cannot);
+            let signed = committed && still_in_set && self.chain.signed_latest(v);
+            if !can_sign || (committed && !signed) {
                 c.stopped_at.get_or_insert(height);
-            } else if c.stopped_at.is_some() && c.signed_again.is_none() {
+            } else if signed && c.stopped_at.is_some() && c.signed_again.is_none() {
                 c.signed_again = Some((height, now));
             }
         }
@@ -296,3 +359,7 @@ fn fresh_address(seed: u64, validator: usize, generation: u64) -> String {
     out.truncate(40);
     out
 }
+
+#[cfg(test)]
+#[path = "keys_tests.rs"]
+mod tests;

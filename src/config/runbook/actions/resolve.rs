@@ -232,6 +232,8 @@ impl ActionDef {
             PracticeFile::RestoreValidatorKey(v) => PracticeFile::RestoreValidatorKey(fill(v)),
             PracticeFile::StartNewKeyNode(v) => PracticeFile::StartNewKeyNode(fill(v)),
             PracticeFile::RotateKey(v) => PracticeFile::RotateKey(fill(v)),
+            PracticeFile::KeySilent(v) => PracticeFile::KeySilent(fill(v)),
+            PracticeFile::RotatedKeySigns(v) => PracticeFile::RotatedKeySigns(fill(v)),
             PracticeFile::Validator { name, running } => PracticeFile::Validator {
                 name: fill(name),
                 running: *running,

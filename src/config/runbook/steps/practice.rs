@@ -42,6 +42,8 @@ pub(super) fn practice_effect(p: PracticeFile) -> PracticeEffect {
         PracticeFile::Validator { name, running } => PracticeEffect::Validator(t(&name), running),
         PracticeFile::StartNewKeyNode(v) => PracticeEffect::StartNewKeyNode(t(&v)),
         PracticeFile::RotateKey(v) => PracticeEffect::RotateKey(t(&v)),
+        PracticeFile::KeySilent(v) => PracticeEffect::KeySilent(t(&v)),
+        PracticeFile::RotatedKeySigns(v) => PracticeEffect::RotatedKeySigns(t(&v)),
         PracticeFile::StandbyValidators { from, to } => {
             PracticeEffect::StandbyValidators(t(&from), t(&to))
         }

@@ -148,6 +148,10 @@ pub enum RenderedPractice {
     StartNewKeyNode(String),
     /// Rotate a validator's key to its new node's key.
     RotateKey(String),
+    /// Pass only when the validator's key signed no recent commit.
+    KeySilent(String),
+    /// Pass only when the validator's rotated key signs with its power.
+    RotatedKeySigns(String),
     /// Pass only when the simulated service shows this.
     Check(crate::domain::runbook::plan::SimCheck),
     /// Fail on purpose, with this message.

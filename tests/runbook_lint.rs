@@ -91,6 +91,7 @@ fn shipped_runbooks_check_clean() {
             "ok runbooks/drills/replication-failure.yaml (drill scenario)",
             "ok runbooks/regional-failover.yaml (runbook)",
             "ok runbooks/validator-key-restore.yaml (runbook)",
+            "ok runbooks/validator-key-rotation.yaml (runbook)",
         ]
     );
 }

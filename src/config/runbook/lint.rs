@@ -6,6 +6,7 @@
 //! the estate's backup schedules and validator layout.
 
 mod estate;
+mod keys;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -160,6 +161,7 @@ pub fn lint(runbook: &Runbook, compiled: &Compiled, estate: &EstateSpec) -> Vec<
         validators_per_region(&mut l, s, estate);
     }
     unfenced_validators(&mut l, &steps);
+    keys::restores_compromised_key(&mut l, &runbook.doc, &steps);
     for (name, offset) in &compiled.unsupplied {
         l.push_at(
             *offset,

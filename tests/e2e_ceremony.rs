@@ -460,6 +460,19 @@ fn assert_no_share_in(place: &str, text: &str, shares: &[String]) {
 /// Seals `key.json` 2 of 2 for ann and ben in tmux, typing a share into
 /// every stage of the split screen on the way; returns the share lines.
 fn seal_two(bin: &str, d: &Path, journal: &Path, log: &Path) -> (Vec<String>, String) {
+    seal_two_with(bin, d, journal, log, "", "")
+}
+
+/// [`seal_two`] with `global` before `ceremony` and `extra` after the
+/// seal's own arguments.
+fn seal_two_with(
+    bin: &str,
+    d: &Path,
+    journal: &Path,
+    log: &Path,
+    global: &str,
+    extra: &str,
+) -> (Vec<String>, String) {
     let q = |p: &Path| p.display().to_string();
     std::fs::write(d.join("key.json"), KEY).unwrap();
     let share_dir = d.join("shares");
@@ -468,7 +481,7 @@ fn seal_two(bin: &str, d: &Path, journal: &Path, log: &Path) -> (Vec<String>, St
         &shell(
             bin,
             &format!(
-                "ceremony seal --in {} --out {} --threshold 2 --holders ann,ben --out-dir {} --iterations 100000 --journal {} --log {}",
+                "{global} ceremony seal --in {} --out {} --threshold 2 --holders ann,ben --out-dir {} --iterations 100000 --journal {} --log {} {extra}",
                 q(&d.join("key.json")),
                 q(&d.join("v.enc")),
                 q(&share_dir),
@@ -899,4 +912,165 @@ fn share_file(dir: &Path, name: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The moto environment file (tests/fixtures/env/moto.toml) pointed at `moto`.
+fn moto_env_file(moto: &support::moto::Moto, d: &Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string("tests/fixtures/env/moto.toml")
+        .unwrap()
+        .replace("http://127.0.0.1:5000", &moto.endpoint());
+    let path = d.join("moto.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_rotation_seal_escrows_a_new_passphrase_version_whose_shares_combine() {
+    let moto = support::moto::Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bin = private_binary(d);
+    let env = moto_env_file(&moto, d);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let clients = rt.block_on(support::moto::clients(
+        &support::moto::environment(&moto),
+        None,
+    ));
+    let sm = clients.region("eu-west-1").unwrap().secrets.clone();
+    let secret = "virtengine/dr/us-east-1-val-0/backup-passphrase";
+    rt.block_on(
+        sm.create_secret()
+            .name(secret)
+            .secret_string("the-old-passphrase")
+            .send(),
+    )
+    .unwrap();
+    let journal = d.join("seal.jsonl");
+    let log = d.join("seal.log");
+    // As the rotation runbook's seal_new_key step says to run it.
+    let (lines, scrollback) = seal_two_with(
+        &format!(
+            "env AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true {bin}"
+        ),
+        d,
+        &journal,
+        &log,
+        &format!("--env {}", env.display()),
+        &format!("--passphrase-secret {secret} --secret-region eu-west-1"),
+    );
+    // The holders' shares rebuild the passphrase Secrets Manager now holds.
+    let shares: Vec<ShareText> = lines.iter().map(|l| ShareText::parse(l).unwrap()).collect();
+    let rebuilt = shares::combine(&shares).unwrap();
+    let rebuilt = String::from_utf8(rebuilt.expose_secret().to_vec()).unwrap();
+    let current = rt
+        .block_on(sm.get_secret_value().secret_id(secret).send())
+        .unwrap();
+    assert_eq!(current.secret_string(), Some(rebuilt.as_str()));
+    assert_ne!(rebuilt, "the-old-passphrase");
+    // It opens the new envelope.
+    let sealed = std::fs::read(d.join("v.enc")).unwrap();
+    let opened =
+        drconsole::crypto::envelope::open(&sealed, &secrecy::SecretString::from(rebuilt.clone()))
+            .unwrap();
+    assert_eq!(opened.expose_secret(), KEY.as_bytes());
+    // A new version: the old one is kept as AWSPREVIOUS, not overwritten.
+    let versions = rt
+        .block_on(sm.list_secret_version_ids().secret_id(secret).send())
+        .unwrap();
+    let stages: Vec<Vec<String>> = versions
+        .versions()
+        .iter()
+        .map(|v| v.version_stages().to_vec())
+        .collect();
+    assert_eq!(stages.len(), 2, "{stages:?}");
+    assert!(
+        stages.iter().any(|s| s.contains(&"AWSPREVIOUS".to_owned())),
+        "{stages:?}"
+    );
+    // The journal names the secret and its new version, never the value;
+    // the sidecar says where the passphrase is kept.
+    let j = std::fs::read_to_string(&journal).unwrap();
+    let version = current.version_id().unwrap();
+    assert!(
+        j.contains("ceremony.passphrase_escrowed") && j.contains(version),
+        "{j}"
+    );
+    let meta = std::fs::read_to_string(d.join("v.enc.meta.json")).unwrap();
+    assert!(
+        meta.contains(&format!("secretsmanager:eu-west-1:{secret}")),
+        "{meta}"
+    );
+    for (place, text) in [
+        ("journal", j.as_str()),
+        ("log", &std::fs::read_to_string(&log).unwrap_or_default()),
+        ("scrollback", &scrollback),
+        ("sidecar", &meta),
+    ] {
+        assert!(!text.contains(&rebuilt), "the passphrase is in the {place}");
+        assert!(
+            !text.contains("the-old-passphrase"),
+            "the old passphrase is in the {place}"
+        );
+    }
+}
+
+#[test]
+fn a_seal_whose_passphrase_cannot_be_escrowed_leaves_nothing_behind() {
+    let moto = support::moto::Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let env = moto_env_file(&moto, d);
+    std::fs::write(d.join("key.json"), KEY).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .arg("--env")
+        .arg(&env)
+        .args(["ceremony", "seal", "--in"])
+        .arg(d.join("key.json"))
+        .arg("--out")
+        .arg(d.join("v.enc"))
+        .args([
+            "--threshold",
+            "2",
+            "--holders",
+            "ann,ben",
+            "--iterations",
+            "100000",
+        ])
+        .args([
+            "--passphrase-secret",
+            "no/such/secret",
+            "--secret-region",
+            "eu-west-1",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Secrets Manager PutSecretValue eu-west-1 no/such/secret"),
+        "{err}"
+    );
+    assert!(err.contains("the passphrase was not escrowed"), "{err}");
+    assert!(!d.join("v.enc").exists());
+    assert!(!d.join("v.enc.meta.json").exists());
+    // Without --env it is refused before anything is read.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_drconsole"))
+        .args(["ceremony", "seal", "--in"])
+        .arg(d.join("key.json"))
+        .arg("--out")
+        .arg(d.join("v.enc"))
+        .args(["--passphrase-secret", "x"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--passphrase-secret x needs --env FILE"),
+        "{err}"
+    );
 }

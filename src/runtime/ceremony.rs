@@ -24,6 +24,7 @@ use crate::runtime::journal_file::{JournalFileError, JournalWriter};
 use crate::runtime::restore::RpcSigningCheck;
 use crate::sources::clock::{Clock, WallClock};
 
+mod escrow;
 mod event_loop;
 mod keys;
 mod records;
@@ -88,6 +89,13 @@ pub struct SealArgs {
     /// Append a log of what happened (never a secret) to this file.
     #[arg(long)]
     pub log: Option<PathBuf>,
+    /// Also escrow the passphrase in this Secrets Manager secret, as a new
+    /// version (needs --env for the account); the old one is never read.
+    #[arg(long)]
+    pub passphrase_secret: Option<String>,
+    /// The secret's region (default: the environment's first region).
+    #[arg(long, requires = "passphrase_secret")]
+    pub secret_region: Option<String>,
 }
 
 /// `drconsole ceremony open`.
@@ -176,7 +184,7 @@ pub fn run(
         .build()
         .map_err(CeremonyError::Terminal)?;
     match command {
-        CeremonyCommand::Seal(args) => runtime.block_on(seal(args, &theme)),
+        CeremonyCommand::Seal(args) => runtime.block_on(seal(args, env, &theme)),
         CeremonyCommand::Open(args) => runtime.block_on(open(args, env, &theme)),
     }
 }

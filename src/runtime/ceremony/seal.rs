@@ -1,6 +1,7 @@
 //! Sealing a key backup: a fresh passphrase (or one from stdin), the
 //! envelope, the metadata sidecar, and one share file per holder.
 
+use super::escrow::Escrow;
 #[allow(clippy::wildcard_imports)]
 use super::*;
 use crate::app::ceremony::SplitScreen;
@@ -135,8 +136,13 @@ pub(super) fn sidecar_for(args: &SealArgs, plaintext: &[u8]) -> Result<Sidecar, 
     Ok(sidecar)
 }
 
-pub(super) async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, CeremonyError> {
+pub(super) async fn seal(
+    args: &SealArgs,
+    env: Option<&Path>,
+    theme: &Theme,
+) -> Result<ExitCode, CeremonyError> {
     let (holders, n) = holders_of(args)?;
+    let escrow = Escrow::of(args, env).await?;
     if args.out.exists() {
         return Err(invalid(format!(
             "{} exists: a backup is never overwritten",
@@ -156,9 +162,15 @@ pub(super) async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, Cer
         .map_err(|e| invalid(e.to_string()))?;
     let shares = shares::split(passphrase.expose_secret().as_bytes(), args.threshold, n)
         .map_err(|e| invalid(e.to_string()))?;
-    drop(passphrase);
     let set_id = shares.first().map(|s| s.set_id().to_string());
-    let mut sidecar = sidecar_for(args, &plaintext)?.shares(SharesInfo {
+    let mut sidecar = sidecar_for(args, &plaintext)?;
+    if let Some(Escrow { region, .. }) = &escrow
+        && args.passphrase_location.is_none()
+        && let Some(secret) = &args.passphrase_secret
+    {
+        sidecar = sidecar.passphrase_location(&format!("secretsmanager:{region}:{secret}"));
+    }
+    let mut sidecar = sidecar.shares(SharesInfo {
         set_id: set_id.clone().unwrap_or_default(),
         threshold: args.threshold,
         holders: holders.clone(),
@@ -177,6 +189,12 @@ pub(super) async fn seal(args: &SealArgs, theme: &Theme) -> Result<ExitCode, Cer
     let meta_path = PathBuf::from(meta_path);
     let meta = sidecar.to_json().map_err(|e| invalid(e.to_string()))?;
     write_atomic(&meta_path, meta.as_bytes(), false).map_err(|e| invalid(e.to_string()))?;
+    // Escrow before any share is handed out: if the write fails, nothing
+    // of this seal is left to be mistaken for a backup.
+    if let Some(e) = &escrow {
+        e.write(args, &passphrase, &mut journal, &meta_path).await?;
+    }
+    drop(passphrase);
     if let Some(dir) = &args.out_dir {
         write_share_files(dir, &holders, &shares)?;
     }

@@ -94,3 +94,67 @@ fn a_failing_source_is_never_pushed_off_a_short_sources_panel() {
         "{text}"
     );
 }
+
+/// The seed estate after this console rotated us-east-1-val-0's key, the
+/// new node caught up and signing; the default layout.
+fn rotated_app() -> (
+    drconsole::domain::fleet::EstateView,
+    drconsole::domain::time::Timestamp,
+) {
+    support::estate::view_watched(400, &[], |sim| {
+        sim.set_validator_running("us-east-1-val-0", false).unwrap();
+        sim.start_new_key_node("us-east-1-val-0").unwrap();
+        sim.rotate_validator_key("us-east-1-val-0").unwrap();
+    })
+}
+
+fn app_of(
+    view: drconsole::domain::fleet::EstateView,
+    now: drconsole::domain::time::Timestamp,
+) -> App {
+    App::new(
+        view,
+        drconsole::config::builtin_layout("default").unwrap(),
+        drconsole::config::builtin_theme("dark").unwrap(),
+        now,
+    )
+}
+
+#[test]
+fn a_rotated_validator_keeps_its_name_with_a_note_until_the_file_maps_it() {
+    let (view, now) = rotated_app();
+    let r = view.rotations[0].clone();
+    let t = draw(&app_of(view.clone(), now), 200, 48);
+    let screen = format!("{}", t.backend());
+    let row = screen
+        .lines()
+        .find(|l| l.contains("us-east-1-val-0 "))
+        .unwrap_or_else(|| panic!("no row for the validator:\n{screen}"));
+    assert!(row.contains("us-east-1"), "{row}");
+    assert!(
+        row.contains(&format!("↻ rotated at height {}", r.height)),
+        "{row}"
+    );
+    assert!(!screen.contains("unmapped"), "{screen}");
+    assert!(!screen.contains("in no region"), "{screen}");
+    assert!(
+        !screen.contains("not in the chain's validator set"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(t.backend());
+    // Once the environment file maps the new address, the note goes.
+    let mut mapped = view;
+    for v in &mut mapped.spec.validators {
+        if v.name == "us-east-1-val-0" {
+            v.address.clone_from(&r.new_address);
+        }
+    }
+    let screen = format!("{}", draw(&app_of(mapped, now), 200, 48).backend());
+    assert!(!screen.contains("rotated at height"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains(&r.new_address[..8]) && l.contains("us-east-1-val-0 ")),
+        "{screen}"
+    );
+}

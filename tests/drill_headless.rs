@@ -542,8 +542,8 @@ fn the_rotation_gate_names_the_validator_and_both_addresses_from_the_journal() {
 #[test]
 fn restoring_a_compromised_key_instead_of_rotating_it_fails_the_drill() {
     let r = run_files(
-        "tests/fixtures/drills/key-compromise-restored.scenario.yaml",
-        "tests/fixtures/drills/key-compromise-restored.yaml",
+        "tests/fixtures/wrong-runbook/drills/key-compromise-restored.scenario.yaml",
+        "tests/fixtures/wrong-runbook/drills/key-compromise-restored.yaml",
     );
     assert!(!r.passed());
     assert_eq!(

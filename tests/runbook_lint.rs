@@ -117,3 +117,25 @@ fn the_check_command_exits_1_on_upstream_and_0_on_shipped() {
         String::from_utf8_lossy(&shipped.stderr)
     );
 }
+
+#[test]
+fn a_drill_that_restores_the_key_it_declares_compromised_is_an_error() {
+    let got = lines(&[PathBuf::from(
+        "tests/fixtures/wrong-runbook/drills/key-compromise-restored.scenario.yaml",
+    )]);
+    assert_eq!(
+        got,
+        [
+            "tests/fixtures/wrong-runbook/drills/key-compromise-restored.scenario.yaml:29:11: error: runbook \
+             ../../../../runbooks/validator-key-restore.yaml restores the key of us-east-1-val-0 \
+             (step open_key_ceremony), which an inject of this drill declares compromised: the \
+             attacker's copy would sign beside it; expect validator-key-rotation.yaml instead \
+             [restores-compromised-key]"
+        ]
+    );
+    // The shipped drill expects the rotation and checks clean.
+    assert_eq!(
+        lines(&[PathBuf::from("runbooks/drills/key-compromise.yaml")]),
+        ["ok runbooks/drills/key-compromise.yaml (drill scenario)"]
+    );
+}

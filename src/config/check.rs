@@ -266,7 +266,7 @@ fn check_given_file(file: &Path) -> Vec<Finding> {
     match kind_of(file) {
         Some(FileKind::Runbook | FileKind::Actions) => runbook::check_runbook_file(file),
         Some(FileKind::Scenario) if is_runbook(file) => runbook::check_runbook_file(file),
-        Some(kind) => vec![check_file(file, kind)],
+        Some(kind) => check_file(file, kind),
         None => vec![Finding::Err(ConfigError::UnknownKind {
             file: file.to_path_buf(),
         })],
@@ -301,12 +301,12 @@ fn check_dir(dir: &Path, out: &mut Vec<Finding>) {
         } else if kind_of(&path) == Some(FileKind::Scenario) && is_runbook(&path) {
             out.extend(runbook::check_runbook_file(&path));
         } else if let Some(kind) = kind_of(&path) {
-            out.push(check_file(&path, kind));
+            out.extend(check_file(&path, kind));
         }
     }
 }
 
-fn check_file(file: &Path, kind: FileKind) -> Finding {
+fn check_file(file: &Path, kind: FileKind) -> Vec<Finding> {
     let cap = match kind {
         FileKind::Layout => Cap::LAYOUT,
         FileKind::Theme => Cap::THEME,
@@ -317,7 +317,7 @@ fn check_file(file: &Path, kind: FileKind) -> Finding {
     };
     let text = match read_text(file, cap) {
         Ok(text) => text,
-        Err(e) => return Finding::Err(e.into()),
+        Err(e) => return vec![Finding::Err(e.into())],
     };
     let kind = match kind {
         FileKind::Scenario => drill_kind(&text),
@@ -329,7 +329,7 @@ fn check_file(file: &Path, kind: FileKind) -> Finding {
         .unwrap_or_default();
     if kind.selected_by_name() && !is_valid_name(&name) {
         // The loader could never select it, so it would be silently ignored.
-        return Finding::Err(ConfigError::at(
+        return vec![Finding::Err(ConfigError::at(
             file,
             &text,
             0..0,
@@ -337,11 +337,19 @@ fn check_file(file: &Path, kind: FileKind) -> Finding {
                 "file name \"{name}\" cannot be selected as a {kind}, \
                  expected lowercase letters, digits, \"-\" and \"_\""
             ),
-        ));
+        ))];
     }
-    match kind.validate(&name, file, &text) {
-        Ok(()) => Finding::Ok(file.to_path_buf(), kind),
-        Err(e) => Finding::Invalid(e, kind),
+    if let Err(e) = kind.validate(&name, file, &text) {
+        return vec![Finding::Invalid(e, kind)];
+    }
+    let lint = match kind {
+        FileKind::Scenario => scenario_lint(file, &text),
+        _ => Vec::new(),
+    };
+    if lint.is_empty() {
+        vec![Finding::Ok(file.to_path_buf(), kind)]
+    } else {
+        lint.into_iter().map(Finding::Lint).collect()
     }
 }
 
@@ -349,3 +357,13 @@ fn check_file(file: &Path, kind: FileKind) -> Finding {
 #[allow(clippy::unwrap_used)]
 #[path = "check_tests.rs"]
 mod tests;
+
+/// The drill rules on a scenario that loaded: its expected runbooks
+/// against its injects, on the seed estate the drill runs on.
+fn scenario_lint(file: &Path, text: &str) -> Vec<runbook::LintFinding> {
+    let estate = EstateSpec::seed();
+    parse_scenario(file, text, &estate).map_or_else(
+        |_| Vec::new(),
+        |s| runbook::lint::restores_compromised_key_in_drill(file, text, &s, &estate),
+    )
+}

@@ -76,8 +76,9 @@ pub enum SidecarError {
     /// An iteration count outside the envelope's bounds.
     #[error("PBKDF2 iteration count {0} is outside {MIN_ITERATIONS} to {MAX_ITERATIONS}")]
     Iterations(u32),
-    /// Not valid sidecar JSON (unknown fields included).
-    #[error("invalid key backup metadata: {0}")]
+    /// Not valid sidecar JSON (unknown fields included). serde names the
+    /// offending key as written: control characters in it are escaped.
+    #[error("invalid key backup metadata: {}", crate::text::printable(&.0.to_string()))]
     Json(#[from] serde_json::Error),
 }
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 use super::agreement::Agreement;
 use super::estate::{BackupKind, EstateSpec};
 use super::observation::{
-    ChainStatus, HealthStatus, NodeStatus, Observation, PollReport, RegionTopology, SecretInfo,
+    ChainStatus, HealthStatus, KeyRotation, NodeStatus, Observation, PollReport, RegionTopology,
+    SecretInfo,
 };
 use super::telemetry::{STALE_AFTER_INTERVALS, Tracked};
 use super::time::Timestamp;
@@ -69,6 +70,9 @@ pub struct EstateView {
     pub sources: Vec<SourceState>,
     /// Every RPC endpoint's chain and recent blocks, cross-checked.
     pub agreement: Agreement,
+    /// Key rotations this console ran: each maps a new address to its
+    /// validator until the environment file does.
+    pub rotations: Vec<KeyRotation>,
 }
 
 impl EstateView {
@@ -108,6 +112,7 @@ impl EstateView {
             chain: Tracked::default(),
             chain_source: None,
             sources: Vec::new(),
+            rotations: Vec::new(),
             agreement: Agreement::default(),
         }
     }
@@ -228,6 +233,16 @@ impl EstateView {
             Observation::Chain { result: Err(e) } => {
                 self.chain.fail(e.clone(), at);
                 Some(e.clone())
+            }
+            Observation::KeyRotated(r) => {
+                if !self
+                    .rotations
+                    .iter()
+                    .any(|x| x.new_address == r.new_address)
+                {
+                    self.rotations.push(r.clone());
+                }
+                None
             }
         }
     }

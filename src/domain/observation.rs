@@ -188,6 +188,28 @@ pub enum Observation {
         /// The status, or the error.
         result: Result<ChainStatus, String>,
     },
+    /// A consensus-key rotation this console ran (practice or live): the
+    /// validator's new address is still its own until the environment
+    /// file maps it.
+    KeyRotated(KeyRotation),
+}
+
+/// A consensus-key rotation as it happened: the dashboard keeps the
+/// validator under its name across the change of address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRotation {
+    /// The validator's name.
+    pub validator: String,
+    /// The address it had (the key that was replaced).
+    pub old_address: String,
+    /// The address of the new key.
+    pub new_address: String,
+    /// The height the rotation took effect at.
+    pub height: u64,
+    /// Simulated time of the rotation.
+    pub at: Timestamp,
+    /// When the new node has caught up and the new key signs.
+    pub signs_from: Timestamp,
 }
 
 /// Everything one poll of one source produced, stamped with the poll time.

@@ -24,6 +24,9 @@ pub struct ValidatorRow<'a> {
     pub signing: Signing,
     /// The region its key signs from now, when the source tells.
     pub signs_in: Option<&'a str>,
+    /// The height of the key rotation this console ran that put this
+    /// address in the set, while the environment file does not map it.
+    pub rotated_at: Option<u64>,
 }
 
 /// Rows in display order (region order, then power, then name), filtered
@@ -33,7 +36,7 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
     let spec = &view.spec;
     let chain = view.chain.known_value(now, spec.poll.chain);
     let producing = signing::producing(view, now);
-    let by_address = signing::by_address(spec);
+    let by_address = signing::by_address(view);
     let fresh_for = spec
         .poll
         .chain
@@ -60,6 +63,7 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
                         .signs_in
                         .as_deref()
                         .or_else(|| view.agreement.hosted_in(&v.address, now, fresh_for)),
+                    rotated_at: signing::rotated_at(view, &v.address),
                 }
             })
             .collect(),
@@ -74,6 +78,7 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
                 status: None,
                 signing: Signing::Unknown,
                 signs_in: None,
+                rotated_at: None,
             })
             .collect(),
     };

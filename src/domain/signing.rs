@@ -221,15 +221,48 @@ pub fn missing(v: &ValidatorStatus, height: u64) -> bool {
             .is_none_or(|h| height.saturating_sub(h) >= MISSING_AFTER_BLOCKS)
 }
 
-/// The configured validators by upper-case address.
+/// The configured validators by upper-case address, plus the new address
+/// of each validator whose key this console rotated and the environment
+/// file does not map yet: a rotated validator keeps its name and region.
 #[must_use]
 pub fn by_address(
-    spec: &super::estate::EstateSpec,
+    view: &EstateView,
 ) -> std::collections::HashMap<String, &super::estate::ValidatorSpec> {
-    spec.validators
+    let mut out: std::collections::HashMap<String, &super::estate::ValidatorSpec> = view
+        .spec
+        .validators
         .iter()
         .map(|v| (v.address.to_ascii_uppercase(), v))
-        .collect()
+        .collect();
+    for r in &view.rotations {
+        let old = view
+            .spec
+            .validators
+            .iter()
+            .find(|v| v.address.eq_ignore_ascii_case(&r.old_address));
+        if let Some(v) = old {
+            out.entry(r.new_address.to_ascii_uppercase()).or_insert(v);
+        }
+    }
+    out
+}
+
+/// The height a rotation this console ran took effect at, for a
+/// validator shown at `address` through it (not through the file).
+#[must_use]
+pub fn rotated_at(view: &EstateView, address: &str) -> Option<u64> {
+    let mapped = view
+        .spec
+        .validators
+        .iter()
+        .any(|v| v.address.eq_ignore_ascii_case(address));
+    if mapped {
+        return None;
+    }
+    view.rotations
+        .iter()
+        .find(|r| r.new_address.eq_ignore_ascii_case(address))
+        .map(|r| r.height)
 }
 
 /// Everyone's signing as of `now`.
@@ -258,7 +291,7 @@ pub fn picture(view: &EstateView, now: Timestamp) -> SigningPicture {
         };
     };
     // Looked up once per validator: a set of hundreds stays linear.
-    let by_address = by_address(spec);
+    let by_address = by_address(view);
     let in_set: std::collections::HashSet<String> = chain
         .validators
         .iter()
@@ -299,10 +332,17 @@ pub fn picture(view: &EstateView, now: Timestamp) -> SigningPicture {
             }
         })
         .collect();
+    // A validator this console rotated is in the set at its new address.
+    let rotated_in = |c: &super::estate::ValidatorSpec| {
+        view.rotations.iter().any(|r| {
+            r.old_address.eq_ignore_ascii_case(&c.address)
+                && in_set.contains(r.new_address.to_ascii_uppercase().as_str())
+        })
+    };
     let not_in_set = spec
         .validators
         .iter()
-        .filter(|c| !in_set.contains(c.address.to_ascii_uppercase().as_str()))
+        .filter(|c| !in_set.contains(c.address.to_ascii_uppercase().as_str()) && !rotated_in(c))
         .map(|c| c.name.clone())
         .collect();
     SigningPicture {

@@ -96,6 +96,7 @@ fn is_failure(o: &Observation) -> bool {
         Observation::Secret { result, .. } => result.is_err(),
         Observation::Topology { result, .. } => result.is_err(),
         Observation::Chain { result } => result.is_err(),
+        Observation::KeyRotated(_) => false,
     }
 }
 

@@ -207,30 +207,7 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         label(theme, "address", 0),
     ])];
     for (i, r) in rows.iter().enumerate().skip(first).take(visible) {
-        let status = match (r.status, chain) {
-            // A stopped chain has no current signatures: the last commit's
-            // would show validators of a dead region as signing.
-            (Some(s), Some(c)) if r.signing == Signing::Stale => Verdict {
-                level: Level::Stale,
-                word: signing::last_signed_ago(c, s, now).map_or_else(
-                    || "NOT SIGNED".to_owned(),
-                    |ago| format!("{} ago", format_age(ago)),
-                ),
-            },
-            (Some(s), _) => Verdict {
-                level: r.signing.level(),
-                word: match r.signing {
-                    Signing::Missed => format!("MISSED {}", s.missed_recent),
-                    other => other.word().to_owned(),
-                },
-            },
-            (None, _) => {
-                Verdict::from_freshness(view.chain.freshness(now, interval)).unwrap_or(Verdict {
-                    level: Level::Unknown,
-                    word: "UNKNOWN".into(),
-                })
-            }
-        };
+        let status = row_status(r, chain, view, now);
         let mut line = Line::from(vec![
             cell(theme, r.name, name_w),
             cell(theme, &region_of(r), region_w),
@@ -243,8 +220,15 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
                 ),
                 theme.level(status.level),
             ),
-            Span::styled(r.address.to_owned(), theme.style(Slot::Muted)),
         ]);
+        // Before the address, which a narrow panel cuts: the note must show.
+        if let Some(h) = r.rotated_at {
+            line.push_span(Span::styled(
+                format!("↻ rotated at height {h} "),
+                theme.level(Level::Warn),
+            ));
+        }
+        line.push_span(Span::styled(r.address.to_owned(), theme.style(Slot::Muted)));
         if focused && i == selected {
             line = line.patch_style(theme.style(Slot::Selection));
         }
@@ -271,4 +255,36 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         focused,
     );
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// What the signing column says for one row.
+fn row_status(
+    r: &roster::ValidatorRow<'_>,
+    chain: Option<&crate::domain::observation::ChainStatus>,
+    view: &crate::domain::fleet::EstateView,
+    now: crate::domain::time::Timestamp,
+) -> Verdict {
+    match (r.status, chain) {
+        // A stopped chain has no current signatures: the last commit's
+        // would show validators of a dead region as signing.
+        (Some(s), Some(c)) if r.signing == Signing::Stale => Verdict {
+            level: Level::Stale,
+            word: signing::last_signed_ago(c, s, now).map_or_else(
+                || "NOT SIGNED".to_owned(),
+                |ago| format!("{} ago", format_age(ago)),
+            ),
+        },
+        (Some(s), _) => Verdict {
+            level: r.signing.level(),
+            word: match r.signing {
+                Signing::Missed => format!("MISSED {}", s.missed_recent),
+                other => other.word().to_owned(),
+            },
+        },
+        (None, _) => Verdict::from_freshness(view.chain.freshness(now, view.spec.poll.chain))
+            .unwrap_or(Verdict {
+                level: Level::Unknown,
+                word: "UNKNOWN".into(),
+            }),
+    }
 }

@@ -5,8 +5,11 @@
 //! the compiled plan (so an action is judged by what it really does) and
 //! the estate's backup schedules and validator layout.
 
+mod drill;
 mod estate;
 mod keys;
+
+pub use drill::restores_compromised_key as restores_compromised_key_in_drill;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::{Fault, FaultError, SimError, SimEstate};
+pub use crate::domain::observation::KeyRotation;
 use crate::domain::time::Timestamp;
 
 /// How long a node started with a fresh key takes to state-sync from a
@@ -38,24 +39,6 @@ pub(super) struct KeyState {
     pub(super) new_node: Option<(String, Timestamp)>,
     /// The rotation, once it is in a block.
     pub(super) rotated: Option<KeyRotation>,
-}
-
-/// A consensus-key rotation as it happened: the dashboard keeps the
-/// validator under its name across the change of address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyRotation {
-    /// The validator's name.
-    pub validator: String,
-    /// The address it had (the key that was replaced).
-    pub old_address: String,
-    /// The address of the new key.
-    pub new_address: String,
-    /// The height the rotation took effect at.
-    pub height: u64,
-    /// Simulated time of the rotation.
-    pub at: Timestamp,
-    /// When the new node has caught up and the new key signs.
-    pub signs_from: Timestamp,
 }
 
 /// A key presumed in an attacker's hands, and what it did since.

@@ -113,6 +113,8 @@ impl SimEstate {
         out.push(Observation::Chain {
             result: self.chain_status(),
         });
+        // Only the console's own runbooks rotate keys in the simulated estate.
+        out.extend(self.rotations.iter().cloned().map(Observation::KeyRotated));
         out
     }
 

@@ -41,18 +41,23 @@ fn script_path(id: &str, team: &str) -> PathBuf {
 }
 
 fn run(id: &str, team: &str) -> Report {
-    let spec = EstateSpec::seed();
-    let path = scenario_path(id);
-    let scenario = load_scenario(&path, &spec).unwrap_or_else(|e| panic!("{e}"));
-    let script = load_script(&script_path(id, team), &scenario).unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap();
+    run_in(&scenario_path(id), &script_path(id, team), dir.path())
+}
+
+/// A headless drill of the scenario and script at these paths, its
+/// journals written into `journal_dir`.
+fn run_in(scenario: &Path, script: &Path, journal_dir: &Path) -> Report {
+    let spec = EstateSpec::seed();
+    let loaded = load_scenario(scenario, &spec).unwrap_or_else(|e| panic!("{e}"));
+    let script = load_script(script, &loaded).unwrap_or_else(|e| panic!("{e}"));
     HeadlessDrill {
-        scenario,
-        scenario_path: &path,
+        scenario: loaded,
+        scenario_path: scenario,
         script,
         start: Timestamp::parse_rfc3339(START).unwrap(),
         spec,
-        journal_dir: dir.path(),
+        journal_dir,
     }
     .run()
     .unwrap()
@@ -420,25 +425,6 @@ fn pause_and_speed_change_the_virtual_clock_not_the_wall_clock() {
     assert_eq!(skip, [DrillCommand::JumpTo(Duration::from_mins(2))]);
 }
 
-/// A headless drill of `scenario` with `script`, both paths as given.
-fn run_files(scenario: &str, script: &str) -> Report {
-    let spec = EstateSpec::seed();
-    let path = PathBuf::from(scenario);
-    let scenario = load_scenario(&path, &spec).unwrap_or_else(|e| panic!("{e}"));
-    let script = load_script(Path::new(script), &scenario).unwrap_or_else(|e| panic!("{e}"));
-    let dir = tempfile::tempdir().unwrap();
-    HeadlessDrill {
-        scenario,
-        scenario_path: &path,
-        script,
-        start: Timestamp::parse_rfc3339(START).unwrap(),
-        spec,
-        journal_dir: dir.path(),
-    }
-    .run()
-    .unwrap()
-}
-
 fn details(report: &Report, name: &str) -> String {
     report
         .tests
@@ -489,21 +475,12 @@ fn a_rotation_fences_proves_silence_rotates_and_the_old_key_never_signs() {
 
 #[test]
 fn the_rotation_gate_names_the_validator_and_both_addresses_from_the_journal() {
-    let spec = EstateSpec::seed();
-    let path = scenario_path("key-compromise");
-    let scenario = load_scenario(&path, &spec).unwrap();
-    let script = load_script(&script_path("key-compromise", "steady"), &scenario).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    HeadlessDrill {
-        scenario,
-        scenario_path: &path,
-        script,
-        start: Timestamp::parse_rfc3339(START).unwrap(),
-        spec,
-        journal_dir: dir.path(),
-    }
-    .run()
-    .unwrap();
+    run_in(
+        &scenario_path("key-compromise"),
+        &script_path("key-compromise", "steady"),
+        dir.path(),
+    );
     let journal = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -541,9 +518,11 @@ fn the_rotation_gate_names_the_validator_and_both_addresses_from_the_journal() {
 
 #[test]
 fn restoring_a_compromised_key_instead_of_rotating_it_fails_the_drill() {
-    let r = run_files(
-        "tests/fixtures/wrong-runbook/drills/key-compromise-restored.scenario.yaml",
-        "tests/fixtures/wrong-runbook/drills/key-compromise-restored.yaml",
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_in(
+        Path::new("tests/fixtures/wrong-runbook/drills/key-compromise-restored.scenario.yaml"),
+        Path::new("tests/fixtures/wrong-runbook/drills/key-compromise-restored.yaml"),
+        dir.path(),
     );
     assert!(!r.passed());
     assert_eq!(

@@ -4,6 +4,7 @@
 //! records it asks the driver to journal; so replaying a journal applies
 //! exactly what the live run applied and rebuilds exactly its state.
 
+mod millis;
 mod state;
 
 use serde::{Deserialize, Serialize};
@@ -379,23 +380,5 @@ impl Record {
                 }
             }
         }
-    }
-}
-
-/// A [`Timestamp`] as milliseconds since the epoch in journal data.
-mod millis {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use crate::domain::time::Timestamp;
-
-    /// Writes milliseconds since the epoch.
-    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
-    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(t.as_millis())
-    }
-
-    /// Reads milliseconds since the epoch.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
-        i64::deserialize(d).map(Timestamp::from_millis)
     }
 }

@@ -103,18 +103,7 @@ impl Chain {
     /// The block hash at height `h`: 32 pseudo-random bytes in upper-case
     /// hex, stable for a seed, as CometBFT prints a block id.
     pub(super) fn block_hash(&self, h: u64) -> String {
-        let mut out = String::with_capacity(64);
-        let mut x = self.hash_seed ^ h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        for _ in 0..4 {
-            // splitmix64
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            let _ = write!(out, "{z:016X}");
-        }
-        out
+        hex_stream(self.hash_seed ^ h.wrapping_mul(0x9E37_79B9_7F4A_7C15), 64)
     }
 
     /// Header time of the latest block.
@@ -175,4 +164,20 @@ impl Chain {
 /// One block interval: 6 s with uniform ±0.6 s jitter.
 fn draw(rng: &mut ChaCha8Rng) -> i64 {
     BLOCK_MS + rng.random_range(-JITTER_MS..=JITTER_MS)
+}
+
+/// `len` upper-case hex digits of the splitmix64 stream from `state`:
+/// stable pseudo-random ids (block hashes, fresh key addresses).
+pub(super) fn hex_stream(mut state: u64, len: usize) -> String {
+    let mut out = String::with_capacity(len + 16);
+    while out.len() < len {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        let _ = write!(out, "{z:016X}");
+    }
+    out.truncate(len);
+    out
 }

@@ -11,7 +11,6 @@
 //! block by block: once it stopped signing, any later signature by it is
 //! the attacker's key back in the set.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::{Fault, FaultError, SimError, SimEstate};
@@ -325,22 +324,12 @@ impl SimEstate {
 /// A fresh 20-byte consensus address in CometBFT's upper-case hex, stable
 /// for a seed, a validator and a key generation.
 fn fresh_address(seed: u64, validator: usize, generation: u64) -> String {
-    let mut x = seed
+    let state = seed
         ^ u64::try_from(validator)
             .unwrap_or(u64::MAX)
             .wrapping_mul(0xA24B_AED4_963E_E407)
         ^ generation.wrapping_mul(0x9FB2_1C65_1E98_DF25);
-    let mut out = String::with_capacity(40);
-    while out.len() < 40 {
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        let _ = write!(out, "{z:016X}");
-    }
-    out.truncate(40);
-    out
+    super::chain::hex_stream(state, 40)
 }
 
 #[cfg(test)]

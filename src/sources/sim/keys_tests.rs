@@ -17,6 +17,17 @@ fn sim() -> SimEstate {
     )
 }
 
+/// The estate 20 s after `VAL`'s key was declared compromised.
+fn compromised() -> SimEstate {
+    let mut s = sim();
+    s.inject(Fault::KeyCompromised {
+        validator: VAL.into(),
+    })
+    .unwrap();
+    run(&mut s, 20);
+    s
+}
+
 fn run(sim: &mut SimEstate, secs: u64) {
     let t = sim.now().plus(Duration::from_secs(secs));
     sim.advance_to(t);
@@ -103,12 +114,7 @@ fn a_rotation_needs_a_new_key_node_and_only_one_per_unbonding_period() {
 
 #[test]
 fn a_compromised_key_that_stops_and_is_rotated_out_never_signs_again() {
-    let mut s = sim();
-    s.inject(Fault::KeyCompromised {
-        validator: VAL.into(),
-    })
-    .unwrap();
-    run(&mut s, 20);
+    let mut s = compromised();
     assert_eq!(s.service().compromised_signing, [VAL]);
     s.set_validator_running(VAL, false).unwrap();
     run(&mut s, 20);
@@ -123,12 +129,7 @@ fn a_compromised_key_that_stops_and_is_rotated_out_never_signs_again() {
 
 #[test]
 fn a_compromised_key_restored_from_backup_is_seen_signing_again() {
-    let mut s = sim();
-    s.inject(Fault::KeyCompromised {
-        validator: VAL.into(),
-    })
-    .unwrap();
-    run(&mut s, 20);
+    let mut s = compromised();
     s.set_validator_running(VAL, false).unwrap();
     run(&mut s, 20);
     let stopped = s.compromised_keys()[0].stopped_at.unwrap();
@@ -141,12 +142,7 @@ fn a_compromised_key_restored_from_backup_is_seen_signing_again() {
 
 #[test]
 fn a_halted_chain_still_sees_the_fence() {
-    let mut s = sim();
-    s.inject(Fault::KeyCompromised {
-        validator: VAL.into(),
-    })
-    .unwrap();
-    run(&mut s, 20);
+    let mut s = compromised();
     // Fencing the whole region takes more than 1/3 of the power: no commit.
     s.set_validators_running("us-east-1", false).unwrap();
     let h = s.chain.height();

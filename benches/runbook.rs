@@ -111,6 +111,7 @@ fn step(i: usize) -> PlannedStep {
         rollback: None,
         practice: PracticeEffect::None,
         capture: None,
+        on_pass: None,
     }
 }
 

@@ -132,7 +132,7 @@ fn a_rotated_validator_keeps_its_name_with_a_note_until_the_file_maps_it() {
         .unwrap_or_else(|| panic!("no row for the validator:\n{screen}"));
     assert!(row.contains("us-east-1"), "{row}");
     assert!(
-        row.contains(&format!("↻ rotated at height {}", r.height)),
+        row.contains(&format!("↻ rotated at height {}", r.height.unwrap())),
         "{row}"
     );
     assert!(!screen.contains("unmapped"), "{screen}");

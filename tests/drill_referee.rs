@@ -275,6 +275,7 @@ fn view(
         }),
         journal: journal.into(),
         rollback: Vec::new(),
+        rotations: Vec::new(),
     }
 }
 

@@ -1015,6 +1015,83 @@ fn the_rotation_seal_escrows_a_new_passphrase_version_whose_shares_combine() {
             "the old passphrase is in the {place}"
         );
     }
+    // The rotation runbook's own seal_new_key step, compiled from the real
+    // file and run through sh, accepts this envelope for the new key and
+    // refuses it for another address.
+    let sidecar: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    let address = sidecar["validator_address"].as_str().unwrap();
+    let envelope = d.join("v.enc").display().to_string();
+    assert_eq!(rotation_seal_check(&envelope, address, "ann,ben"), "PASS");
+    let other = "A1B2C3D4E5F60718293A4B5C6D7E8F9011223344";
+    assert_eq!(
+        rotation_seal_check(&envelope, other, "ann,ben"),
+        format!("the envelope holds {address}, not {other}")
+    );
+    assert_eq!(
+        rotation_seal_check(&envelope, address, "ann,ben,cat"),
+        "only 2 holders confirmed"
+    );
+}
+
+/// The last line `runbooks/validator-key-rotation.yaml`'s `seal_new_key`
+/// check prints for this envelope, new address and holders (values reach
+/// `sh` as data, as in a run).
+fn rotation_seal_check(envelope: &str, new_address: &str, holders: &str) -> String {
+    use drconsole::config::runbook::{Actions, compile, load_runbook};
+    use drconsole::domain::runbook::plan::Operation;
+    use drconsole::domain::runbook::script::ShellScript;
+    let mut given: std::collections::BTreeMap<String, String> = [
+        ("VALIDATOR", "us-east-1-val-0"),
+        ("REGION", "us-east-1"),
+        ("OLD_ADDRESS", "6DE2F18AC876F1587B5E73C9AC87818641A280AB"),
+        ("VALOPER", "virtenginevaloper1abc"),
+        ("OPERATOR_KEY", "operator"),
+        ("CHAIN_ID", "virtengine-1"),
+        ("RPC_URL", "http://127.0.0.1:1"),
+        ("ROTATION_FEE", "1000000uve"),
+        ("FEE_AMOUNT", "1000000"),
+        ("FEE_DENOM", "uve"),
+        ("NEW_ENVELOPE", envelope),
+        (
+            "PASSPHRASE_SECRET",
+            "virtengine/dr/us-east-1-val-0/backup-passphrase",
+        ),
+        ("SECRET_REGION", "eu-west-1"),
+        ("HOLDERS", holders),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let rb = load_runbook(Path::new("runbooks/validator-key-rotation.yaml")).unwrap();
+    let plan = compile(
+        &rb,
+        &Actions::shipped().unwrap(),
+        &given,
+        &drconsole::domain::estate::EstateSpec::seed(),
+    )
+    .unwrap();
+    let step = plan
+        .steps
+        .iter()
+        .find(|s| s.name == "seal_new_key")
+        .unwrap();
+    let Operation::Shell(t) = &step.operation else {
+        panic!("seal_new_key runs a command")
+    };
+    given.insert("NEW_ADDRESS".into(), new_address.into());
+    let script = ShellScript::render(t, &given).unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script.script)
+        .envs(script.env())
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[test]

@@ -94,6 +94,7 @@ fn failover_view() -> RunView {
         outcome: None,
         journal: "runs/regional-failover.journal".into(),
         rollback: Vec::new(),
+        rotations: Vec::new(),
     }
 }
 

@@ -70,6 +70,7 @@ impl Console {
     /// console.
     #[must_use]
     pub fn with_run(mut self, first: RunView) -> Self {
+        self.learn(&first);
         self.run = Some(AttachedRun {
             screen: RunScreen::new(first),
             quits_console: true,
@@ -169,6 +170,7 @@ impl Console {
             Some(d) => d.on_run_view(&first),
             None => Vec::new(),
         };
+        self.learn(&first);
         self.run = Some(AttachedRun {
             screen: RunScreen::new(first),
             quits_console: false,
@@ -182,10 +184,19 @@ impl Console {
             Some(d) => d.on_run_view(&view),
             None => Vec::new(),
         };
+        self.learn(&view);
         if let Some(run) = self.run.as_mut() {
             run.screen.show(view);
         }
         relay
+    }
+
+    /// What a picture of the run tells the dashboard: the keys it rotated
+    /// (a resumed run's first picture already carries them).
+    fn learn(&mut self, view: &RunView) {
+        for r in &view.rotations {
+            self.dashboard.learn_rotation(r);
+        }
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {

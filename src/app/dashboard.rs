@@ -267,6 +267,12 @@ impl App {
         }
     }
 
+    /// Takes a key rotation a run of this console made (the root model
+    /// hands it over from the run's picture).
+    pub fn learn_rotation(&mut self, r: &crate::domain::observation::KeyRotation) {
+        self.live.learn_rotation(r);
+    }
+
     /// Applies one message; returns the effects to run.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {

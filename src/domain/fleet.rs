@@ -159,6 +159,33 @@ impl EstateView {
         }
     }
 
+    /// Takes a key rotation this console ran, once per new address. A
+    /// rotation that comes without its height (a live run's) takes the
+    /// block after the chain answer seen in the minute before it passed
+    /// (as the simulated chain does: the next block), or stays without
+    /// one: an older answer's height, or a later one, would be wrong.
+    pub fn learn_rotation(&mut self, r: &KeyRotation) {
+        const NEAR: Duration = Duration::from_mins(1);
+        let seen = self.chain.reading.as_ref().and_then(|c| {
+            let near = c.observed_at <= r.at && r.at.since(c.observed_at) <= NEAR;
+            near.then(|| c.value.height.saturating_add(1))
+        });
+        let height = r.height.or(seen);
+        match self
+            .rotations
+            .iter_mut()
+            .find(|x| x.new_address.eq_ignore_ascii_case(&r.new_address))
+        {
+            // A height the estate reports is exact and beats a guess.
+            Some(known) if r.height.is_some() => known.height = r.height,
+            Some(known) => known.height = known.height.or(height),
+            None => self.rotations.push(KeyRotation {
+                height,
+                ..r.clone()
+            }),
+        }
+    }
+
     fn apply_one(&mut self, obs: &Observation, at: Timestamp, source: &str) -> Option<String> {
         fn put<T: Clone>(
             slot: &mut Tracked<T>,
@@ -235,13 +262,7 @@ impl EstateView {
                 Some(e.clone())
             }
             Observation::KeyRotated(r) => {
-                if !self
-                    .rotations
-                    .iter()
-                    .any(|x| x.new_address == r.new_address)
-                {
-                    self.rotations.push(r.clone());
-                }
+                self.learn_rotation(r);
                 None
             }
         }

@@ -204,11 +204,13 @@ pub struct KeyRotation {
     pub old_address: String,
     /// The address of the new key.
     pub new_address: String,
-    /// The height the rotation took effect at.
-    pub height: u64,
-    /// Simulated time of the rotation.
+    /// The height the rotation took effect at; `None` when the console
+    /// had seen no block when it ran the rotation (RPC down).
+    pub height: Option<u64>,
+    /// When the rotation ran (simulated time in practice).
     pub at: Timestamp,
-    /// When the new node has caught up and the new key signs.
+    /// When the new node has caught up and the new key signs (in a live
+    /// run the console cannot know: the time the rotation ran).
     pub signs_from: Timestamp,
 }
 

@@ -2,7 +2,7 @@
 //! the estate's mapping of addresses to regions and names.
 
 use super::fleet::EstateView;
-use super::observation::ValidatorStatus;
+use super::observation::{KeyRotation, ValidatorStatus};
 use super::signing::{self, Signing};
 use super::time::Timestamp;
 
@@ -24,9 +24,9 @@ pub struct ValidatorRow<'a> {
     pub signing: Signing,
     /// The region its key signs from now, when the source tells.
     pub signs_in: Option<&'a str>,
-    /// The height of the key rotation this console ran that put this
-    /// address in the set, while the environment file does not map it.
-    pub rotated_at: Option<u64>,
+    /// The key rotation this console ran that put this address in the
+    /// set, while the environment file does not map it.
+    pub rotation: Option<&'a KeyRotation>,
 }
 
 /// Rows in display order (region order, then power, then name), filtered
@@ -63,7 +63,7 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
                         .signs_in
                         .as_deref()
                         .or_else(|| view.agreement.hosted_in(&v.address, now, fresh_for)),
-                    rotated_at: signing::rotated_at(view, &v.address),
+                    rotation: signing::rotation_of(view, &v.address),
                 }
             })
             .collect(),
@@ -78,7 +78,7 @@ pub fn rows<'a>(view: &'a EstateView, now: Timestamp, filter: &str) -> Vec<Valid
                 status: None,
                 signing: Signing::Unknown,
                 signs_in: None,
-                rotated_at: None,
+                rotation: None,
             })
             .collect(),
     };

@@ -247,10 +247,13 @@ pub fn by_address(
     out
 }
 
-/// The height a rotation this console ran took effect at, for a
-/// validator shown at `address` through it (not through the file).
+/// The rotation this console ran that put `address` in the set, for a
+/// validator shown through it (not through the environment file).
 #[must_use]
-pub fn rotated_at(view: &EstateView, address: &str) -> Option<u64> {
+pub fn rotation_of<'a>(
+    view: &'a EstateView,
+    address: &str,
+) -> Option<&'a super::observation::KeyRotation> {
     let mapped = view
         .spec
         .validators
@@ -262,7 +265,6 @@ pub fn rotated_at(view: &EstateView, address: &str) -> Option<u64> {
     view.rotations
         .iter()
         .find(|r| r.new_address.eq_ignore_ascii_case(address))
-        .map(|r| r.height)
 }
 
 /// Everyone's signing as of `now`.

@@ -266,6 +266,7 @@ pub fn view(
                 }
             })
             .collect(),
+        rotations: crate::domain::runbook::learned::key_rotations(plan, state, &facts.mode, now),
     }
 }
 

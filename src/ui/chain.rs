@@ -222,11 +222,12 @@ pub fn validators(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
             ),
         ]);
         // Before the address, which a narrow panel cuts: the note must show.
-        if let Some(h) = r.rotated_at {
-            line.push_span(Span::styled(
-                format!("↻ rotated at height {h} "),
-                theme.level(Level::Warn),
-            ));
+        if let Some(rotation) = r.rotation {
+            let note = match rotation.height {
+                Some(h) => format!("↻ rotated at height {h} "),
+                None => "↻ rotated (height not seen) ".to_owned(),
+            };
+            line.push_span(Span::styled(note, theme.level(Level::Warn)));
         }
         line.push_span(Span::styled(r.address.to_owned(), theme.style(Slot::Muted)));
         if focused && i == selected {

@@ -33,6 +33,7 @@ pub fn shell(name: &str, command: &str) -> PlannedStep {
         rollback: None,
         practice: PracticeEffect::None,
         capture: None,
+        on_pass: None,
     }
 }
 

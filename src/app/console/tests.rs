@@ -55,6 +55,7 @@ fn run_view(journal: &str) -> RunView {
         outcome: None,
         journal: journal.into(),
         rollback: Vec::new(),
+        rotations: Vec::new(),
     }
 }
 
@@ -281,4 +282,29 @@ fn drill_messages_without_a_drill_change_nothing() {
             .is_empty()
     );
     assert_eq!(c.front(), Front::Dashboard);
+}
+
+#[test]
+fn a_key_the_run_rotated_reaches_the_dashboard_from_the_first_picture_on() {
+    use crate::domain::observation::KeyRotation;
+    let rotation = KeyRotation {
+        validator: "us-east-1-val-0".into(),
+        old_address: "6DE2F18AC876F1587B5E73C9AC87818641A280AB".into(),
+        new_address: "A1B2C3D4E5F60718293A4B5C6D7E8F9011223344".into(),
+        height: None,
+        at: start(),
+        signs_from: start(),
+    };
+    let mut first = run_view("rb.journal");
+    first.rotations = vec![rotation.clone()];
+    // A resumed run's first picture: learned before any key is pressed.
+    let c = Console::new(dashboard()).with_run(first.clone());
+    assert_eq!(c.dashboard().view().rotations, vec![rotation.clone()]);
+    // A run opened from `:run`, then every later picture: learned once.
+    let mut c = Console::new(dashboard());
+    c.update(Msg::RunOpened(Box::new(run_view("rb.journal"))));
+    assert!(c.dashboard().view().rotations.is_empty());
+    c.update(Msg::RunViewed(Box::new(first.clone())));
+    c.update(Msg::RunViewed(Box::new(first)));
+    assert_eq!(c.dashboard().view().rotations, vec![rotation]);
 }

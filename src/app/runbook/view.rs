@@ -154,4 +154,7 @@ pub struct RunView {
     /// What a roll back would run now, in order, so its confirmation
     /// lists it before anything is undone.
     pub rollback: Vec<String>,
+    /// The key rotations the run's passed steps made: the dashboard keeps
+    /// each validator under its name at its new address.
+    pub rotations: Vec<crate::domain::observation::KeyRotation>,
 }

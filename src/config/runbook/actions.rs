@@ -21,7 +21,10 @@
 //! quoting. A runbook variable inside a parameter then reaches the shell
 //! as data, like any other (see `domain::runbook::script`).
 
+mod on_pass;
 mod resolve;
+
+pub use on_pass::OnPassFile;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -57,6 +60,7 @@ struct ActionFile {
     #[serde(default)]
     destructive: bool,
     practice: Option<Spanned<PracticeFile>>,
+    on_pass: Option<Spanned<OnPassFile>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,6 +129,8 @@ pub struct ActionDef {
     pub destructive: bool,
     /// Its default effect in practice mode, over the parameters.
     pub practice: PracticeFile,
+    /// What the console learns once a step of it passed, over the parameters.
+    pub on_pass: Option<OnPassFile>,
 }
 
 /// Every action a runbook may name.
@@ -268,6 +274,7 @@ fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<Action
         }
         None => PracticeFile::None,
     };
+    let on_pass = on_pass::checked(src, name, &params, a.on_pass)?;
     Ok(ActionDef {
         name: name.to_owned(),
         description: a.description.map(|d| d.value),
@@ -275,6 +282,7 @@ fn action_def(src: &Source, name: &str, a: Spanned<ActionFile>) -> Result<Action
         kind,
         destructive: a.destructive,
         practice,
+        on_pass,
     })
 }
 

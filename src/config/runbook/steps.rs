@@ -94,6 +94,14 @@ fn retry(src: &Source, s: &StepFile) -> Result<Retry, ConfigError> {
     })
 }
 
+/// What a step takes from the action it names: its practice effect,
+/// whether it is destructive, and what its pass tells the console.
+struct FromAction {
+    practice: PracticeFile,
+    destructive: bool,
+    on_pass: Option<crate::domain::runbook::plan::OnPass>,
+}
+
 /// Builds planned steps, remembering names and where each operation is.
 pub(crate) struct Builder<'a> {
     src: Source<'a>,
@@ -146,7 +154,7 @@ impl<'a> Builder<'a> {
         action: Option<&Text>,
         params: Option<&Spanned<BTreeMap<String, Spanned<ParamValue>>>>,
         command: Option<&Text>,
-    ) -> Result<(Operation, Option<PracticeFile>, Option<bool>), ConfigError> {
+    ) -> Result<(Operation, Option<FromAction>), ConfigError> {
         let src = self.src;
         match (action, command) {
             (Some(a), None) => {
@@ -171,7 +179,12 @@ impl<'a> Builder<'a> {
                 let op = def.operation(&src, &a.referenced, &resolved)?;
                 self.step_actions.insert(at, def.name.clone());
                 self.op_offset.insert(at, src.offset(&a.referenced));
-                Ok((op, Some(def.practice(&resolved)), Some(def.destructive)))
+                let traits = FromAction {
+                    practice: def.practice(&resolved),
+                    destructive: def.destructive,
+                    on_pass: def.on_pass(&resolved),
+                };
+                Ok((op, Some(traits)))
             }
             (None, Some(c)) => {
                 if let Some(p) = params {
@@ -183,7 +196,7 @@ impl<'a> Builder<'a> {
                 let t = shell_template(&src, c)?;
                 vc.check(&t, &c.referenced)?;
                 self.op_offset.insert(at, src.offset(&c.referenced));
-                Ok((Operation::Shell(t), None, None))
+                Ok((Operation::Shell(t), None))
             }
             (Some(a), Some(_)) => Err(src.at(
                 &a.referenced,
@@ -209,7 +222,7 @@ impl<'a> Builder<'a> {
     ) -> Result<PlannedStep, ConfigError> {
         let src = self.src;
         self.unique(&s.name)?;
-        let (operation, action_practice, action_destructive) = self.operation(
+        let (operation, from_action) = self.operation(
             vc,
             at,
             &s.name,
@@ -217,6 +230,10 @@ impl<'a> Builder<'a> {
             s.params.as_ref(),
             s.command.as_ref(),
         )?;
+        let (action_practice, action_destructive, on_pass) = match from_action {
+            Some(a) => (Some(a.practice), Some(a.destructive), a.on_pass),
+            None => (None, None, None),
+        };
         let destructive = s.destructive.or(action_destructive).unwrap_or_else(
             || matches!(&operation, Operation::Shell(t) if looks_destructive(&t.to_string())),
         );
@@ -280,6 +297,7 @@ impl<'a> Builder<'a> {
             rollback,
             practice,
             capture,
+            on_pass,
         })
     }
 
@@ -292,7 +310,7 @@ impl<'a> Builder<'a> {
     ) -> Result<Operation, ConfigError> {
         // The rollback's action is not the step's: keep the step's record.
         let saved = (self.step_actions.remove(&at), self.op_offset.remove(&at));
-        let (op, _, _) = self.operation(
+        let (op, _) = self.operation(
             vc,
             at,
             name,

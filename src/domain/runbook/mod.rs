@@ -3,6 +3,7 @@
 
 pub mod engine;
 pub mod expect;
+pub mod learned;
 pub mod plan;
 pub mod protocol;
 pub mod record;

@@ -142,6 +142,25 @@ pub struct PlannedStep {
     /// (a new node's consensus address, say): read from the journal, so a
     /// resumed run has it too.
     pub capture: Option<String>,
+    /// What the console learns once this step passed (a key it rotated),
+    /// in every mode that runs steps: the dashboard's own knowledge.
+    pub on_pass: Option<OnPass>,
+}
+
+/// What a passed step tells the console beyond its record: the action's
+/// `on_pass:`, its texts templates over the run's values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OnPass {
+    /// The step rotated a validator's consensus key: the dashboard keeps
+    /// the validator under its name at the new address.
+    KeyRotated {
+        /// The validator's name, as the environment file writes it.
+        validator: Template,
+        /// The address of the key that was replaced.
+        old_address: Template,
+        /// The address of the new key.
+        new_address: Template,
+    },
 }
 
 /// How a step acts on the world.

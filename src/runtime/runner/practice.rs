@@ -305,7 +305,11 @@ fn key_or_restore(
         RenderedPractice::RotateKey(v) => estate.rotate_validator_key(v).map(|r| {
             format!(
                 "key of {} rotated at height {}: {} left the validator set, {} signs from {}",
-                r.validator, r.height, r.old_address, r.new_address, r.signs_from
+                r.validator,
+                r.height.unwrap_or_default(),
+                r.old_address,
+                r.new_address,
+                r.signs_from
             )
         }),
         _ => return Ok(String::new()),

@@ -36,8 +36,9 @@ pub(super) struct KeyState {
     pub(super) fenced: bool,
     /// A node started with a freshly generated key, ready to rotate to.
     pub(super) new_node: Option<(String, Timestamp)>,
-    /// The rotation, once it is in a block.
-    pub(super) rotated: Option<KeyRotation>,
+    /// The rotation, once it is in a block, and that block's height (the
+    /// simulated chain always knows it).
+    pub(super) rotated: Option<(KeyRotation, u64)>,
 }
 
 /// A key presumed in an attacker's hands, and what it did since.
@@ -141,12 +142,11 @@ impl SimEstate {
         let Some(k) = self.keys.get_mut(v) else {
             return Err(SimError::Refused(format!("no validator {name}")));
         };
-        if let Some(r) = &k.rotated
+        if let Some((r, at_height)) = &k.rotated
             && now.since(r.at) < UNBONDING
         {
             return Err(SimError::Refused(format!(
-                "{name} already rotated its key at height {}; the chain allows one rotation per unbonding period (21 days)",
-                r.height
+                "{name} already rotated its key at height {at_height}; the chain allows one rotation per unbonding period (21 days)"
             )));
         }
         let Some((new_address, started)) = k.new_node.take() else {
@@ -158,12 +158,12 @@ impl SimEstate {
             validator: name,
             old_address: std::mem::replace(&mut k.address, new_address.clone()),
             new_address,
-            height,
+            height: Some(height),
             at: now,
             signs_from: now.max(started.plus(NEW_NODE_SYNC)),
         };
         k.fenced = false;
-        k.rotated = Some(rotation.clone());
+        k.rotated = Some((rotation.clone(), height));
         self.rotations.push(rotation.clone());
         Ok(rotation)
     }
@@ -211,12 +211,12 @@ impl SimEstate {
     pub fn rotated_key_signs(&self, validator: &str) -> Result<String, SimError> {
         let v = self.validator_index(validator)?;
         let name = self.validator_name(v);
-        let Some(r) = self.keys.get(v).and_then(|k| k.rotated.clone()) else {
+        let Some((r, height)) = self.keys.get(v).and_then(|k| k.rotated.clone()) else {
             return Err(SimError::Refused(format!("{name} has not rotated its key")));
         };
         let power = self.spec.validators.get(v).map_or(0, |s| s.voting_power);
         // Only a commit at or after the rotation's height is the new key's.
-        if !self.chain.signed_latest(v) || self.chain.last_signed(v) < Some(r.height) {
+        if !self.chain.signed_latest(v) || self.chain.last_signed(v) < Some(height) {
             return Err(SimError::Refused(format!(
                 "{name}'s new key {} is in the set with power {power} but signed no commit yet",
                 r.new_address

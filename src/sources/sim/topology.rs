@@ -97,7 +97,7 @@ impl SimEstate {
                 if self.validator_offline(v) || key.is_some_and(|k| k.fenced) {
                     return Signer::Cannot;
                 }
-                if let Some(r) = key.and_then(|k| k.rotated.as_ref()) {
+                if let Some((r, _)) = key.and_then(|k| k.rotated.as_ref()) {
                     // The new key signs from the new node alone, once synced.
                     return match home {
                         _ if self.now < r.signs_from => Signer::Cannot,

@@ -10,7 +10,7 @@ use super::{ActionDef, ActionKind, BuiltinKind, Resolved};
 use crate::config::error::ConfigError;
 use crate::config::runbook::file::{ParamValue, PracticeFile};
 use crate::config::runbook::source::Source;
-use crate::domain::runbook::plan::{Builtin, Operation};
+use crate::domain::runbook::plan::{Builtin, OnPass, Operation};
 use crate::domain::runbook::template::{Piece, Template, shell_quote};
 
 /// True for text the shell reads as one plain word, so it needs no quotes.
@@ -210,19 +210,16 @@ impl ActionDef {
         }
     }
 
+    /// What a passed step of this action tells the console, its
+    /// parameters filled in (templates over the runbook's values).
+    pub(crate) fn on_pass(&self, params: &BTreeMap<String, Resolved>) -> Option<OnPass> {
+        let fill = filler(params);
+        self.on_pass.as_ref().map(|o| o.map(&fill).to_plan())
+    }
+
     /// The default practice effect with parameters filled in (as text templates).
     pub(crate) fn practice(&self, params: &BTreeMap<String, Resolved>) -> PracticeFile {
-        let single: BTreeMap<String, Template> = params
-            .iter()
-            .filter_map(|(k, v)| match v {
-                Resolved::One(t) => Some((k.clone(), t.clone())),
-                Resolved::Many(_) => None,
-            })
-            .collect();
-        let fill = |s: &str| {
-            Template::parse(s)
-                .map_or_else(|_| s.to_owned(), |t| splice(&t, &single, false).to_string())
-        };
+        let fill = filler(params);
         match &self.practice {
             PracticeFile::None => PracticeFile::None,
             PracticeFile::Fail(m) => PracticeFile::Fail(m.clone()),
@@ -252,5 +249,20 @@ impl ActionDef {
             },
             PracticeFile::Check(c) => PracticeFile::Check(*c),
         }
+    }
+}
+
+/// Splices an action's single-valued parameters into a text template
+/// (as text, not shell): what `practice:` and `on_pass:` hold.
+fn filler(params: &BTreeMap<String, Resolved>) -> impl Fn(&str) -> String {
+    let single: BTreeMap<String, Template> = params
+        .iter()
+        .filter_map(|(k, v)| match v {
+            Resolved::One(t) => Some((k.clone(), t.clone())),
+            Resolved::Many(_) => None,
+        })
+        .collect();
+    move |s: &str| {
+        Template::parse(s).map_or_else(|_| s.to_owned(), |t| splice(&t, &single, false).to_string())
     }
 }

@@ -78,3 +78,55 @@ fn literal_parameter_text_is_quoted_unless_a_plain_word() {
         "run plain-word_1.2 two words ${X}"
     );
 }
+
+#[test]
+fn on_pass_names_only_the_actions_parameters_and_one_known_kind() {
+    let head = "actions:\n  x:\n    params: {v: {}, old: {}, new: {}}\n    command: rotate ${v}\n";
+    let ok = format!(
+        "{head}    on_pass:\n      key_rotated: {{validator: \"${{v}}\", old_address: \"${{old}}\", new_address: \"${{new}}\"}}\n"
+    );
+    let a = parse_actions(Path::new("a.yaml"), &ok).expect("valid");
+    assert!(matches!(
+        a.get("x").and_then(|d| d.on_pass.clone()),
+        Some(OnPassFile::KeyRotated { .. })
+    ));
+    let stray = format!(
+        "{head}    on_pass:\n      key_rotated: {{validator: \"${{v}}\", old_address: \"${{old}}\", new_address: \"${{NEW_ADDRESS}}\"}}\n"
+    );
+    assert_eq!(
+        err(&stray),
+        "a.yaml:6:7: action x: on_pass uses ${NEW_ADDRESS}, not one of its parameters"
+    );
+    let empty = format!(
+        "{head}    on_pass:\n      key_rotated: {{validator: \"${{v}}\", old_address: \" \", new_address: \"${{new}}\"}}\n"
+    );
+    assert_eq!(
+        err(&empty),
+        "a.yaml:6:7: action x: on_pass has an empty value"
+    );
+    let unknown = format!("{head}    on_pass: {{key_restored: {{validator: x}}}}\n");
+    assert_eq!(
+        err(&unknown),
+        "a.yaml:5:15: unknown variant `key_restored`, expected one of key_rotated"
+    );
+    let missing = format!("{head}    on_pass: {{key_rotated: {{validator: x}}}}\n");
+    assert!(
+        err(&missing).contains("missing field `old_address`"),
+        "{}",
+        err(&missing)
+    );
+}
+
+#[test]
+fn the_shipped_rotation_tells_the_console_which_key_it_rotated() {
+    let a = Actions::shipped().expect("shipped actions.yaml is valid");
+    let rotate = a.get("rotate_consensus_key").expect("shipped");
+    assert_eq!(
+        rotate.on_pass,
+        Some(OnPassFile::KeyRotated {
+            validator: "${validator}".into(),
+            old_address: "${old_address}".into(),
+            new_address: "${new_address}".into(),
+        })
+    );
+}

@@ -82,6 +82,7 @@ impl Builder<'_> {
                 rollback: None,
                 practice: practice_fx.clone(),
                 capture: None,
+                on_pass: None,
             });
         }
         Ok(out)

@@ -12,8 +12,10 @@ use support::tmux::{Tmux, binary};
 fn facilitator_runs_a_drill_to_its_report() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report");
+    // Steps take their simulated time; at ten times real time the fence
+    // (half a minute of pod shutdown at most) passes in seconds.
     let cmd = format!(
-        "sh -c '{} --start 2026-11-26T03:00:00Z drill runbooks/drills/region-failure.yaml --report {}; echo EXIT=$?; sleep 600'",
+        "sh -c '{} --speed 10 --start 2026-11-26T03:00:00Z drill runbooks/drills/region-failure.yaml --report {}; echo EXIT=$?; sleep 600'",
         binary(),
         report.display()
     );

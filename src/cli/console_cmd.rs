@@ -190,7 +190,11 @@ fn run_sim_console(
             report_tx,
         ));
         let channels = run.as_ref().map(|r| r.channels.clone()).unwrap_or_default();
-        let practice = PracticeRunner::new(Arc::clone(&estate)).with_channels(channels);
+        let mut practice = PracticeRunner::new(Arc::clone(&estate)).with_channels(channels);
+        if drill.is_some() {
+            // A drill's steps take the time their work takes, on its clock.
+            practice = practice.with_step_times(Arc::clone(&clock));
+        }
         let (run, start_run) = run_cmd::console_runs(run, practice, None, &clock)?;
         let mut console = with_run(Console::new(app), run.as_ref());
         let mut rig = None;

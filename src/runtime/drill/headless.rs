@@ -264,7 +264,8 @@ impl HeadlessDrill<'_> {
             plan.clone(),
             Mode::Practice,
             &journal,
-            Arc::new(PracticeRunner::new(Arc::clone(sim))),
+            // A drill's steps take the time their work takes.
+            Arc::new(PracticeRunner::new(Arc::clone(sim)).with_step_times(Arc::clone(clock))),
             Arc::new(answers),
             Arc::clone(clock),
         )

@@ -8,11 +8,13 @@
 use std::sync::{Arc, Mutex};
 
 use super::{OutputSink, StepRunner, note};
+
+mod effects;
 use crate::domain::notify::{self, NotifyChannel};
-use crate::domain::runbook::plan::SimCheck;
 use crate::domain::runbook::protocol::{Job, Outcome, RenderedOperation, RenderedPractice, Task};
 use crate::domain::runbook::script::ShellScript;
-use crate::sources::sim::SimEstate;
+use crate::sources::clock::Clock;
+use crate::sources::sim::{SimEstate, StepTime};
 
 /// What a practice run did with one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +30,23 @@ pub struct PracticeRecord {
 }
 
 /// Routes every job to the simulated estate.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PracticeRunner {
     estate: Arc<Mutex<SimEstate>>,
     log: Arc<Mutex<Vec<PracticeRecord>>>,
     channels: Vec<NotifyChannel>,
+    /// In a drill: the drill's clock, on which each step takes its
+    /// simulated time ([`SimEstate::step_time`]).
+    timing: Option<Arc<dyn Clock>>,
+}
+
+impl std::fmt::Debug for PracticeRunner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PracticeRunner")
+            .field("channels", &self.channels)
+            .field("step_times", &self.timing.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl PracticeRunner {
@@ -43,7 +57,18 @@ impl PracticeRunner {
             estate,
             log: Arc::new(Mutex::new(Vec::new())),
             channels: Vec::new(),
+            timing: None,
         }
+    }
+
+    /// Each step takes the simulated time its work takes, on `clock` (a
+    /// drill's), and changes the estate when it ends; a DNS change reaches
+    /// clients once it propagated and the TTL ran out. Without this (a
+    /// practice run outside a drill) effects are immediate.
+    #[must_use]
+    pub fn with_step_times(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.timing = Some(clock);
+        self
     }
 
     /// Records notifications as these channels would receive them (an
@@ -65,90 +90,6 @@ impl PracticeRunner {
     pub fn log(&self) -> Vec<PracticeRecord> {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
-
-    fn apply(&self, job: &Job) -> Result<String, String> {
-        let mut estate = self
-            .estate
-            .lock()
-            .map_err(|_| "the simulated estate is unavailable".to_owned())?;
-        let err = |e: crate::sources::sim::SimError| e.to_string();
-        let mut done = Vec::new();
-        // The runbook's own practice effect first.
-        match &job.practice {
-            RenderedPractice::None => {}
-            RenderedPractice::PromoteDatabase(r) => {
-                estate.promote_database(r).map_err(err)?;
-                done.push(format!("database primary is now {r}"));
-            }
-            RenderedPractice::Traffic(r, on) => {
-                estate.set_traffic(r, *on).map_err(err)?;
-                done.push(format!("traffic to {r} {}", on_off(*on)));
-            }
-            RenderedPractice::Validators(r, on) => {
-                estate.set_validators_running(r, *on).map_err(err)?;
-                done.push(format!(
-                    "validators in {r} {}",
-                    if *on { "started" } else { "stopped" }
-                ));
-            }
-            RenderedPractice::RecoverRegion(r) => {
-                estate.recover_region(r).map_err(err)?;
-                done.push(format!("{r} recovered"));
-            }
-            p @ (RenderedPractice::RestoreChainState(_)
-            | RenderedPractice::RestoreValidatorKey(_)
-            | RenderedPractice::Validator(..)
-            | RenderedPractice::StartNewKeyNode(_)
-            | RenderedPractice::RotateKey(_)
-            | RenderedPractice::KeySilent(_)
-            | RenderedPractice::RotatedKeySigns(_)) => {
-                done.push(key_or_restore(&mut estate, p)?);
-            }
-            RenderedPractice::StandbyValidators(from, to) => {
-                estate.start_standby_validators(from, to).map_err(err)?;
-                done.push(format!(
-                    "standby keys of {from}'s validators started in {to}"
-                ));
-            }
-            RenderedPractice::Check(check) => done.push(sim_check(&estate, *check)?),
-            RenderedPractice::Fail(m) => return Err(m.clone()),
-        }
-        // Route53 built-ins act on the estate as AWS would.
-        match &job.operation {
-            RenderedOperation::RecordWeight { region, weight, .. } => {
-                estate.set_traffic(region, *weight > 0).map_err(err)?;
-                done.push(format!("weight of {region} set to {weight}"));
-            }
-            RenderedOperation::HealthCheck {
-                inverted: Some(true),
-                region: Some(r),
-                ..
-            } => {
-                estate.set_traffic(r, false).map_err(err)?;
-                done.push(format!("health check of {r} inverted: traffic stops"));
-            }
-            RenderedOperation::HealthCheck {
-                disabled: Some(true),
-                region,
-                ..
-            } => done.push(format!(
-                "health check{} disabled: AWS reads it healthy, traffic keeps flowing",
-                region
-                    .as_ref()
-                    .map(|r| format!(" of {r}"))
-                    .unwrap_or_default()
-            )),
-            _ => {}
-        }
-        if done.is_empty() {
-            done.push("recorded; no effect on the simulated estate".to_owned());
-        }
-        Ok(done.join("; "))
-    }
-}
-
-fn on_off(on: bool) -> &'static str {
-    if on { "on" } else { "off" }
 }
 
 impl StepRunner for PracticeRunner {
@@ -162,7 +103,7 @@ impl StepRunner for PracticeRunner {
         ) {
             return None;
         }
-        let effect = match self.apply(job) {
+        let effect = match effects::apply(&self.estate, None, job, None) {
             Ok(e) => e,
             Err(e) => format!("could not redo: {e}"),
         };
@@ -188,11 +129,22 @@ impl StepRunner for PracticeRunner {
         {
             note(&sink, &job, format!("  with {v}"));
         }
+        let timed = self.step_time(&job);
+        if let Some(t) = &timed {
+            note(&sink, &job, t.describe());
+            if let Err(e) = self.wait_out(&job, t).await {
+                note(&sink, &job, format!("simulated estate: {e}"));
+                let mut out = Outcome::error(format!("practice: {e}"));
+                out.exit.timed_out = true;
+                return out;
+            }
+        }
+        let dns = timed.and_then(|t| t.settles_after);
         let result = self.would_send(&job.operation).and_then(|sent| {
             for line in &sent {
                 note(&sink, &job, line.clone());
             }
-            let effect = self.apply(&job)?;
+            let effect = effects::apply(&self.estate, self.timing.as_deref(), &job, dns)?;
             Ok(sent
                 .into_iter()
                 .chain([effect])
@@ -231,6 +183,32 @@ impl StepRunner for PracticeRunner {
 }
 
 impl PracticeRunner {
+    /// How long `job` takes, in a drill.
+    fn step_time(&self, job: &Job) -> Option<StepTime> {
+        self.timing.as_ref()?;
+        Some(self.estate.lock().ok()?.step_time(job))
+    }
+
+    /// Waits out a step's simulated time on the drill's clock, or its
+    /// timeout when the work outlasts it (the step then fails and the
+    /// estate does not change, as a real command stopped at its timeout).
+    async fn wait_out(&self, job: &Job, t: &StepTime) -> Result<(), String> {
+        let Some(clock) = &self.timing else {
+            return Ok(());
+        };
+        if let Some(limit) = job.timeout.filter(|limit| t.took > *limit) {
+            tokio::time::sleep(clock.wall_for(limit)).await;
+            return Err(format!(
+                "timed out after {}: the {} takes {}",
+                crate::domain::duration::format(limit),
+                t.work.label(),
+                crate::domain::duration::format(t.took)
+            ));
+        }
+        tokio::time::sleep(clock.wall_for(t.took)).await;
+        Ok(())
+    }
+
     /// The consensus address a new-key node step prints.
     fn printed_address(&self, job: &Job) -> Option<String> {
         let RenderedPractice::StartNewKeyNode(v) = &job.practice else {
@@ -284,68 +262,4 @@ impl PracticeRunner {
             })
             .collect())
     }
-}
-
-/// The effects on one region's state or one validator's key: a restore
-/// from a chain-state snapshot, a key through the ceremony, fencing one
-/// validator, a new-key node, a key rotation. One line for the output.
-fn key_or_restore(
-    estate: &mut crate::sources::sim::SimEstate,
-    p: &RenderedPractice,
-) -> Result<String, String> {
-    let out = match p {
-        RenderedPractice::RestoreChainState(r) => {
-            estate.restore_chain_state(r).map(|r| r.describe())
-        }
-        RenderedPractice::RestoreValidatorKey(v) => estate.restore_validator_key(v),
-        RenderedPractice::Validator(v, on) => estate.set_validator_running(v, *on),
-        RenderedPractice::StartNewKeyNode(v) => estate.start_new_key_node(v),
-        RenderedPractice::KeySilent(v) => estate.key_silent(v),
-        RenderedPractice::RotatedKeySigns(v) => estate.rotated_key_signs(v),
-        RenderedPractice::RotateKey(v) => estate.rotate_validator_key(v).map(|r| {
-            format!(
-                "key of {} rotated at height {}: {} left the validator set, {} signs from {}",
-                r.validator,
-                r.height.unwrap_or_default(),
-                r.old_address,
-                r.new_address,
-                r.signs_from
-            )
-        }),
-        _ => return Ok(String::new()),
-    };
-    out.map_err(|e| e.to_string())
-}
-
-/// A practice check judged against the simulated service; the line for
-/// the output, or why it failed.
-fn sim_check(estate: &crate::sources::sim::SimEstate, check: SimCheck) -> Result<String, String> {
-    let service = estate.service();
-    let (ok, what) = match check {
-        SimCheck::ApiHealthy => (
-            service.api_healthy,
-            format!(
-                "API served from {}",
-                if service.serving.is_empty() {
-                    "nowhere".to_owned()
-                } else {
-                    service.serving.join(", ")
-                }
-            ),
-        ),
-        SimCheck::BlocksCommitting => (
-            service.blocks_committing,
-            format!("chain at height {}", estate.chain_height()),
-        ),
-    };
-    if !ok {
-        return Err(format!(
-            "check failed on the simulated estate: {what}, {}",
-            match check {
-                SimCheck::ApiHealthy => "API not healthy",
-                SimCheck::BlocksCommitting => "no block committed in the last 20 s",
-            }
-        ));
-    }
-    Ok(format!("check passed: {what}"))
 }

@@ -53,6 +53,8 @@ impl SimEstate {
     /// When the region is unknown.
     pub fn set_traffic(&mut self, region: &str, serving: bool) -> Result<(), SimError> {
         let i = self.index_of(region)?;
+        // This change is now; one still propagating would undo it later.
+        self.dns_pending.retain(|(_, r, _)| *r != i);
         if let Some(r) = self.regions.get_mut(i) {
             r.serving = serving;
         }

@@ -96,6 +96,7 @@ impl SimEstate {
     /// The 1-second tick: replication lag moves, lagging nodes catch up.
     fn tick(&mut self) {
         self.next_tick += TICK_MS;
+        self.settle_dns();
         let components = self.components();
         let primary = self.db_primary;
         let primary_name = self.region_name(primary).to_owned();

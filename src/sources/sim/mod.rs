@@ -33,6 +33,7 @@ mod keys;
 mod observe;
 mod restore;
 mod service;
+mod step_time;
 #[cfg(test)]
 mod tests;
 mod topology;
@@ -48,6 +49,7 @@ pub use self::fault::{ActiveFault, FaultId};
 pub use self::keys::{CompromisedKey, KeyRotation};
 pub use self::restore::ChainRestore;
 pub use self::service::ServiceState;
+pub use self::step_time::{RECORD_TTL, SNAPSHOT_BYTES, Spread, StepTime, Work};
 use crate::domain::estate::EstateSpec;
 use crate::domain::fault::{Fault, FaultError};
 use crate::domain::time::Timestamp;
@@ -165,6 +167,10 @@ pub struct SimEstate {
     promotions: Vec<Promotion>,
     restores: Vec<ChainRestore>,
     lag_rng: ChaCha8Rng,
+    /// Draws how long practice steps take ([`step_time`]).
+    step_rng: ChaCha8Rng,
+    /// DNS changes clients have not followed yet: (when, region, serving).
+    dns_pending: Vec<(Timestamp, usize, bool)>,
     next_tick: i64,
 }
 
@@ -245,6 +251,8 @@ impl SimEstate {
             promotions: Vec::new(),
             restores: Vec::new(),
             lag_rng,
+            step_rng: ChaCha8Rng::seed_from_u64(seed ^ step_time::STREAM),
+            dns_pending: Vec::new(),
         }
     }
 

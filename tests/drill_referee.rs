@@ -404,3 +404,65 @@ fn the_console_credits_the_run_its_drill_started_and_relays_its_steps_and_gates(
         "{words:?}"
     );
 }
+
+#[test]
+fn during_a_drill_the_runbook_screen_shows_the_drills_one_clock() {
+    let path = Path::new("runbooks/drills/region-failure.yaml");
+    let scenario = load_scenario(path, &EstateSpec::seed()).unwrap();
+    let estate = Arc::new(Mutex::new(SimEstate::new(
+        EstateSpec::seed(),
+        scenario.seed,
+        start(),
+    )));
+    let clock = Arc::new(VirtualClock::new(start(), 1.0));
+    let (tx, _commands) = tokio::sync::mpsc::unbounded_channel();
+    let rig = DrillRig::new(Arc::clone(&clock), estate, tx, start(), None);
+    let opened = Opened::default();
+    let mut session = Session::new(scenario, path, rig, Some(stand_in_runs(&opened)));
+    press(&mut session, KeyCode::Char('s'));
+    clock.set_paused(true);
+    clock.jump_to(start().plus(Duration::from_secs(305)));
+    session.tick();
+    session.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::NONE,
+    )));
+    assert!(session.hands.run.is_some(), "the run opened");
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
+    t.draw(|f| drconsole::ui::render_console(f, &session.console))
+        .unwrap();
+    let screen = format!("{}", t.backend());
+    let header = screen.lines().next().unwrap();
+    assert!(
+        header.contains("RUNBOOK"),
+        "the runbook is in front: {header}"
+    );
+    assert!(header.contains("DRILL T+05:05 simulated · "), "{header}");
+    assert!(
+        !header.contains("RTO clock") && !header.contains("elapsed"),
+        "{header}"
+    );
+    // The drill screen shows the same time and the same outage words.
+    let words = drconsole::ui::drill::clock_words(session.console.drill_screen().unwrap());
+    assert!(header.contains(&words), "{header} / {words}");
+    let mut drill_header = String::new();
+    for _ in 0..3 {
+        session.send(Msg::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)));
+        t.draw(|f| drconsole::ui::render_console(f, &session.console))
+            .unwrap();
+        drill_header = format!("{}", t.backend())
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned();
+        if drill_header.contains("DRILL · SIMULATED") {
+            break;
+        }
+    }
+    assert!(drill_header.contains("DRILL · SIMULATED"), "{drill_header}");
+    let outage = words.split(" · ").nth(1).unwrap();
+    assert!(
+        drill_header.contains("T+05:05 simulated") && drill_header.contains(outage),
+        "{drill_header} / {outage}"
+    );
+}

@@ -144,3 +144,127 @@ fn briefing_and_outage_snapshots() {
     );
     insta::assert_snapshot!("drill_outage", outage);
 }
+
+/// The lines of the pane titled `title` (its border row to the next border).
+fn pane(screen: &str, title: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in screen.lines() {
+        if line.contains(&format!("┌ {title} ")) {
+            inside = true;
+            continue;
+        }
+        if inside && line.contains('└') {
+            break;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn every_key_that_does_nothing_says_why_to_the_facilitator_only() {
+    let mut s = screen();
+    let says = |s: &DrillScreen| s.notice().map(str::to_owned);
+    key(&mut s, 'i');
+    assert_eq!(
+        says(&s).as_deref(),
+        Some("the drill has not started: s starts it")
+    );
+    let shown = draw(&s);
+    assert!(
+        pane(&shown, "Facilitator only").contains("the drill has not started"),
+        "{shown}"
+    );
+    assert!(
+        !pane(&shown, "Messages to participants").contains("started"),
+        "{shown}"
+    );
+    key(&mut s, 's');
+    assert_eq!(says(&s), None, "a key that acted clears the notice");
+    key(&mut s, 's');
+    assert_eq!(says(&s).as_deref(), Some("the drill is already running"));
+    key(&mut s, 'x');
+    assert_eq!(
+        says(&s).as_deref(),
+        Some("x does nothing here: ? lists the drill's keys")
+    );
+    let fired = s.tick(Duration::from_mins(2), up(120, true));
+    applied(&mut s, fired);
+    // An inject that already fired is not fired again, and says when it did.
+    key(&mut s, 'i');
+    let effects = s.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(effects.is_empty());
+    assert_eq!(
+        says(&s).as_deref(),
+        Some("health-checks-fail already fired at T+02:00: pick another or Esc")
+    );
+    assert_eq!(s.mode(), &DrillMode::PickInject(0), "still picking");
+    s.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    // An empty note is not kept, and says so.
+    key(&mut s, 'a');
+    s.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(says(&s).as_deref(), Some("an empty note is not kept"));
+    // The end's confirmation is the facilitator's, and so is going on.
+    key(&mut s, 'e');
+    let asking = draw(&s);
+    assert!(
+        pane(&asking, "Facilitator only").contains("End the drill and write the report?"),
+        "{asking}"
+    );
+    assert!(
+        !pane(&asking, "Messages to participants").contains("End the drill"),
+        "{asking}"
+    );
+    key(&mut s, 'n');
+    assert_eq!(says(&s).as_deref(), Some("the drill goes on"));
+    key(&mut s, 'e');
+    key(&mut s, 'y');
+    s.report_written("drill FAILED: report written to /tmp/r".into());
+    key(&mut s, 'e');
+    assert_eq!(
+        says(&s).as_deref(),
+        Some("the drill has ended (drill FAILED: report written to /tmp/r)")
+    );
+    let ended = draw(&s);
+    assert!(
+        pane(&ended, "Facilitator only").contains("report written to /tmp/r"),
+        "{ended}"
+    );
+}
+
+#[test]
+fn a_facilitators_note_on_an_inject_never_reaches_the_participants() {
+    let mut s = screen();
+    key(&mut s, 's');
+    let hand = s
+        .drill()
+        .scenario()
+        .injects
+        .iter()
+        .position(|i| i.name == "region-returns")
+        .unwrap();
+    let note = s.drill().scenario().injects[hand]
+        .facilitator_note
+        .clone()
+        .unwrap();
+    assert!(note.contains("fire it"), "{note}");
+    key(&mut s, 'i');
+    for _ in 0..hand {
+        s.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    }
+    s.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let shown = draw(&s);
+    let participants = pane(&shown, "Messages to participants");
+    assert!(participants.contains("us-east-1 has recovered"), "{shown}");
+    assert!(!participants.contains("your call"), "{shown}");
+    assert!(
+        pane(&shown, "Injects").contains("↳ your call: fire it to rehearse"),
+        "{shown}"
+    );
+    let report = s.report(EstateAtEnd::default()).to_markdown();
+    assert!(!report.contains("your call"), "{report}");
+}

@@ -81,4 +81,12 @@ fn facilitator_runs_a_drill_to_its_report() {
     t.wait_for(&["SIMULATED ESTATE"]);
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
+    // Leaving, the facilitator is told where the report is.
+    let after = t.scrollback();
+    assert!(
+        after
+            .lines()
+            .any(|l| l.contains("report written to") && l.contains(&report.display().to_string())),
+        "{after}"
+    );
 }

@@ -8,16 +8,18 @@
 //! [`Event`]s, and carries out the [`DrillEffect`]s it returns. Nothing
 //! outside these methods changes it.
 
+mod keys;
+
 use std::time::Duration;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::domain::drill::findings::{GateRecord, StepTiming};
 use crate::domain::drill::referee::{EstateAtEnd, Event, Referee};
 use crate::domain::drill::report::Report;
 use crate::domain::drill::scenario::{ExpectedRunbook, Inject, InjectKind, Scenario};
 use crate::domain::drill::score::Score;
-use crate::domain::drill::timeline::{Drill, DrillCommand, DrillEvent, Phase};
+use crate::domain::drill::timeline::{Drill, DrillCommand, DrillEvent};
 use crate::domain::time::Timestamp;
 
 /// What the facilitator's keys are doing.
@@ -59,6 +61,8 @@ pub struct DrillScreen {
     mode: DrillMode,
     messages: Vec<(Duration, String)>,
     report_note: Option<String>,
+    /// Why the facilitator's last key did nothing: for their eyes only.
+    notice: Option<String>,
     help: bool,
 }
 
@@ -72,6 +76,7 @@ impl DrillScreen {
             mode: DrillMode::Controls,
             messages: Vec::new(),
             report_note: None,
+            notice: None,
             help: false,
         }
     }
@@ -134,6 +139,13 @@ impl DrillScreen {
     #[must_use]
     pub fn report_note(&self) -> Option<&str> {
         self.report_note.as_deref()
+    }
+
+    /// Why the facilitator's last key did nothing, for the facilitator's
+    /// pane (never the participants'): a key that does nothing says why.
+    #[must_use]
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
     }
 
     /// Whether the help overlay is open.
@@ -204,6 +216,7 @@ impl DrillScreen {
 
     /// Applies one key.
     pub fn key(&mut self, key: KeyEvent) -> Vec<DrillEffect> {
+        self.notice = None;
         if self.help {
             self.help = false;
             return Vec::new();
@@ -216,90 +229,13 @@ impl DrillScreen {
                 if matches!(key.code, KeyCode::Char('y' | 'Y')) {
                     self.handle(DrillEvent::End)
                 } else {
-                    Vec::new()
+                    self.refuse("the drill goes on")
                 }
             }
-            DrillMode::Controls => self.control_key(key),
-        }
-    }
-
-    fn control_key(&mut self, key: KeyEvent) -> Vec<DrillEffect> {
-        match key.code {
-            KeyCode::Char('s') if self.drill().phase() == Phase::Briefing => {
-                self.handle(DrillEvent::Start)
-            }
-            KeyCode::Char('p' | ' ') => match self.drill().phase() {
-                Phase::Running => self.handle(DrillEvent::Pause),
-                Phase::Paused => self.handle(DrillEvent::Resume),
-                _ => Vec::new(),
+            DrillMode::Controls => match self.why_not(key.code) {
+                Some(why) => self.refuse(&why),
+                None => self.control_key(key),
             },
-            KeyCode::Char('1') => self.handle(DrillEvent::Speed(1)),
-            KeyCode::Char('2') => self.handle(DrillEvent::Speed(2)),
-            KeyCode::Char('0') => self.handle(DrillEvent::Speed(10)),
-            KeyCode::Char('n') => self.handle(DrillEvent::SkipToNext),
-            KeyCode::Char('i') if self.drill().phase() != Phase::Briefing => {
-                self.mode = DrillMode::PickInject(0);
-                Vec::new()
-            }
-            KeyCode::Char('a') => {
-                self.mode = DrillMode::Annotate(String::new());
-                Vec::new()
-            }
-            KeyCode::Char('e') if self.drill().phase() != Phase::Ended => {
-                self.mode = DrillMode::ConfirmEnd;
-                Vec::new()
-            }
-            KeyCode::Char('r') if self.drill().phase() != Phase::Briefing => self
-                .drill()
-                .scenario()
-                .runbooks
-                .first()
-                .map(|r| vec![DrillEffect::StartRunbook(r.clone())])
-                .unwrap_or_default(),
-            KeyCode::Char('?') => {
-                self.help = true;
-                Vec::new()
-            }
-            _ => Vec::new(),
         }
-    }
-
-    fn annotate_key(&mut self, key: KeyEvent, mut text: String) -> Vec<DrillEffect> {
-        match key.code {
-            KeyCode::Esc => self.mode = DrillMode::Controls,
-            KeyCode::Enter => {
-                self.mode = DrillMode::Controls;
-                return self.handle(DrillEvent::Annotate(text));
-            }
-            KeyCode::Backspace => {
-                text.pop();
-                self.mode = DrillMode::Annotate(text);
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                text.push(c);
-                self.mode = DrillMode::Annotate(text);
-            }
-            _ => self.mode = DrillMode::Annotate(text),
-        }
-        Vec::new()
-    }
-
-    fn pick_key(&mut self, key: KeyEvent, i: usize) -> Vec<DrillEffect> {
-        let n = self.drill().scenario().injects.len();
-        match key.code {
-            KeyCode::Esc => self.mode = DrillMode::Controls,
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.mode = DrillMode::PickInject((i + 1).min(n.saturating_sub(1)));
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                self.mode = DrillMode::PickInject(i.saturating_sub(1));
-            }
-            KeyCode::Enter => {
-                self.mode = DrillMode::Controls;
-                return self.handle(DrillEvent::InjectByHand(i));
-            }
-            _ => {}
-        }
-        Vec::new()
     }
 }

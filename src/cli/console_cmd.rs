@@ -246,5 +246,12 @@ async fn in_terminal(console: Console, wiring: Wiring, hands: Hands) -> Result<(
     let mut terminal = ratatui::try_init()?;
     let result = console::run(&mut terminal, console, wiring, hands).await;
     ratatui::restore();
-    Ok(result?)
+    // After a drill the facilitator leaves with where its report is.
+    if let Some(drill) = result.as_ref().ok().and_then(Console::drill_screen) {
+        match drill.report_note() {
+            Some(note) => println!("{note}"),
+            None => println!("the drill did not end: no report was written"),
+        }
+    }
+    Ok(result.map(|_| ())?)
 }

@@ -73,6 +73,7 @@ struct InjectFile {
     from: Option<Text>,
     clear_faults: Option<Spanned<bool>>,
     disruptive: Option<bool>,
+    facilitator_note: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -288,6 +289,11 @@ fn inject(
         at,
         kind,
         disruptive,
+        facilitator_note: f
+            .facilitator_note
+            .as_ref()
+            .map(|n| n.value.trim().to_owned())
+            .filter(|n| !n.is_empty()),
     })
 }
 

@@ -42,7 +42,8 @@ pub struct Wiring {
     pub started: std::time::Instant,
 }
 
-/// Runs the console until the operator quits or a signal arrives.
+/// Runs the console until the operator quits or a signal arrives, and
+/// gives back the model as it ended (what a drill wrote, for the exit).
 ///
 /// # Errors
 /// Terminal I/O errors.
@@ -51,7 +52,7 @@ pub async fn run(
     mut console: Console,
     mut wiring: Wiring,
     mut hands: Hands,
-) -> io::Result<()> {
+) -> io::Result<Console> {
     let mut keys = EventStream::new();
     let mut term = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
@@ -107,7 +108,7 @@ pub async fn run(
             hands.dispatch(&mut console, msg);
         }
     }
-    Ok(())
+    Ok(console)
 }
 
 async fn recv_view(run: &mut Option<RunLink>) -> Option<RunView> {

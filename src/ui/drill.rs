@@ -22,10 +22,11 @@ fn block<'a>(theme: &Theme, title: &str) -> Block<'a> {
 
 /// Draws the drill screen over the whole frame.
 pub fn render(f: &mut Frame, s: &DrillScreen, theme: &Theme) {
-    let [header, body, messages, footer] = Layout::vertical([
+    let [header, body, messages, facilitator, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(5),
+        Constraint::Length(4),
         Constraint::Length(1),
     ])
     .areas(f.area());
@@ -38,6 +39,7 @@ pub fn render(f: &mut Frame, s: &DrillScreen, theme: &Theme) {
     render_injects(f, injects, s, theme);
     render_timeline(f, timeline, s, theme);
     render_messages(f, messages, s, theme);
+    render_facilitator(f, facilitator, s, theme);
     render_footer(f, footer, s, theme);
     if s.help() {
         render_help(f, theme);
@@ -52,24 +54,7 @@ fn render_header(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
         Phase::Paused => ("PAUSED", Slot::Warn),
         Phase::Ended => ("ENDED", Slot::Title),
     };
-    let score = s.score();
-    let targets = &d.scenario().targets;
-    let rto = match (score.rto, score.disrupted_at) {
-        (_, None) => format!(
-            "RTO target {}",
-            offset(targets.rto).trim_start_matches("T+")
-        ),
-        (Some(r), Some(_)) => format!(
-            "RTO {} / {}",
-            offset(r).trim_start_matches("T+"),
-            offset(targets.rto).trim_start_matches("T+")
-        ),
-        (None, Some(at)) => format!(
-            "outage {} / RTO {}",
-            offset(d.elapsed().saturating_sub(at)).trim_start_matches("T+"),
-            offset(targets.rto).trim_start_matches("T+")
-        ),
-    };
+    let rto = outage_words(s);
     let service = match s.service_up() {
         Some(true) => Span::styled(" ✓ service up ", theme.style(Slot::Ok)),
         Some(false) => Span::styled(" ✗ SERVICE DOWN ", theme.style(Slot::Critical)),
@@ -89,7 +74,7 @@ fn render_header(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
             theme.style(slot).add_modifier(Modifier::BOLD),
         ),
         Span::styled(
-            format!(" {} ", offset(d.elapsed())),
+            format!(" {} simulated ", offset(d.elapsed())),
             theme.style(Slot::Header),
         ),
         Span::styled(format!(" {}x ", d.speed()), theme.style(Slot::Muted)),
@@ -97,6 +82,34 @@ fn render_header(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
         Span::styled(format!(" {rto} "), theme.style(Slot::Header)),
     ]);
     f.render_widget(Paragraph::new(line).style(theme.style(Slot::Header)), area);
+}
+
+/// The outage clock against the RTO target, on the drill's one clock.
+fn outage_words(s: &DrillScreen) -> String {
+    let d = s.drill();
+    let score = s.score();
+    let target = offset(d.scenario().targets.rto);
+    let target = target.trim_start_matches("T+");
+    match (score.rto, score.disrupted_at) {
+        (_, None) => format!("RTO target {target}"),
+        (Some(r), Some(_)) => format!("RTO {} / {target}", offset(r).trim_start_matches("T+")),
+        (None, Some(at)) => format!(
+            "outage {} / RTO {target}",
+            offset(d.elapsed().saturating_sub(at)).trim_start_matches("T+")
+        ),
+    }
+}
+
+/// The drill's one clock as the runbook screen shows it during a drill,
+/// in place of the run's own RTO clock: simulated time since the drill
+/// started and the outage against the target.
+#[must_use]
+pub fn clock_words(s: &DrillScreen) -> String {
+    format!(
+        "DRILL {} simulated · {}",
+        offset(s.drill().elapsed()),
+        outage_words(s)
+    )
 }
 
 fn render_briefing(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
@@ -163,7 +176,7 @@ fn render_injects(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
         .injects
         .iter()
         .enumerate()
-        .map(|(i, inj)| {
+        .flat_map(|(i, inj)| {
             let fired = d.fired(i);
             let at = inj.at.map_or_else(|| "by hand".to_owned(), offset);
             let (mark, slot) = if fired {
@@ -176,10 +189,18 @@ fn render_injects(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
                 Span::styled(format!("{:<20} ", inj.name), theme.style(Slot::Accent)),
                 Span::styled(inj.kind.describe(), theme.style(slot)),
             ]);
+
             if picking == Some(i) {
                 line = line.style(theme.style(Slot::Selection));
             }
-            line
+            // The facilitator's own note, on its own line so it is never cut.
+            let note = inj.facilitator_note.as_ref().map(|n| {
+                Line::from(Span::styled(
+                    format!("            ↳ {n}"),
+                    theme.style(Slot::Muted),
+                ))
+            });
+            std::iter::once(line).chain(note)
         })
         .collect();
     let title = if picking.is_some() {
@@ -207,10 +228,36 @@ fn render_timeline(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
 }
 
 fn render_messages(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
-    let lines: Vec<Line> = match s.mode() {
+    // What the participants were told, and nothing else.
+    let lines: Vec<Line> = s
+        .messages()
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(|(at, m)| {
+            Line::from(vec![
+                Span::styled(format!("{} ", offset(*at)), theme.style(Slot::Muted)),
+                Span::styled(
+                    m.clone(),
+                    theme.style(Slot::Warn).add_modifier(Modifier::BOLD),
+                ),
+            ])
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).block(block(theme, "Messages to participants")),
+        area,
+    );
+}
+
+/// The facilitator's own pane: prompts, why a key did nothing, where the
+/// report went. Nothing here is for the participants.
+fn render_facilitator(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
+    let mut lines: Vec<Line> = match s.mode() {
         DrillMode::Annotate(text) => vec![
             Line::from(Span::styled(
-                "note (start with decision:, finding:, question: or action:)",
+                "note (start with strength:, improve:, decision:, question: or action:)",
                 theme.style(Slot::Muted),
             )),
             Line::from(Span::styled(
@@ -222,34 +269,35 @@ fn render_messages(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
             "End the drill and write the report? y: end   any other key: go on",
             theme.style(Slot::Warn),
         ))],
-        _ => s
-            .messages()
-            .iter()
-            .rev()
-            .take(3)
-            .rev()
-            .map(|(at, m)| {
-                Line::from(vec![
-                    Span::styled(format!("{} ", offset(*at)), theme.style(Slot::Muted)),
-                    Span::styled(
-                        m.clone(),
-                        theme.style(Slot::Warn).add_modifier(Modifier::BOLD),
-                    ),
-                ])
-            })
-            .chain(
-                s.report_note()
-                    .iter()
-                    .map(|n| Line::from(Span::styled(*n, theme.style(Slot::Title)))),
-            )
-            .collect(),
+        DrillMode::PickInject(_) => vec![Line::from(Span::styled(
+            "pick an inject: ↑/↓ choose, Enter fires, Esc cancels",
+            theme.style(Slot::Muted),
+        ))],
+        DrillMode::Controls => Vec::new(),
     };
+    if let Some(n) = s.notice() {
+        lines.push(Line::from(Span::styled(
+            n.to_owned(),
+            theme.style(Slot::Warn),
+        )));
+    }
+    if let Some(n) = s.report_note() {
+        lines.push(Line::from(Span::styled(
+            n.to_owned(),
+            theme.style(Slot::Title),
+        )));
+    }
     let title = if matches!(s.mode(), DrillMode::Annotate(_)) {
-        "Annotate"
+        "Facilitator only: annotate"
     } else {
-        "Messages to participants"
+        "Facilitator only"
     };
-    f.render_widget(Paragraph::new(lines).block(block(theme, title)), area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(theme, title)),
+        area,
+    );
 }
 
 fn render_footer(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
@@ -276,7 +324,10 @@ fn render_help(f: &mut Frame, theme: &Theme) {
         ("1 2 0", "speed 1x, 2x, 10x"),
         ("n", "skip to the next inject"),
         ("i", "fire an inject by hand from the scenario's list"),
-        ("a", "annotate: decision:, finding:, question:, action:"),
+        (
+            "a",
+            "annotate: strength:, improve:, decision:, question:, action:",
+        ),
         ("r", "run the scenario's runbook in practice mode"),
         ("e", "end the drill and write the report"),
         ("F2", "next screen: drill, dashboard, runbook"),

@@ -259,7 +259,10 @@ pub fn render_console(f: &mut Frame, console: &crate::app::console::Console) {
         console.run_screen(),
         console.drill_screen(),
     ) {
-        (Front::Runbook, Some(s), _) => runbook::render(f, s, theme),
+        (Front::Runbook, Some(s), drill_screen) => {
+            let clock = drill_screen.map(drill::clock_words);
+            runbook::render_with_clock(f, s, theme, clock.as_deref());
+        }
         (Front::Drill, _, Some(d)) => drill::render(f, d, theme),
         _ => render(f, console.dashboard()),
     }

@@ -24,6 +24,13 @@ use gate::{render_choices, render_confirm, render_gate};
 
 /// Draws the runbook screen over the whole frame.
 pub fn render(f: &mut Frame, screen: &RunScreen, theme: &Theme) {
+    render_with_clock(f, screen, theme, None);
+}
+
+/// Draws the runbook screen with `clock` (a drill's one clock, see
+/// [`super::drill::clock_words`]) in place of the run's own RTO clock:
+/// during a drill every screen shows the same time.
+pub fn render_with_clock(f: &mut Frame, screen: &RunScreen, theme: &Theme, clock: Option<&str>) {
     let area = f.area();
     let gate_height = gate_height(screen);
     let [header, body, bottom, footer] = Layout::vertical([
@@ -33,7 +40,7 @@ pub fn render(f: &mut Frame, screen: &RunScreen, theme: &Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    render_header(f, header, screen, theme);
+    render_header(f, header, screen, theme, clock);
     let [steps, detail] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
     render_steps(f, steps, screen, theme);
@@ -105,7 +112,13 @@ pub fn outcome_words(end: &RunEnd) -> String {
     }
 }
 
-fn render_header(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
+fn render_header(
+    f: &mut Frame,
+    area: Rect,
+    screen: &RunScreen,
+    theme: &Theme,
+    drill_clock: Option<&str>,
+) {
     let v = &screen.view;
     let mode_slot = match v.mode {
         Mode::Live { .. } => Slot::Live,
@@ -143,6 +156,10 @@ fn render_header(f: &mut Frame, area: Rect, screen: &RunScreen, theme: &Theme) {
             format!(" elapsed {} (no RTO declared) ", clock(v.elapsed)),
             Slot::Muted,
         ),
+    };
+    let (text, slot) = match drill_clock {
+        Some(c) => (format!(" {c} "), Slot::Simulated),
+        None => (text, slot),
     };
     // A run that ended without recovering never shows a green clock: the
     // end is the headline, in its own colour and symbol.

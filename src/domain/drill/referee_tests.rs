@@ -18,6 +18,7 @@ fn scenario() -> Scenario {
         at: Some(secs(at)),
         kind: InjectKind::Fault(fault.parse().expect("a fault")),
         disruptive,
+        facilitator_note: None,
     };
     Scenario {
         runbooks: ["regional-failover.yaml", "chain-state-restore.yaml"]

@@ -65,6 +65,9 @@ pub struct Inject {
     /// Whether it disrupts service: the RTO clock starts at the first
     /// disruptive inject.
     pub disruptive: bool,
+    /// For the facilitator's eyes only (when or why to fire it): shown in
+    /// the facilitator's list, never to the participants.
+    pub facilitator_note: Option<String>,
 }
 
 /// What an inject does.

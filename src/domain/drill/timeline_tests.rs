@@ -11,6 +11,7 @@ fn inject(name: &str, at: Option<u64>, kind: InjectKind, disruptive: bool) -> In
         at: at.map(Duration::from_secs),
         kind,
         disruptive,
+        facilitator_note: None,
     }
 }
 

@@ -268,3 +268,73 @@ fn a_facilitators_note_on_an_inject_never_reaches_the_participants() {
     let report = s.report(EstateAtEnd::default()).to_markdown();
     assert!(!report.contains("your call"), "{report}");
 }
+
+/// The lines under the markdown heading `heading`, to the next heading.
+fn section(md: &str, heading: &str) -> String {
+    md.split(&format!("{heading}\n"))
+        .nth(1)
+        .map(|rest| {
+            rest.lines()
+                .take_while(|l| !l.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn each_kind_of_note_lands_where_it_says_and_nowhere_else() {
+    let mut s = screen();
+    key(&mut s, 's');
+    for text in [
+        "strength: the fence went in first",
+        "improve: the page came late",
+        "finding: the lag graph was read aloud",
+        "action: page the DB team sooner; owner: dana; due: 2026-03-01",
+        "action: write the DNS runbook",
+    ] {
+        key(&mut s, 'a');
+        for c in text.chars() {
+            key(&mut s, c);
+        }
+        s.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    }
+    let md = s.report(EstateAtEnd::default()).to_markdown();
+    let strengths = section(&md, "### Strengths");
+    let improve = section(&md, "### Areas for improvement");
+    let actions = section(&md, "### Action items");
+    assert!(strengths.contains("the fence went in first"), "{md}");
+    assert!(!improve.contains("the fence went in first"), "{md}");
+    assert!(!actions.contains("the fence went in first"), "{md}");
+    assert!(improve.contains("the page came late"), "{md}");
+    assert!(!strengths.contains("the page came late"), "{md}");
+    assert!(!actions.contains("the page came late"), "{md}");
+    // A finding is kept, but never guessed into either side.
+    assert!(
+        !strengths.contains("lag graph") && !improve.contains("lag graph"),
+        "{md}"
+    );
+    assert!(
+        section(&md, "## Findings (neither strength nor improvement)").contains("lag graph"),
+        "{md}"
+    );
+    assert!(
+        actions.contains("| page the DB team sooner | dana | 2026-03-01 | T+00:00 |"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains("| write the DNS runbook | **unassigned** | **no date** | T+00:00 |"),
+        "{actions}"
+    );
+    // The first page comes before the timeline; the dashboards after it.
+    let (first, rest) = md.split_once("## Timeline").unwrap();
+    assert!(
+        first.contains("## Summary") && first.contains("### Objectives"),
+        "{md}"
+    );
+    assert!(
+        !first.contains("```text"),
+        "no dashboard dump on the first page"
+    );
+    assert!(!rest.contains("### Strengths"));
+}

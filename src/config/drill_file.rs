@@ -16,6 +16,8 @@ use crate::config::runbook::source::Source;
 use crate::domain::drill::scenario::{
     Criterion, ExpectedRunbook, Inject, InjectKind, Role, Scenario,
 };
+
+mod objectives;
 use crate::domain::duration::bounds;
 use crate::domain::estate::{EstateSpec, Targets};
 use crate::domain::fault::Fault;
@@ -29,7 +31,7 @@ struct ScenarioFile {
     name: Text,
     briefing: Text,
     #[serde(default)]
-    objectives: Vec<Text>,
+    objectives: Vec<Spanned<objectives::ObjectiveFile>>,
     #[serde(default)]
     roles: Vec<RoleFile>,
     targets: Option<TargetsFile>,
@@ -164,8 +166,8 @@ pub fn parse_scenario(file: &Path, text: &str, spec: &EstateSpec) -> Result<Scen
         objectives: doc
             .objectives
             .iter()
-            .map(|o| o.value.trim().to_string())
-            .collect(),
+            .map(|o| objectives::objective(&src, o, &criteria))
+            .collect::<Result<_, _>>()?,
         roles: doc
             .roles
             .iter()

@@ -132,7 +132,7 @@ fn render_briefing(f: &mut Frame, area: Rect, s: &DrillScreen, theme: &Theme) {
     )));
     for o in &sc.objectives {
         lines.push(Line::from(Span::styled(
-            format!("• {o}"),
+            format!("• {}", o.text),
             theme.style(Slot::Text),
         )));
     }

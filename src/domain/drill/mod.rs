@@ -13,6 +13,7 @@
 
 pub mod events;
 pub mod findings;
+pub mod first_page;
 pub mod moments;
 pub mod referee;
 pub mod report;

@@ -6,20 +6,42 @@ use std::time::Duration;
 
 use crate::domain::runbook::protocol::RunOutcome;
 
-/// The kind of a note.
+/// The kind of a note, from its prefix: each kind lands in the report
+/// where it says, and nowhere else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
-    /// Anything else.
+    /// No prefix: kept in the timeline and under other notes.
     Note,
-    /// A decision the team took.
+    /// `strength:` something that went well: under strengths.
+    Strength,
+    /// `improve:` something to do better: under areas for improvement.
+    Improve,
+    /// `decision:` a decision the team took: the timeline and decisions.
     Decision,
-    /// Something learned: goes to "what to improve".
-    Finding,
-    /// An open question: becomes an action item.
+    /// `question:` an open question: under open questions.
     Question,
-    /// Explicitly an action item.
+    /// `action:` an action item, with `; owner: NAME` and `; due: DATE`.
     Action,
+    /// `finding:` an observation that says neither strength nor
+    /// improvement: kept, but never guessed into either.
+    Finding,
+}
+
+impl NoteKind {
+    /// The prefix that makes a note this kind (`None`: no prefix).
+    #[must_use]
+    pub fn prefix(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Note => return None,
+            Self::Strength => "strength",
+            Self::Improve => "improve",
+            Self::Decision => "decision",
+            Self::Question => "question",
+            Self::Action => "action",
+            Self::Finding => "finding",
+        })
+    }
 }
 
 /// One moment on the drill's timeline.
@@ -87,20 +109,22 @@ pub enum Happening {
     },
 }
 
-/// Splits `decision: text` into its kind and text.
+/// Splits `decision: text` into its kind and text (the prefix in any
+/// case); a note without a known prefix is a plain note.
 pub(super) fn split_note(text: &str) -> (NoteKind, String) {
     let t = text.trim();
-    for (prefix, kind) in [
-        ("decision:", NoteKind::Decision),
-        ("finding:", NoteKind::Finding),
-        ("question:", NoteKind::Question),
-        ("action:", NoteKind::Action),
+    for kind in [
+        NoteKind::Strength,
+        NoteKind::Improve,
+        NoteKind::Decision,
+        NoteKind::Question,
+        NoteKind::Action,
+        NoteKind::Finding,
     ] {
-        if let Some(rest) = t.strip_prefix(prefix).or_else(|| {
-            t.get(..prefix.len())
-                .filter(|p| p.eq_ignore_ascii_case(prefix))
-                .map(|_| &t[prefix.len()..])
-        }) {
+        let Some(word) = kind.prefix() else { continue };
+        let n = word.len();
+        let head = t.get(..n).filter(|h| h.eq_ignore_ascii_case(word));
+        if let (Some(_), Some(rest)) = (head, t.get(n..).and_then(|r| r.strip_prefix(':'))) {
             return (kind, rest.trim().to_string());
         }
     }
@@ -150,11 +174,5 @@ fn outcome_word(o: Option<RunOutcome>) -> &'static str {
 }
 
 fn kind_word(k: NoteKind) -> &'static str {
-    match k {
-        NoteKind::Note => "note",
-        NoteKind::Decision => "decision",
-        NoteKind::Finding => "finding",
-        NoteKind::Question => "question",
-        NoteKind::Action => "action",
-    }
+    k.prefix().unwrap_or("note")
 }

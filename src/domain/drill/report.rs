@@ -8,6 +8,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use super::findings::{Findings, GateRecord, RefusedInject, StepTiming};
+pub use super::first_page::{ActionItem, ObjectiveResult, ObjectiveStatus, Participant, RoleLine};
+use super::first_page::{action_item, participants, roles, score_objectives};
 use super::moments::{Happening, Moment, NoteKind, describe};
 use super::scenario::{Criterion, Scenario};
 use super::score::Score;
@@ -94,6 +96,14 @@ pub struct Report {
     pub rpo_target_seconds: u64,
     /// Objectives, from the scenario.
     pub objectives: Vec<String>,
+    /// Each objective scored, with its evidence and time.
+    pub objective_results: Vec<ObjectiveResult>,
+    /// Action items from `action:` notes, with owners and due dates.
+    pub action_items: Vec<ActionItem>,
+    /// The scenario's roles.
+    pub roles: Vec<RoleLine>,
+    /// Who approved gates, and which.
+    pub participants: Vec<Participant>,
     /// Everything that happened.
     pub timeline: Vec<TimelineLine>,
     /// Notes taken during the drill.
@@ -240,6 +250,7 @@ impl Report {
             .map(|c| judge(c, scenario, score, findings))
             .collect();
         let passed = tests.iter().filter(|t| t.status == Status::Passed).count();
+        let objective_results = score_objectives(&scenario.objectives, &tests, moments, score);
         let timeline = moments
             .iter()
             .map(|m| TimelineLine {
@@ -275,7 +286,20 @@ impl Report {
             rto_target_seconds: scenario.targets.rto.as_secs(),
             rpo_achieved_seconds: score.rpo.as_secs(),
             rpo_target_seconds: scenario.targets.rpo.as_secs(),
-            objectives: scenario.objectives.clone(),
+            objectives: scenario.objectives.iter().map(|o| o.text.clone()).collect(),
+            objective_results,
+            action_items: moments
+                .iter()
+                .filter_map(|m| match &m.what {
+                    Happening::Note {
+                        kind: NoteKind::Action,
+                        text,
+                    } => Some(action_item(text, m.at)),
+                    _ => None,
+                })
+                .collect(),
+            roles: roles(&scenario.roles),
+            participants: participants(&findings.gates),
             timeline,
             annotations,
             steps: findings.steps.clone(),

@@ -16,8 +16,8 @@ pub struct Scenario {
     pub name: String,
     /// What the participants are told at the start.
     pub briefing: String,
-    /// What the drill is meant to exercise.
-    pub objectives: Vec<String>,
+    /// What the drill is meant to exercise, each with how it is scored.
+    pub objectives: Vec<Objective>,
     /// Who plays which part.
     pub roles: Vec<Role>,
     /// The RTO and RPO the drill is scored against.
@@ -33,6 +33,26 @@ pub struct Scenario {
     pub injects: Vec<Inject>,
     /// What must hold for the drill to pass.
     pub criteria: Vec<Criterion>,
+}
+
+/// One objective of the drill and how the report scores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objective {
+    /// The objective in the scenario's words.
+    pub text: String,
+    /// How it is judged; `None`: the report lists it as not scored.
+    pub measure: Option<Measure>,
+}
+
+/// How an objective is judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Measure {
+    /// By one of the scenario's criteria, named as `report.json` names it
+    /// (`rto_within_target`, `database_primary_eu-west-1`).
+    Criterion(String),
+    /// The team responded (a `decision:` note, or a runbook started)
+    /// within this long of the outage's start.
+    FirstResponseWithin(Duration),
 }
 
 /// A role at the table.

@@ -165,3 +165,40 @@ fn annotations_keep_their_kind_and_time() {
         ]
     );
 }
+
+#[test]
+fn each_note_kind_is_its_prefix_in_any_case_and_nothing_else() {
+    use crate::domain::drill::moments::{NoteKind, split_note};
+    for (text, kind, rest) in [
+        (
+            "strength: calm hand-over",
+            NoteKind::Strength,
+            "calm hand-over",
+        ),
+        (
+            "Improve: the page was late",
+            NoteKind::Improve,
+            "the page was late",
+        ),
+        ("DECISION: fail over", NoteKind::Decision, "fail over"),
+        (
+            "question: who owns DNS?",
+            NoteKind::Question,
+            "who owns DNS?",
+        ),
+        ("action: fix; owner: a", NoteKind::Action, "fix; owner: a"),
+        (
+            "finding: the lag graph helped",
+            NoteKind::Finding,
+            "the lag graph helped",
+        ),
+        (
+            "actionable: not an action",
+            NoteKind::Note,
+            "actionable: not an action",
+        ),
+        ("just a note", NoteKind::Note, "just a note"),
+    ] {
+        assert_eq!(split_note(text), (kind, rest.to_owned()), "{text}");
+    }
+}

@@ -44,6 +44,8 @@ fn up(at: u64, up: bool) -> Vec<Event> {
         api_healthy: up,
         blocks_committing: up,
         compromised_key_signing: false,
+        signing_percent: 0,
+        lag_seconds: 0,
     })]
 }
 

@@ -64,6 +64,11 @@ fn facilitator_runs_a_drill_to_its_report() {
     t.keys(&["y"]);
     t.wait_for(&["report written to"]);
     let md = std::fs::read_to_string(report.join("report.md")).unwrap();
+    let html = std::fs::read_to_string(report.join("report.html")).unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("the dashboard lagged"),
+        "report.html beside report.md"
+    );
     assert!(
         md.contains("the dashboard lagged the page by a minute"),
         "{md}"

@@ -25,6 +25,12 @@ need tmux "the end-to-end tests drive the console in tmux: apt-get install tmux"
 
 need python3 "the AWS adapter tests run moto in a venv: apt-get install python3 python3-venv"
 
+# tests/report_html.rs opens report.html in a real headless browser.
+if ! command -v chromium >/dev/null 2>&1; then
+  install_if_missing chromium-headless-shell chromium-headless-shell || true
+  need chromium-headless-shell "the drill report's HTML is checked in headless Chromium: apt-get install chromium-headless-shell"
+fi
+
 # moto server for tests/aws_sources.rs, in a venv; reinstalled only when
 # tests/moto/requirements.txt changes (the stamp holds its last copy).
 venv=tests/.venv

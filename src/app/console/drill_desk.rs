@@ -107,7 +107,10 @@ impl DrillDesk {
                 };
                 self.screen.report_written(match filed {
                     ReportFiled::Written(dir) => {
-                        format!("drill {verdict}: report written to {}", dir.display())
+                        format!(
+                            "drill {verdict}: report written to {} (report.md, report.html, report.json)",
+                            dir.display()
+                        )
                     }
                     ReportFiled::Failed { dir, error } => format!(
                         "drill {verdict}: the report could not be written to {}: {error}",

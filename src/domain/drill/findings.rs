@@ -55,6 +55,8 @@ pub struct Findings {
     pub gates: Vec<GateRecord>,
     /// Injects whose fault the estate refused, in the order they fired.
     pub refused_injects: Vec<RefusedInject>,
+    /// The service over time, thinned for the report's chart.
+    pub samples: Vec<super::score::ServiceSample>,
 }
 
 /// What became of a key declared compromised: the criterion
@@ -82,4 +84,28 @@ pub struct RefusedInject {
     pub at_seconds: u64,
     /// The estate's reason.
     pub reason: String,
+}
+
+/// The samples a chart needs: the first and the last, every change of the
+/// service's state, and one at least every `every` in between.
+#[must_use]
+pub fn thin(
+    samples: &[super::score::ServiceSample],
+    every: std::time::Duration,
+) -> Vec<super::score::ServiceSample> {
+    let mut out: Vec<super::score::ServiceSample> = Vec::new();
+    for (i, s) in samples.iter().enumerate() {
+        let keep = match out.last() {
+            None => true,
+            Some(last) => {
+                last.restored() != s.restored()
+                    || s.at.saturating_sub(last.at) >= every
+                    || i + 1 == samples.len()
+            }
+        };
+        if keep {
+            out.push(*s);
+        }
+    }
+    out
 }

@@ -357,6 +357,7 @@ impl Referee {
             steps: self.steps(),
             gates: self.gates.clone(),
             refused_injects: self.refused.clone(),
+            samples: super::findings::thin(&self.samples, Duration::from_secs(10)),
         }
     }
 

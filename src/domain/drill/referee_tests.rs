@@ -47,6 +47,8 @@ fn sample(at: u64, up: bool) -> Event {
         api_healthy: up,
         blocks_committing: up,
         compromised_key_signing: false,
+        signing_percent: 0,
+        lag_seconds: 0,
     })
 }
 
@@ -273,6 +275,8 @@ fn never_restored_has_no_rto_and_half_a_service_is_not_restored() {
             api_healthy: true,
             blocks_committing: false,
             compromised_key_signing: false,
+            signing_percent: 0,
+            lag_seconds: 0,
         }),
     ]);
     assert_eq!(half.score().rto, None);

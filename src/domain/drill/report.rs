@@ -115,6 +115,18 @@ pub struct Report {
     /// Injects the estate refused (absent when there were none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refused_injects: Vec<RefusedInject>,
+    /// When the outage began (the RTO clock's start), for the chart.
+    #[serde(skip)]
+    pub outage_began: Option<Duration>,
+    /// When service was back for good, for the chart.
+    #[serde(skip)]
+    pub restored_at: Option<Duration>,
+    /// The service over time, thinned: `report.html`'s chart.
+    #[serde(skip)]
+    pub chart: Vec<super::score::ServiceSample>,
+    /// Each inject that fired: when, and its name, for the chart.
+    #[serde(skip)]
+    pub inject_marks: Vec<(Duration, String)>,
 }
 
 /// `T+mm:ss` (or `T+h:mm:ss`).
@@ -305,6 +317,16 @@ impl Report {
             steps: findings.steps.clone(),
             gates: findings.gates.clone(),
             refused_injects: findings.refused_injects.clone(),
+            outage_began: score.disrupted_at,
+            restored_at: score.restored_at,
+            chart: findings.samples.clone(),
+            inject_marks: moments
+                .iter()
+                .filter_map(|m| match &m.what {
+                    Happening::Inject { name, .. } => Some((m.at, name.clone())),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 

@@ -23,6 +23,11 @@ pub struct ServiceSample {
     /// A key presumed compromised can still sign: the chain runs, but not
     /// safely, so the service is not restored yet.
     pub compromised_key_signing: bool,
+    /// Share of the voting power signing new blocks, in percent (0 while
+    /// no block is committed): for the report's chart, not the score.
+    pub signing_percent: u8,
+    /// The worst replica's replication lag, whole seconds: for the chart.
+    pub lag_seconds: u32,
 }
 
 impl ServiceSample {

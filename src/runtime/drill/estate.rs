@@ -30,6 +30,8 @@ impl EstateWatch {
             api_healthy: service.api_healthy,
             blocks_committing: service.blocks_committing,
             compromised_key_signing: !service.compromised_signing.is_empty(),
+            signing_percent: service.signing_percent,
+            lag_seconds: u32::try_from(service.worst_lag.as_secs()).unwrap_or(u32::MAX),
         })];
         for p in sim.promotions().iter().skip(self.promotions) {
             seen.push(Event::Promotion {

@@ -22,13 +22,15 @@ mod script_answers;
 
 pub use headless::{DrillError, HeadlessDrill, TokioClock};
 
-/// Writes `report.md` and `report.json` into `dir` (created if missing).
+/// Writes `report.md`, `report.html` and `report.json` into `dir`
+/// (created if missing).
 ///
 /// # Errors
 /// The directory or a file cannot be written.
 pub fn write_report(dir: &Path, report: &Report) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("report.md"), report.to_markdown())?;
+    std::fs::write(dir.join("report.html"), report.to_html())?;
     let json = report.to_json().map_err(std::io::Error::other)?;
     std::fs::write(dir.join("report.json"), json + "\n")
 }

@@ -21,6 +21,12 @@ pub struct ServiceState {
     /// Validators whose compromised key can still sign: the chain runs,
     /// but an attacker's key is in the set, so the service is not safe.
     pub compromised_signing: Vec<String>,
+    /// Share of the voting power that signed the latest block, in percent;
+    /// 0 while no block is committing.
+    pub signing_percent: u8,
+    /// The largest replication lag of a replica in a region that is up
+    /// (a lost region's replica is not one anyone can promote).
+    pub worst_lag: Duration,
 }
 
 impl SimEstate {
@@ -38,11 +44,40 @@ impl SimEstate {
             })
             .map(|i| self.region_name(i).to_owned())
             .collect();
+        let blocks_committing = self.now.since(self.chain.latest_time()) <= COMMIT_WINDOW;
         ServiceState {
             api_healthy: !serving.is_empty(),
-            blocks_committing: self.now.since(self.chain.latest_time()) <= COMMIT_WINDOW,
+            blocks_committing,
             serving,
             compromised_signing: self.compromised_signing(),
+            signing_percent: if blocks_committing {
+                self.signing_percent()
+            } else {
+                0
+            },
+            worst_lag: (0..self.regions.len())
+                .filter(|&i| !self.is_down(i))
+                .map(|i| self.lag(i))
+                .max()
+                .unwrap_or_default(),
         }
+    }
+
+    /// Percent of the voting power that signed the latest block.
+    fn signing_percent(&self) -> u8 {
+        let power = |v: &crate::domain::estate::ValidatorSpec| u128::from(v.voting_power);
+        let total: u128 = self.spec.validators.iter().map(power).sum();
+        let signed: u128 = self
+            .spec
+            .validators
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.chain.signed_latest(*i))
+            .map(|(_, v)| power(v))
+            .sum();
+        if total == 0 {
+            return 0;
+        }
+        u8::try_from(signed.saturating_mul(100) / total).unwrap_or(100)
     }
 }

@@ -252,3 +252,40 @@ async fn without_a_drill_clock_an_effect_is_immediate() {
     assert_eq!(clock.now(), start());
     assert_eq!(estate.lock().unwrap().database_primary(), "eu-west-1");
 }
+
+#[tokio::test]
+async fn a_paused_drill_holds_a_step_and_resuming_lets_it_finish() {
+    use drconsole::sources::clock::VirtualClock;
+    let estate = Arc::new(Mutex::new(SimEstate::new(EstateSpec::seed(), 7, start())));
+    // Fast enough that a promotion (at most 45 s) takes under 0.1 s of wall time.
+    let vclock = Arc::new(VirtualClock::new(start(), 1000.0));
+    let clock: Arc<dyn Clock> = Arc::clone(&vclock) as Arc<dyn Clock>;
+    let runner = Arc::new(PracticeRunner::new(Arc::clone(&estate)).with_step_times(clock));
+    vclock.set_paused(true);
+    let handle = {
+        let runner = Arc::clone(&runner);
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            runner
+                .run(
+                    job(RenderedPractice::PromoteDatabase("eu-west-1".into()), None),
+                    tx,
+                )
+                .await
+        })
+    };
+    // Paused: well past the step's wall time, it has not finished.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(
+        !handle.is_finished(),
+        "the step went on while the drill was paused"
+    );
+    assert_eq!(estate.lock().unwrap().database_primary(), "us-east-1");
+    vclock.set_paused(false);
+    let outcome = tokio::time::timeout(Duration::from_secs(10), handle)
+        .await
+        .expect("it finished once resumed")
+        .unwrap();
+    assert_eq!(outcome.error, None);
+    assert_eq!(estate.lock().unwrap().database_primary(), "eu-west-1");
+}

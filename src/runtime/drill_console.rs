@@ -107,7 +107,11 @@ impl DrillRig {
             DrillWork::WriteReport(report) => DrillMsg::ReportFiled(match &self.report_dir {
                 Some(dir) => match super::drill::write_report(dir, &report) {
                     Ok(()) => {
-                        log::info!("drill report written to {}", dir.display());
+                        log::info!(
+                            "drill report written to {} (the drill ended at T+{}s simulated)",
+                            dir.display(),
+                            report.duration_seconds
+                        );
                         ReportFiled::Written(dir.clone())
                     }
                     Err(e) => {

@@ -166,7 +166,9 @@ pub fn log(f: &mut Frame, area: Rect, ctx: &Ctx<'_>, focused: bool) {
         .style_debug(theme.style(Slot::Muted))
         .style_trace(theme.style(Slot::Muted))
         .output_separator(' ')
-        .output_timestamp(Some("%H:%M:%S".to_owned()))
+        // On the simulated estate every screen shows simulated time; the
+        // log's wall-clock stamps would be a second clock, so they go.
+        .output_timestamp((!ctx.view.spec.simulated).then(|| "%H:%M:%S".to_owned()))
         .output_level(Some(tui_logger::TuiLoggerLevelOutput::Abbreviated))
         .output_target(false)
         .output_file(false)

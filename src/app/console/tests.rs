@@ -269,7 +269,9 @@ fn the_drill_files_its_report_and_says_where() {
     ))));
     let note = c.drill_screen().and_then(DrillScreen::report_note);
     assert!(
-        note.is_some_and(|n| n.ends_with("report written to /tmp/out")),
+        note.is_some_and(
+            |n| n.ends_with("report written to /tmp/out (report.md, report.html, report.json)")
+        ),
         "{note:?}"
     );
 }

@@ -196,8 +196,9 @@ impl PracticeRunner {
         let Some(clock) = &self.timing else {
             return Ok(());
         };
+        let started = clock.now();
         if let Some(limit) = job.timeout.filter(|limit| t.took > *limit) {
-            tokio::time::sleep(clock.wall_for(limit)).await;
+            wait_until(clock.as_ref(), started.plus(limit)).await;
             return Err(format!(
                 "timed out after {}: the {} takes {}",
                 crate::domain::duration::format(limit),
@@ -205,7 +206,7 @@ impl PracticeRunner {
                 crate::domain::duration::format(t.took)
             ));
         }
-        tokio::time::sleep(clock.wall_for(t.took)).await;
+        wait_until(clock.as_ref(), started.plus(t.took)).await;
         Ok(())
     }
 
@@ -261,5 +262,22 @@ impl PracticeRunner {
                 ),
             })
             .collect())
+    }
+}
+
+/// Waits until `clock` reads `deadline`, a quarter second of wall time at
+/// most between looks: a paused drill holds the step where it is, and a
+/// change of speed applies at once.
+async fn wait_until(clock: &dyn Clock, deadline: crate::domain::time::Timestamp) {
+    const LOOK: std::time::Duration = std::time::Duration::from_millis(250);
+    loop {
+        let now = clock.now();
+        if now >= deadline {
+            return;
+        }
+        let wall = clock
+            .wall_for(deadline.since(now))
+            .clamp(std::time::Duration::from_millis(1), LOOK);
+        tokio::time::sleep(wall).await;
     }
 }

@@ -302,8 +302,12 @@ fn stand_in_runs(opened: &Opened) -> RunStarter {
     })
 }
 
-#[test]
-fn the_console_credits_the_run_its_drill_started_and_relays_its_steps_and_gates() {
+/// The region-failure drill started in a console whose runs are stand-ins,
+/// its clock paused for the test to move; the sim poller's commands are
+/// kept, never applied, so the estate stays as it is.
+type Commands = tokio::sync::mpsc::UnboundedReceiver<SimCommand>;
+
+fn region_failure_started() -> (Session, Arc<VirtualClock>, Opened, Commands) {
     let path = Path::new("runbooks/drills/region-failure.yaml");
     let scenario = load_scenario(path, &EstateSpec::seed()).unwrap();
     let estate = Arc::new(Mutex::new(SimEstate::new(
@@ -312,12 +316,18 @@ fn the_console_credits_the_run_its_drill_started_and_relays_its_steps_and_gates(
         start(),
     )));
     let clock = Arc::new(VirtualClock::new(start(), 1.0));
-    let (tx, _commands) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, commands) = tokio::sync::mpsc::unbounded_channel();
     let rig = DrillRig::new(Arc::clone(&clock), estate, tx, start(), None);
     let opened = Opened::default();
     let mut session = Session::new(scenario, path, rig, Some(stand_in_runs(&opened)));
     press(&mut session, KeyCode::Char('s'));
     clock.set_paused(true);
+    (session, clock, opened, commands)
+}
+
+#[test]
+fn the_console_credits_the_run_its_drill_started_and_relays_its_steps_and_gates() {
+    let (mut session, clock, opened, _commands) = region_failure_started();
     clock.jump_to(start().plus(Duration::from_mins(5)));
     session.send(Msg::Key(KeyEvent::new(
         KeyCode::Char('r'),
@@ -407,20 +417,7 @@ fn the_console_credits_the_run_its_drill_started_and_relays_its_steps_and_gates(
 
 #[test]
 fn during_a_drill_the_runbook_screen_shows_the_drills_one_clock() {
-    let path = Path::new("runbooks/drills/region-failure.yaml");
-    let scenario = load_scenario(path, &EstateSpec::seed()).unwrap();
-    let estate = Arc::new(Mutex::new(SimEstate::new(
-        EstateSpec::seed(),
-        scenario.seed,
-        start(),
-    )));
-    let clock = Arc::new(VirtualClock::new(start(), 1.0));
-    let (tx, _commands) = tokio::sync::mpsc::unbounded_channel();
-    let rig = DrillRig::new(Arc::clone(&clock), estate, tx, start(), None);
-    let opened = Opened::default();
-    let mut session = Session::new(scenario, path, rig, Some(stand_in_runs(&opened)));
-    press(&mut session, KeyCode::Char('s'));
-    clock.set_paused(true);
+    let (mut session, clock, _opened, _commands) = region_failure_started();
     clock.jump_to(start().plus(Duration::from_secs(305)));
     session.tick();
     session.send(Msg::Key(KeyEvent::new(

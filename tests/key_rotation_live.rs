@@ -111,6 +111,15 @@ fn live_view() -> (EstateView, Timestamp, String, String) {
     (view, now, r.old_address, r.new_address)
 }
 
+fn dashboard(view: EstateView, now: Timestamp) -> App {
+    App::new(
+        view,
+        drconsole::config::builtin_layout("default").unwrap(),
+        drconsole::config::builtin_theme("dark").unwrap(),
+        now,
+    )
+}
+
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(200, 48)).unwrap();
     t.draw(|f| drconsole::ui::render(f, app)).unwrap();
@@ -163,12 +172,7 @@ fn a_rotation_whose_new_address_was_never_captured_is_not_guessed() {
 #[test]
 fn a_live_rotation_keeps_the_validator_under_its_name_with_the_height_seen() {
     let (view, now, old, new) = live_view();
-    let mut app = App::new(
-        view,
-        drconsole::config::builtin_layout("default").unwrap(),
-        drconsole::config::builtin_theme("dark").unwrap(),
-        now,
-    );
+    let mut app = dashboard(view, now);
     // Without the run's word, the new address is a stranger.
     let before = screen(&app);
     assert!(
@@ -201,12 +205,7 @@ fn a_live_rotation_keeps_the_validator_under_its_name_with_the_height_seen() {
 #[test]
 fn a_rotation_learned_long_after_the_last_chain_answer_has_no_height() {
     let (view, now, old, new) = live_view();
-    let mut app = App::new(
-        view,
-        drconsole::config::builtin_layout("default").unwrap(),
-        drconsole::config::builtin_theme("dark").unwrap(),
-        now,
-    );
+    let mut app = dashboard(view, now);
     // A resumed run, say: the rotation passed ten minutes after the
     // console's last chain answer; that answer's height would be wrong.
     let later = now.plus(Duration::from_mins(10));

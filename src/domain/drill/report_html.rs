@@ -141,26 +141,8 @@ impl Report {
             }
             let _ = writeln!(h, "</ul>");
         };
-        let noted = |kind: NoteKind| -> Vec<String> {
-            self.annotations
-                .iter()
-                .filter(|n| n.kind == kind)
-                .map(|n| format!("{} (noted {})", n.text, n.at))
-                .collect()
-        };
-        list(h, "Strengths", noted(NoteKind::Strength), "none noted");
-        let mut improve: Vec<String> = self
-            .tests
-            .iter()
-            .filter(|t| t.status == Status::Failed)
-            .map(|t| format!("{} (criterion {})", t.details, t.name))
-            .collect();
-        improve.extend(
-            self.refused_injects
-                .iter()
-                .map(|r| format!("inject {} was refused by the estate: {}", r.name, r.reason)),
-        );
-        improve.extend(noted(NoteKind::Improve));
+        list(h, "Strengths", self.noted(NoteKind::Strength), "none noted");
+        let improve = self.improvements();
         list(h, "Areas for improvement", improve, "none");
         let _ = writeln!(
             h,

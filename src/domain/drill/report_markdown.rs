@@ -119,42 +119,18 @@ impl Report {
 
     fn write_strengths(&self, md: &mut String) {
         let _ = writeln!(md, "\n### Strengths\n");
-        let mut any = false;
-        for n in self
-            .annotations
-            .iter()
-            .filter(|n| n.kind == NoteKind::Strength)
-        {
-            any = true;
-            let _ = writeln!(md, "- {} (noted {})", n.text, n.at);
+        let strengths = self.noted(NoteKind::Strength);
+        for n in &strengths {
+            let _ = writeln!(md, "- {n}");
         }
-        if !any {
+        if strengths.is_empty() {
             let _ = writeln!(md, "- (none noted: annotate with strength:)");
         }
     }
 
     fn write_improvements(&self, md: &mut String) {
         let _ = writeln!(md, "\n### Areas for improvement\n");
-        let mut lines: Vec<String> = self
-            .tests
-            .iter()
-            .filter(|t| t.status == Status::Failed)
-            .map(|t| format!("{} (criterion `{}`)", t.details, t.name))
-            .collect();
-        lines.extend(self.refused_injects.iter().map(|r| {
-            format!(
-                "inject {} at {} was refused by the estate: {}; the drill did not run as written",
-                r.name,
-                offset(Duration::from_secs(r.at_seconds)),
-                r.reason
-            )
-        }));
-        lines.extend(
-            self.annotations
-                .iter()
-                .filter(|n| n.kind == NoteKind::Improve)
-                .map(|n| format!("{} (noted {})", n.text, n.at)),
-        );
+        let lines = self.improvements();
         if lines.is_empty() {
             let _ = writeln!(
                 md,
@@ -300,4 +276,37 @@ fn pass_word(ok: bool) -> &'static str {
 
 fn pass_mark(ok: bool) -> &'static str {
     if ok { "✓ passed" } else { "✗ FAILED" }
+}
+
+impl Report {
+    /// Notes of `kind`, each with when it was noted: the one wording of
+    /// report.md and report.html.
+    pub(super) fn noted(&self, kind: NoteKind) -> Vec<String> {
+        self.annotations
+            .iter()
+            .filter(|n| n.kind == kind)
+            .map(|n| format!("{} (noted {})", n.text, n.at))
+            .collect()
+    }
+
+    /// The areas for improvement, in both reports: failed criteria, injects
+    /// the estate refused, then `improve:` notes.
+    pub(super) fn improvements(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .tests
+            .iter()
+            .filter(|t| t.status == Status::Failed)
+            .map(|t| format!("{} (criterion `{}`)", t.details, t.name))
+            .collect();
+        lines.extend(self.refused_injects.iter().map(|r| {
+            format!(
+                "inject {} at {} was refused by the estate: {}; the drill did not run as written",
+                r.name,
+                offset(Duration::from_secs(r.at_seconds)),
+                r.reason
+            )
+        }));
+        lines.extend(self.noted(NoteKind::Improve));
+        lines
+    }
 }

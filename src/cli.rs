@@ -36,6 +36,9 @@ use edge::{print_out, run_check, run_journal};
 
 pub use drill_cmd::DrillArgs;
 pub use run_cmd::RunArgs;
+/// The console's run starter, as the console builds it: tests drive a
+/// drill through it with the real runs behind.
+pub use run_cmd::console_runs;
 
 /// drconsole: disaster-recovery console for a multi-region CometBFT chain.
 #[derive(Debug, Parser)]

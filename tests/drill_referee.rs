@@ -14,7 +14,7 @@ use drconsole::app::drill::DrillScreen;
 use drconsole::app::{App, Effect, Msg};
 use drconsole::config::ConfigDirs;
 use drconsole::config::drill_file::load_scenario;
-use drconsole::config::drill_script::{Script, load_script};
+use drconsole::config::drill_script::{GateReply, Script, load_script};
 use drconsole::domain::drill::scenario::Scenario;
 use drconsole::domain::estate::EstateSpec;
 use drconsole::domain::fleet::EstateView;
@@ -22,6 +22,7 @@ use drconsole::domain::time::Timestamp;
 use drconsole::runtime::console::{Hands, RunLink, RunStarter};
 use drconsole::runtime::drill::HeadlessDrill;
 use drconsole::runtime::drill_console::DrillRig;
+use drconsole::runtime::runner::PracticeRunner;
 use drconsole::sources::clock::VirtualClock;
 use drconsole::sources::sim::SimEstate;
 use drconsole::sources::sim_source::SimCommand;
@@ -61,6 +62,8 @@ fn headless() -> serde_json::Value {
 struct Session {
     console: Console,
     hands: Hands,
+    /// Where the drill's runs keep their journals.
+    _journals: tempfile::TempDir,
 }
 
 impl Session {
@@ -76,7 +79,8 @@ impl Session {
             drconsole::config::builtin_theme("dark").unwrap(),
             start(),
         );
-        let stem = std::env::temp_dir().join(format!("drconsole-test-{}", std::process::id()));
+        let journals = tempfile::tempdir().unwrap();
+        let stem = journals.path().join("drill");
         let desk = DrillDesk::new(
             DrillScreen::new(scenario, start()),
             scenario_path.into(),
@@ -91,6 +95,7 @@ impl Session {
                 run: None,
                 drill: Some(rig),
             },
+            _journals: journals,
         }
     }
 
@@ -374,9 +379,12 @@ fn the_console_credits_the_run_its_drill_started_and_relays_its_steps_and_gates(
         })
     );
     clock.jump_to(start().plus(Duration::from_secs(400)));
+    // Its work ran for the last minute of that: the picture says so.
+    let mut passed = row("fence_failing_validators", StepState::Passed);
+    passed.elapsed = Some(Duration::from_mins(1));
     session.send(Msg::RunViewed(Box::new(view(
         &journal,
-        vec![row("fence_failing_validators", StepState::Passed)],
+        vec![passed],
         None,
         Some(RunOutcome::Recovered),
     ))));
@@ -401,7 +409,8 @@ fn the_console_credits_the_run_its_drill_started_and_relays_its_steps_and_gates(
             steps[0].started_seconds,
             steps[0].duration_seconds
         ),
-        ("passed", 300, 100)
+        ("passed", 340, 60),
+        "the step starts when its work does, not when its gate opened"
     );
     let words: Vec<String> = screen
         .drill()
@@ -462,4 +471,289 @@ fn during_a_drill_the_runbook_screen_shows_the_drills_one_clock() {
         drill_header.contains("T+05:05 simulated") && drill_header.contains(outage),
         "{drill_header} / {outage}"
     );
+}
+
+// ---- the same referee with real practice runs and their step times ----
+
+const RUN_SCENARIO: &str = "runbooks/drills/region-failure.yaml";
+const RUN_SCRIPT: &str = "tests/fixtures/drills/region-failure-steady.yaml";
+
+fn load_with_runs() -> (Scenario, Script) {
+    let scenario = load_scenario(Path::new(RUN_SCENARIO), &EstateSpec::seed()).unwrap();
+    let script = load_script(Path::new(RUN_SCRIPT), &scenario).unwrap();
+    (scenario, script)
+}
+
+fn headless_with_runs() -> serde_json::Value {
+    let (scenario, script) = load_with_runs();
+    let dir = tempfile::tempdir().unwrap();
+    let report = HeadlessDrill {
+        scenario,
+        scenario_path: Path::new(RUN_SCENARIO),
+        script,
+        start: start(),
+        spec: EstateSpec::seed(),
+        journal_dir: dir.path(),
+    }
+    .run()
+    .unwrap();
+    serde_json::from_str(&report.to_json().unwrap()).unwrap()
+}
+
+fn key(session: &mut Session, code: KeyCode) {
+    session.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_in(session: &mut Session, text: &str) {
+    for c in text.chars() {
+        key(session, KeyCode::Char(c));
+    }
+}
+
+/// Brings `front` forward with F2, as the facilitator does.
+fn bring(session: &mut Session, front: drconsole::app::console::Front) {
+    for _ in 0..3 {
+        if session.console.front() == front {
+            return;
+        }
+        key(session, KeyCode::F(2));
+    }
+    assert_eq!(session.console.front(), front, "F2 reaches every screen");
+}
+
+/// Lets the run's task go as far as it can at the clock's present reading
+/// (its looks at the drill clock come every 250 ms of tokio's paused time),
+/// then hands each picture it drew to the console; the last picture.
+async fn settle(session: &mut Session, last: &mut Option<RunView>) {
+    loop {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let mut seen = false;
+        while let Some(view) = session
+            .hands
+            .run_mut()
+            .as_mut()
+            .and_then(|link| link.views.try_recv().ok())
+        {
+            seen = true;
+            *last = Some(view.clone());
+            session.send(Msg::RunViewed(Box::new(view)));
+        }
+        if !seen {
+            return;
+        }
+    }
+}
+
+/// Answers the open gate on the runbook screen the way the script's team
+/// does: its approvers (padded as the headless driver pads them), reason,
+/// the phrase shown and "yes" to a question.
+fn answer_gate(session: &mut Session, gate: &GatePrompt, reply: &GateReply) {
+    use drconsole::app::console::Front;
+    bring(session, Front::Runbook);
+    if let Some(phrase) = &gate.phrase {
+        type_in(session, phrase);
+        key(session, KeyCode::Enter);
+    }
+    let mut approvers = reply.approvers.clone();
+    for i in approvers.len()..usize::from(gate.approvers) {
+        approvers.push(format!("approver-{}", i + 1));
+    }
+    for name in approvers.iter().take(usize::from(gate.approvers)) {
+        type_in(session, name);
+        key(session, KeyCode::Enter);
+    }
+    if gate.reason {
+        type_in(session, &reply.reason);
+        key(session, KeyCode::Enter);
+    }
+    if gate.question.is_some() {
+        type_in(session, "yes");
+        key(session, KeyCode::Enter);
+    }
+}
+
+/// The facilitator and the team play the steady region-failure script on
+/// the console: the drill screen starts the runbook, the runbook screen
+/// answers its gates after the script's delay, and the runs are the
+/// console's own (the real run starter, a practice runner with step times
+/// on the drill's virtual clock). The test moves the clock a second at a
+/// time, as the headless driver moves tokio's.
+async fn interactive_with_runs() -> serde_json::Value {
+    use drconsole::app::console::Front;
+    let (scenario, script) = load_with_runs();
+    let report_dir = tempfile::tempdir().unwrap();
+    let estate = Arc::new(Mutex::new(SimEstate::new(
+        EstateSpec::seed(),
+        scenario.seed,
+        start(),
+    )));
+    let vclock = Arc::new(VirtualClock::new(start(), 1.0));
+    let clock: Arc<dyn drconsole::sources::clock::Clock> = vclock.clone();
+    let practice = PracticeRunner::new(Arc::clone(&estate)).with_step_times(Arc::clone(&clock));
+    let (_, starter) = drconsole::cli::console_runs(None, practice, None, &clock).unwrap();
+    let (tx, mut commands) = tokio::sync::mpsc::unbounded_channel();
+    let rig = DrillRig::new(
+        Arc::clone(&vclock),
+        Arc::clone(&estate),
+        tx,
+        start(),
+        Some(report_dir.path().to_path_buf()),
+    );
+    let mut session = Session::new(scenario.clone(), Path::new(RUN_SCENARIO), rig, starter);
+    key(&mut session, KeyCode::Char('s'));
+    vclock.set_paused(true);
+    let end = script.end.unwrap();
+    let mut last: Option<RunView> = None;
+    let mut gate_opened: Option<(String, Duration)> = None;
+    let mut elapsed = Duration::ZERO;
+    while elapsed < end {
+        while let Ok(cmd) = commands.try_recv() {
+            let mut s = estate.lock().unwrap();
+            match cmd {
+                SimCommand::Inject(f) => {
+                    s.inject(f).unwrap();
+                }
+                SimCommand::ClearAll => s.clear_all(),
+            }
+        }
+        elapsed += Duration::from_secs(1);
+        vclock.jump_to(start().plus(elapsed));
+        estate.lock().unwrap().advance_to(start().plus(elapsed));
+        session.tick();
+        settle(&mut session, &mut last).await;
+        for (_, text) in script.annotations.iter().filter(|(at, _)| *at == elapsed) {
+            bring(&mut session, Front::Drill);
+            key(&mut session, KeyCode::Char('a'));
+            type_in(&mut session, text);
+            key(&mut session, KeyCode::Enter);
+        }
+        for _ in script.runs.iter().filter(|(at, _)| *at == elapsed) {
+            bring(&mut session, Front::Drill);
+            key(&mut session, KeyCode::Char('r'));
+            assert!(session.hands.run.is_some(), "the run opened");
+            settle(&mut session, &mut last).await;
+        }
+        // A gate is answered the script's delay after it opened.
+        loop {
+            let Some(gate) = last.as_ref().and_then(|v| v.gate.clone()) else {
+                gate_opened = None;
+                break;
+            };
+            let opened = match &gate_opened {
+                Some((step, at)) if *step == gate.step => *at,
+                _ => {
+                    gate_opened = Some((gate.step.clone(), elapsed));
+                    elapsed
+                }
+            };
+            let reply = script.gate(&gate.step).clone();
+            if opened.saturating_add(reply.after) > elapsed {
+                break;
+            }
+            answer_gate(&mut session, &gate, &reply);
+            gate_opened = None;
+            settle(&mut session, &mut last).await;
+            assert_ne!(
+                last.as_ref().and_then(|v| v.gate.as_ref()),
+                Some(&gate),
+                "the gate stayed open after its answer"
+            );
+        }
+    }
+    bring(&mut session, Front::Drill);
+    key(&mut session, KeyCode::Char('e'));
+    key(&mut session, KeyCode::Char('y'));
+    assert!(
+        session
+            .screen()
+            .report_note()
+            .is_some_and(|n| n.contains("report written")),
+        "{:?}",
+        session.screen().report_note()
+    );
+    let json = std::fs::read_to_string(report_dir.path().join("report.json")).unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn with_step_times_both_drivers_give_the_same_report_of_a_real_failover() {
+    let a = headless_with_runs();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let b = rt.block_on(interactive_with_runs());
+    for field in [
+        "rto_achieved_seconds",
+        "rpo_achieved_seconds",
+        "tests",
+        "summary",
+        "steps",
+        "gates",
+        "timeline",
+        "annotations",
+        "duration_seconds",
+    ] {
+        assert_eq!(a[field], b[field], "{field}");
+    }
+    assert_eq!(a, b, "the whole report");
+    // What the two agree on is a real failover with its work's time in it.
+    let steps = a["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 18, "{steps:#?}");
+    assert!(steps.iter().all(|s| s["outcome"] == "passed"), "{steps:#?}");
+    let promote = steps
+        .iter()
+        .find(|s| s["step"] == "promote_database")
+        .unwrap();
+    assert!(
+        promote["duration_seconds"].as_u64().unwrap() >= 10,
+        "a promotion takes time: {promote}"
+    );
+    let worked: u64 = steps
+        .iter()
+        .map(|s| s["duration_seconds"].as_u64().unwrap())
+        .sum();
+    let waited: u64 = a["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["waited_seconds"].as_u64().unwrap())
+        .sum();
+    let rto = a["rto_achieved_seconds"].as_u64().expect("restored");
+    assert!(
+        rto >= worked + waited,
+        "RTO {rto}s holds the work ({worked}s) and the gates ({waited}s)"
+    );
+    assert_eq!(a["summary"]["failed"], 0, "{:#}", a["tests"]);
+}
+
+#[test]
+fn a_run_opened_by_hand_during_a_drill_keeps_its_own_clock() {
+    let (mut session, clock, _opened, _commands) = region_failure_started();
+    clock.jump_to(start().plus(Duration::from_secs(305)));
+    session.tick();
+    // Not a run the drill started: the operator's own `:run`.
+    session.send(Msg::RunOpened(Box::new(view(
+        "by-hand.journal",
+        vec![row("check_something", StepState::Running)],
+        None,
+        None,
+    ))));
+    assert_eq!(
+        session.console.front(),
+        drconsole::app::console::Front::Runbook
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 30)).unwrap();
+    t.draw(|f| drconsole::ui::render_console(f, &session.console))
+        .unwrap();
+    let screen = format!("{}", t.backend());
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("RUNBOOK"), "{header}");
+    assert!(
+        !header.contains("DRILL") && header.contains("elapsed 00:00"),
+        "a run the drill did not start is not on the drill's clock: {header}"
+    );
+    // Nor is it judged.
+    assert!(session.screen().steps().is_empty());
 }

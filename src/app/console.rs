@@ -113,6 +113,17 @@ impl Console {
         self.drill.as_ref().map(DrillDesk::screen)
     }
 
+    /// The drill screen, when the open run is one its drill started: the
+    /// runbook screen then shows the drill's one clock.
+    #[must_use]
+    pub fn drill_of_run(&self) -> Option<&DrillScreen> {
+        let journal = &self.run.as_ref()?.screen.view.journal;
+        self.drill
+            .as_ref()
+            .filter(|d| d.started(journal))
+            .map(DrillDesk::screen)
+    }
+
     /// True once the console should exit.
     #[must_use]
     pub fn quitting(&self) -> bool {

@@ -259,8 +259,8 @@ pub fn render_console(f: &mut Frame, console: &crate::app::console::Console) {
         console.run_screen(),
         console.drill_screen(),
     ) {
-        (Front::Runbook, Some(s), drill_screen) => {
-            let clock = drill_screen.map(drill::clock_words);
+        (Front::Runbook, Some(s), _) => {
+            let clock = console.drill_of_run().map(drill::clock_words);
             runbook::render_with_clock(f, s, theme, clock.as_deref());
         }
         (Front::Drill, _, Some(d)) => drill::render(f, d, theme),

@@ -72,6 +72,14 @@ impl DrillDesk {
         &self.screen
     }
 
+    /// True when the run with this journal is one the drill started (a
+    /// run opened by hand during a drill is not judged, nor timed on the
+    /// drill's clock).
+    #[must_use]
+    pub fn started(&self, journal: &str) -> bool {
+        self.runs.iter().any(|r| r.journal == journal)
+    }
+
     /// A key for the drill screen.
     pub(super) fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let effects = self.screen.key(key);
@@ -190,22 +198,30 @@ impl DrillDesk {
         };
         self.current = Some(id);
         for row in &view.rows {
-            let step = row.name.clone();
+            // A step starts when its work does, not when its gate opens
+            // (the gate is judged on its own): the picture says how long
+            // the work has run, so a step begun and ended between two
+            // pictures still gets its true duration.
+            let began = || Event::StepStarted {
+                at: at.saturating_sub(row.elapsed.unwrap_or_default()),
+                run: id,
+                step: row.name.clone(),
+            };
             match &row.status {
-                StepState::Running | StepState::Waiting { .. } | StepState::AwaitingGate => {
-                    self.screen
-                        .observe(Event::StepStarted { at, run: id, step });
-                }
+                StepState::Running | StepState::Waiting { .. } => self.screen.observe(began()),
                 StepState::Passed
                 | StepState::Failed { .. }
                 | StepState::Skipped
-                | StepState::RolledBack => self.screen.observe(Event::StepFinished {
-                    at,
-                    run: id,
-                    step,
-                    outcome: step_word(&row.status).to_lowercase(),
-                }),
-                StepState::Pending | StepState::OutcomeUnknown => {}
+                | StepState::RolledBack => {
+                    self.screen.observe(began());
+                    self.screen.observe(Event::StepFinished {
+                        at,
+                        run: id,
+                        step: row.name.clone(),
+                        outcome: step_word(&row.status).to_lowercase(),
+                    });
+                }
+                StepState::AwaitingGate | StepState::Pending | StepState::OutcomeUnknown => {}
             }
         }
         let mut out = Vec::new();

@@ -38,6 +38,25 @@ pub struct GateRecord {
     pub dashboard: String,
 }
 
+impl GateRecord {
+    /// Who answered and why, in the report's words (one wording for
+    /// report.md and report.html). A gate that asks for no reason gets
+    /// none: the report does not say one was withheld.
+    #[must_use]
+    pub fn answered_by(&self) -> String {
+        let who = if self.approvers.is_empty() {
+            "none".to_owned()
+        } else {
+            self.approvers.join(", ")
+        };
+        if self.reason.is_empty() {
+            format!("Approvers: {who}.")
+        } else {
+            format!("Approvers: {who}. Reason: {}", self.reason)
+        }
+    }
+}
+
 /// Facts a drill run adds to its scenario and timeline.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Findings {

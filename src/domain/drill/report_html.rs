@@ -220,21 +220,12 @@ impl Report {
         for g in &self.gates {
             let _ = writeln!(
                 h,
-                "<div class=\"gate\"><h3>{} / {} at {} (answered after {} s)</h3><p>Approvers: {}. Reason: {}</p><pre>{}</pre></div>",
+                "<div class=\"gate\"><h3>{} / {} at {} (answered after {} s)</h3><p>{}</p><pre>{}</pre></div>",
                 esc(&g.runbook),
                 esc(&g.step),
                 offset(Duration::from_secs(g.opened_seconds)),
                 g.waited_seconds,
-                esc(&if g.approvers.is_empty() {
-                    "none".to_owned()
-                } else {
-                    g.approvers.join(", ")
-                }),
-                esc(if g.reason.is_empty() {
-                    "none given"
-                } else {
-                    &g.reason
-                }),
+                esc(&g.answered_by()),
                 esc(g.dashboard.trim_end())
             );
         }

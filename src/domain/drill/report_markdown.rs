@@ -244,21 +244,12 @@ impl Report {
         for g in &self.gates {
             let _ = writeln!(
                 md,
-                "### {} / {} at {} (answered after {} s)\n\nApprovers: {}. Reason: {}\n\n```text\n{}\n```\n",
+                "### {} / {} at {} (answered after {} s)\n\n{}\n\n```text\n{}\n```\n",
                 g.runbook,
                 g.step,
                 offset(Duration::from_secs(g.opened_seconds)),
                 g.waited_seconds,
-                if g.approvers.is_empty() {
-                    "none".to_string()
-                } else {
-                    g.approvers.join(", ")
-                },
-                if g.reason.is_empty() {
-                    "none given"
-                } else {
-                    &g.reason
-                },
+                g.answered_by(),
                 g.dashboard.trim_end()
             );
         }

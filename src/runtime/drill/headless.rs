@@ -296,8 +296,10 @@ impl HeadlessDrill<'_> {
                 let report: Option<RunReport> = r.handle.await.ok().and_then(Result::ok);
                 let snapshot = r.state.borrow().clone();
                 self.relay_steps(referee, r.run, &r.plan, &snapshot);
+                // When the run ended, not when this loop noticed.
+                let ended = snapshot.state.finished_at.map(|t| t.since(self.start));
                 referee.observe(Event::RunFinished {
-                    at,
+                    at: ended.unwrap_or(at),
                     run: r.run,
                     outcome: report.map(|rep| rep.outcome),
                 });

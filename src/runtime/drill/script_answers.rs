@@ -64,6 +64,13 @@ impl GateAnswers for ScriptAnswers {
             dashboard,
         });
         tokio::time::sleep(reply.after).await;
+        // The team gives a reason where the gate asks for one, as the
+        // console's gate form does.
+        let reason = if request.reason_required {
+            reply.reason.clone()
+        } else {
+            String::new()
+        };
         let mut approvers = reply.approvers.clone();
         for i in approvers.len()..usize::from(request.approvers) {
             approvers.push(format!("approver-{}", i + 1));
@@ -73,7 +80,7 @@ impl GateAnswers for ScriptAnswers {
             run: self.run,
             step,
             approvers: approvers.clone(),
-            reason: reply.reason.clone(),
+            reason: reason.clone(),
             declined: reply.decline,
         });
         if reply.decline {
@@ -82,7 +89,7 @@ impl GateAnswers for ScriptAnswers {
         Some(GateAnswer {
             phrase: request.phrase.clone(),
             approvers,
-            reason: Some(reply.reason),
+            reason: request.reason_required.then_some(reason),
             answer: request.question.as_ref().map(|_| "yes".to_owned()),
         })
     }

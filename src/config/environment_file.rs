@@ -50,6 +50,13 @@
 //! routing_key_secret = "virtengine/dr/pagerduty-routing-key"
 //! secret_region = "eu-west-1"     # optional: else each region, primary first
 //! dedup_key = "virtengine-outage" # optional: else one alert per run
+//! [incident]                      # optional: shared incidents for
+//! bucket = "virtengine-dr-incidents" # run --incident, follow, approve
+//! region = "eu-west-1"            # best not the primary's region
+//! profile = "dr-incidents"        # optional
+//! prefix = "drconsole/incidents"  # default shown
+//! lease = "30s"                   # the driver's lease; default 30s
+//! poll = "1s"                     # how often followers read; default 1s
 //! ```
 //!
 //! Durations are in the console's one grammar ([`crate::domain::duration`]):
@@ -59,6 +66,7 @@
 //! the operator most likely has to change.
 
 mod backups;
+mod incident;
 mod names;
 mod notify;
 mod regions;
@@ -159,21 +167,7 @@ fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
     }
 
     validate_has_regions(&f.region)?;
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for r in &f.region {
-        validate_region_name(&r.name)?;
-        if let Some(&first) = seen.get(r.name.get_ref().as_str()) {
-            return Err((
-                r.name.span(),
-                format!(
-                    "region \"{}\" is already declared on line {}, expected each region once",
-                    r.name.get_ref(),
-                    line_of(text, first)
-                ),
-            ));
-        }
-        seen.insert(r.name.get_ref(), r.name.span().start);
-    }
+    validate_regions_once(text, &f.region)?;
     validate_one_primary(text, &f.region)?;
 
     let mut regions = Vec::new();
@@ -224,8 +218,33 @@ fn build(text: &str, f: &EnvironmentFile) -> Result<Environment, Broken> {
             endpoint_url: f.aws.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
         },
         notify: notify::notify_channels(&f.notify, &region_names(&f.region))?,
+        incident: f
+            .incident
+            .as_ref()
+            .map(incident::incident_settings)
+            .transpose()?,
         regions: sources,
     })
+}
+
+/// Each region named well, and once.
+fn validate_regions_once(text: &str, regions: &[shape::RegionFile]) -> Result<(), Broken> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for r in regions {
+        validate_region_name(&r.name)?;
+        if let Some(&first) = seen.get(r.name.get_ref().as_str()) {
+            return Err((
+                r.name.span(),
+                format!(
+                    "region \"{}\" is already declared on line {}, expected each region once",
+                    r.name.get_ref(),
+                    line_of(text, first)
+                ),
+            ));
+        }
+        seen.insert(r.name.get_ref(), r.name.span().start);
+    }
+    Ok(())
 }
 
 fn region_names(regions: &[shape::RegionFile]) -> Vec<&str> {

@@ -29,6 +29,28 @@ pub struct Environment {
     pub regions: Vec<RegionSources>,
     /// The channels `notification` steps post to, by the name runbooks use.
     pub notify: Vec<crate::domain::notify::NotifyChannel>,
+    /// Where shared incidents live; `None`: each console keeps its own
+    /// journal only.
+    pub incident: Option<IncidentSettings>,
+}
+
+/// An environment file's `[incident]` table: the bucket that holds shared
+/// incident state, best in a region other than the primary, with
+/// versioning and Object Lock on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentSettings {
+    /// The bucket.
+    pub bucket: String,
+    /// The bucket's region.
+    pub region: String,
+    /// Named AWS profile for it; `None`: the default credential chain.
+    pub profile: Option<String>,
+    /// Where the incidents are under the bucket.
+    pub layout: crate::domain::incident::Layout,
+    /// How long a driver's lease lasts unless renewed.
+    pub lease: std::time::Duration,
+    /// How often a follower reads the shared journal.
+    pub poll: std::time::Duration,
 }
 
 impl Environment {

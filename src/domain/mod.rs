@@ -13,6 +13,7 @@ pub mod environment;
 pub mod estate;
 pub mod fault;
 pub mod fleet;
+pub mod incident;
 pub mod journal;
 pub mod notify;
 pub mod observation;

@@ -4,6 +4,7 @@
 pub mod aws;
 pub mod clock;
 pub mod cometbft;
+pub mod incident;
 pub mod live;
 pub mod poller;
 pub mod sim;

@@ -4,6 +4,7 @@
 pub mod cometbft_server;
 pub mod estate;
 pub mod http_capture;
+pub mod incident;
 pub mod moto;
 pub mod pinned;
 pub mod plans;

@@ -33,6 +33,18 @@ pub(super) struct EnvironmentFile {
     pub(super) validator: Vec<ValidatorFile>,
     #[serde(default)]
     pub(super) notify: BTreeMap<Spanned<String>, NotifyFile>,
+    pub(super) incident: Option<IncidentFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct IncidentFile {
+    pub(super) bucket: Spanned<String>,
+    pub(super) region: Spanned<String>,
+    pub(super) profile: Option<Spanned<String>>,
+    pub(super) prefix: Option<Spanned<String>>,
+    pub(super) lease: Option<Spanned<DurationValue>>,
+    pub(super) poll: Option<Spanned<DurationValue>>,
 }
 
 #[derive(Deserialize)]

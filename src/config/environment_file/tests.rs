@@ -96,3 +96,32 @@ fn user_metrics_keep_dimensions_and_infer_purpose() {
     assert_eq!(m[1].purpose, MetricPurpose::Other);
     assert!(m[1].dimensions.is_empty());
 }
+
+#[test]
+fn an_incident_table_reads_with_its_defaults_and_without_one_there_is_none() {
+    assert_eq!(parse(MINIMAL).unwrap().incident, None);
+    let text = format!(
+        "{MINIMAL}[incident]\nbucket = \"virtengine-dr-incidents\"\nregion = \"eu-west-1\"\n"
+    );
+    let i = parse(&text).unwrap().incident.unwrap();
+    assert_eq!(
+        (i.bucket.as_str(), i.region.as_str(), i.profile),
+        ("virtengine-dr-incidents", "eu-west-1", None)
+    );
+    assert_eq!(
+        (i.lease, i.poll),
+        (Duration::from_secs(30), Duration::from_secs(1))
+    );
+    let id = crate::domain::incident::IncidentId::parse("inc-1").unwrap();
+    assert_eq!(i.layout.lease(&id), "drconsole/incidents/inc-1/lease.json");
+    let text = format!(
+        "{MINIMAL}[incident]\nbucket = \"b-1\"\nregion = \"eu-west-1\"\nprefix = \"\"\nlease = \"10m\"\npoll = \"250ms\"\nprofile = \"dr\"\n"
+    );
+    let i = parse(&text).unwrap().incident.unwrap();
+    assert_eq!(i.layout.lease(&id), "inc-1/lease.json");
+    assert_eq!(
+        (i.lease, i.poll),
+        (Duration::from_mins(10), Duration::from_millis(250))
+    );
+    assert_eq!(i.profile.as_deref(), Some("dr"));
+}

@@ -83,7 +83,7 @@ pub const IDLE_TIMEOUT: Bound = bound(SECOND, DAY);
 pub const LAG_GROWTH: Bound = bound(MS, HOUR);
 
 /// Every bound with its name, for property tests and documentation.
-pub const ALL: [(&str, Bound); 12] = [
+pub const ALL: [(&str, Bound); 14] = [
     ("TARGET", TARGET),
     ("STEP_TIMEOUT", STEP_TIMEOUT),
     ("RETRY_DELAY", RETRY_DELAY),
@@ -96,4 +96,17 @@ pub const ALL: [(&str, Bound); 12] = [
     ("STATUS_AFTER", STATUS_AFTER),
     ("IDLE_TIMEOUT", IDLE_TIMEOUT),
     ("LAG_GROWTH", LAG_GROWTH),
+    ("INCIDENT_LEASE", INCIDENT_LEASE),
+    ("INCIDENT_POLL", INCIDENT_POLL),
 ];
+
+/// A shared incident's driver lease (`[incident] lease`). At least 10 s, so
+/// a renewal (a third of the way in) survives one slow S3 call; at most 10
+/// minutes, the longest a dead driver may hold the run before another
+/// console may take over.
+pub const INCIDENT_LEASE: Bound = bound(Duration::from_secs(10), Duration::from_mins(10));
+
+/// How often a follower reads a shared incident (`[incident] poll`). At
+/// least 250 ms (S3 bills per request); at most a minute, so a follower's
+/// screen is never more than that behind the driver's.
+pub const INCIDENT_POLL: Bound = bound(Duration::from_millis(250), Duration::from_mins(1));

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::author::Author;
 use crate::domain::time::Timestamp;
 
 /// The `prev` of the first entry: 64 zeros.
@@ -32,6 +33,10 @@ pub struct Entry {
     pub kind: String,
     /// Details; never secrets (see [`find_secret_key`](super::find_secret_key)).
     pub data: Value,
+    /// Who wrote it, in a shared incident; absent in a console's own
+    /// journal (older journals have none and still verify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Author>,
     /// [`Entry::hash`] of the previous entry, or [`GENESIS_HASH`].
     pub prev: String,
     /// Hex SHA-256 of this entry's canonical line without this field.
@@ -43,9 +48,15 @@ impl Entry {
     /// [`seal`] these are the exact bytes that were hashed.
     #[must_use]
     pub fn line(&self) -> String {
-        let body = body(
-            self.seq, self.at, &self.run, &self.kind, &self.data, &self.prev,
-        );
+        let body = body(&Fields {
+            seq: self.seq,
+            at: self.at,
+            run: &self.run,
+            kind: &self.kind,
+            data: &self.data,
+            by: self.by.as_ref(),
+            prev: &self.prev,
+        });
         with_hash(&body, &self.hash)
     }
 
@@ -87,29 +98,73 @@ impl Head {
 /// caller cannot leave a gap.
 #[must_use]
 pub fn seal(after: &Head, at: Timestamp, run: &str, kind: &str, data: Value) -> Entry {
+    seal_by(after, at, run, kind, data, None)
+}
+
+/// [`seal`] with its author, whom the hash then covers too.
+#[must_use]
+pub fn seal_by(
+    after: &Head,
+    at: Timestamp,
+    run: &str,
+    kind: &str,
+    data: Value,
+    by: Option<&Author>,
+) -> Entry {
     let seq = after.seq.saturating_add(1);
-    let body = body(seq, at, run, kind, &data, &after.hash);
+    let body = body(&Fields {
+        seq,
+        at,
+        run,
+        kind,
+        data: &data,
+        by,
+        prev: &after.hash,
+    });
     Entry {
         seq,
         at,
         run: run.to_owned(),
         kind: kind.to_owned(),
         data,
+        by: by.cloned(),
         prev: after.hash.clone(),
         hash: sha256_hex(body.as_bytes()),
     }
 }
 
-/// The canonical bytes that are hashed: compact JSON, fixed field order.
-/// Built by hand from infallible `Display` impls so `seal` cannot fail.
-fn body(seq: u64, at: Timestamp, run: &str, kind: &str, data: &Value, prev: &str) -> String {
+/// An entry's hashed members, borrowed.
+struct Fields<'a> {
+    seq: u64,
+    at: Timestamp,
+    run: &'a str,
+    kind: &'a str,
+    data: &'a Value,
+    by: Option<&'a Author>,
+    prev: &'a str,
+}
+
+/// The canonical bytes that are hashed: compact JSON, fixed field order,
+/// `by` only when there is an author. Built by hand from infallible
+/// `Display` impls so `seal` cannot fail.
+fn body(f: &Fields<'_>) -> String {
     let s = |t: &str| Value::String(t.to_owned()).to_string();
+    let by = f.by.map_or_else(String::new, |a| {
+        format!(
+            ",\"by\":{{\"arn\":{},\"user\":{},\"host\":{}}}",
+            s(&a.arn),
+            s(&a.user),
+            s(&a.host)
+        )
+    });
     format!(
-        "{{\"seq\":{seq},\"at\":{},\"run\":{},\"kind\":{},\"data\":{data},\"prev\":{}}}",
-        s(&format_at(at)),
-        s(run),
-        s(kind),
-        s(prev)
+        "{{\"seq\":{},\"at\":{},\"run\":{},\"kind\":{},\"data\":{}{by},\"prev\":{}}}",
+        f.seq,
+        s(&format_at(f.at)),
+        s(f.run),
+        s(f.kind),
+        f.data,
+        s(f.prev)
     )
 }
 

@@ -327,3 +327,70 @@ fn show_lists_one_entry_a_line() {
     assert!(rows[1].ends_with("step.passed  {\"step\":0}"), "{out}");
     assert!(rows[3].ends_with("run.done"), "{out}");
 }
+
+fn alice() -> Author {
+    Author {
+        arn: "arn:aws:iam::123456789012:user/alice".into(),
+        user: "alice".into(),
+        host: "bastion-1".into(),
+    }
+}
+
+#[test]
+fn an_author_is_hashed_in_its_place_and_a_changed_author_is_an_edit() {
+    let e = seal_by(
+        &Head::genesis(),
+        Timestamp::parse_rfc3339("2026-11-26T03:00:00Z").unwrap(),
+        "r",
+        "k",
+        Value::Null,
+        Some(&alice()),
+    );
+    let body = format!(
+        "{{\"seq\":1,\"at\":\"2026-11-26T03:00:00.000Z\",\"run\":\"r\",\"kind\":\"k\",\"data\":null,\"by\":{{\"arn\":\"arn:aws:iam::123456789012:user/alice\",\"user\":\"alice\",\"host\":\"bastion-1\"}},\"prev\":\"{GENESIS_HASH}\"}}"
+    );
+    assert_eq!(e.hash, sha256_hex(body.as_bytes()));
+    assert_eq!(e.line(), serde_json::to_string(&e).unwrap());
+    let line = e.line() + "\n";
+    let read = verify_bytes(line.as_bytes(), Some(&e.head())).unwrap();
+    assert_eq!(read.entries, 1);
+    // Another author, or none, with the old hash: caught.
+    for forged in [
+        line.replace("user/alice", "user/mallory"),
+        line.replace("bastion-1", "bastion-2"),
+    ] {
+        assert_eq!(
+            verify_bytes(forged.as_bytes(), None),
+            Err(JournalError::Edited { line: 1 }),
+            "{forged}"
+        );
+    }
+    let parsed: Entry = serde_json::from_str(&e.line()).unwrap();
+    assert_eq!(parsed.by, Some(alice()));
+    // An entry without an author keeps the old form exactly.
+    assert!(
+        !seal(&Head::genesis(), t(0), "r", "k", Value::Null)
+            .line()
+            .contains("\"by\"")
+    );
+}
+
+#[test]
+fn an_author_is_described_printably() {
+    let mut a = alice();
+    a.host = "evil\u{1b}[2Jhost".into();
+    let d = a.describe();
+    assert!(!d.contains('\u{1b}'), "{d}");
+    assert!(
+        d.starts_with("alice@") && d.ends_with("(arn:aws:iam::123456789012:user/alice)"),
+        "{d}"
+    );
+    let mut b = alice();
+    b.host = "laptop".into();
+    assert!(
+        a.same_identity(&b),
+        "one ARN at two terminals is one identity"
+    );
+    b.arn = "arn:aws:iam::123456789012:user/bob".into();
+    assert!(!a.same_identity(&b));
+}

@@ -111,23 +111,7 @@ impl Checker {
     }
 
     fn push(&mut self, line: usize, text: &str) -> Result<(), JournalError> {
-        let entry: Entry = serde_json::from_str(text).map_err(|e| {
-            let reason = e.to_string();
-            if e.is_data() {
-                JournalError::NotEntry { line, reason }
-            } else {
-                JournalError::NotJson { line, reason }
-            }
-        })?;
-        // The hash must cover the bytes exactly as found.
-        let member = format!(",{}}}", hash_member(&entry.hash));
-        let body = text
-            .strip_suffix(&member)
-            .map(|open| format!("{open}}}"))
-            .ok_or(JournalError::Edited { line })?;
-        if sha256_hex(body.as_bytes()) != entry.hash {
-            return Err(JournalError::Edited { line });
-        }
+        let entry = read_line(line, text)?;
         match &self.last {
             None if entry.seq != 1 => {
                 return Err(JournalError::BadStart {
@@ -205,6 +189,32 @@ impl Checker {
         };
         Ok((summary, self.entries))
     }
+}
+
+/// Reads one line as an entry whose hash covers its bytes exactly as
+/// found; where it sits in a chain is the caller's to check. `line` only
+/// names it in the error.
+///
+/// # Errors
+/// Not JSON, not an entry, or [`JournalError::Edited`].
+pub fn read_line(line: usize, text: &str) -> Result<Entry, JournalError> {
+    let entry: Entry = serde_json::from_str(text).map_err(|e| {
+        let reason = e.to_string();
+        if e.is_data() {
+            JournalError::NotEntry { line, reason }
+        } else {
+            JournalError::NotJson { line, reason }
+        }
+    })?;
+    let member = format!(",{}}}", hash_member(&entry.hash));
+    let body = text
+        .strip_suffix(&member)
+        .map(|open| format!("{open}}}"))
+        .ok_or(JournalError::Edited { line })?;
+    if sha256_hex(body.as_bytes()) != entry.hash {
+        return Err(JournalError::Edited { line });
+    }
+    Ok(entry)
 }
 
 /// Verifies complete lines (numbered by the caller, newlines removed) and,

@@ -13,9 +13,12 @@ mod cloudwatch;
 mod counter;
 mod error;
 mod failover_state;
+pub mod identity;
+mod incident_store;
 mod passphrase_store;
 mod route53;
 mod s3;
+mod sdk;
 mod secret_value;
 mod secrets;
 
@@ -23,10 +26,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_sdk_s3::config::{Credentials, Region};
+use aws_sdk_s3::config::Region;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -34,9 +34,11 @@ pub use cloudwatch::{CloudWatchMetrics, MetricValue};
 pub use counter::{CallCounter, CallCounts, Service};
 pub(crate) use error::causes;
 pub use failover_state::{FailoverState, MAX_RECORD_PAGES};
+pub use incident_store::S3IncidentStore;
 pub use passphrase_store::{PassphraseStore, SecretsManagerStore};
 pub use route53::{Route53Health, route53_healthy};
 pub use s3::{FULL_RELIST_EVERY, MAX_PAGES_PER_POLL, S3Backups};
+pub use sdk::{IncidentClients, incident_clients};
 pub use secret_value::read_secret_string;
 pub use secrets::SecretsSource;
 
@@ -131,39 +133,10 @@ impl AwsClients {
         if env.regions.is_empty() {
             return Err(AwsSetupError::NoRegions);
         }
-        let endpoint = env.aws.endpoint_url.as_deref();
-        if let Some(url) = endpoint
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(AwsSetupError::BadEndpoint(url.to_owned()));
-        }
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(options.call_timeout)
-            .operation_attempt_timeout(options.call_timeout)
-            .operation_timeout(options.call_timeout)
-            .build();
+        let endpoint = sdk::endpoint(env)?;
         let mut regions = Vec::with_capacity(env.regions.len());
         for r in &env.regions {
-            let mut loader = aws_config::defaults(BehaviorVersion::latest())
-                .region(Region::new(r.name.clone()))
-                .timeout_config(timeouts.clone())
-                .retry_config(RetryConfig::disabled());
-            if let Some(profile) = &r.profile {
-                loader = loader.profile_name(profile);
-            }
-            if let Some(url) = endpoint {
-                loader = loader.endpoint_url(url);
-            }
-            if let Some(c) = &options.credentials {
-                loader = loader.credentials_provider(Credentials::new(
-                    c.access_key_id.clone(),
-                    c.secret_access_key.clone(),
-                    None,
-                    None,
-                    "drconsole-static",
-                ));
-            }
-            let sdk = loader.load().await;
+            let sdk = sdk::load(&r.name, r.profile.as_deref(), endpoint, options).await;
             regions.push(build_region(&r.name, &sdk, endpoint.is_some(), options));
         }
         Ok(Self {

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::domain::journal::{Entry, Head, JournalError, find_secret_key, scan, seal};
+use crate::domain::journal::{Author, Entry, Head, JournalError, find_secret_key, scan, seal_by};
 use crate::domain::time::Timestamp;
 
 mod disk;
@@ -97,6 +97,8 @@ pub struct JournalWriter {
     run: String,
     entries: Vec<Entry>,
     broken: Option<String>,
+    /// Who writes from here on (a shared incident's entries name it).
+    author: Option<Author>,
 }
 
 impl JournalWriter {
@@ -125,6 +127,7 @@ impl JournalWriter {
             run: run.to_owned(),
             entries: Vec::new(),
             broken: None,
+            author: None,
         })
     }
 
@@ -194,6 +197,7 @@ impl JournalWriter {
             file,
             run,
             entries: found.entries,
+            author: None,
             broken: None,
         })
     }
@@ -222,7 +226,14 @@ impl JournalWriter {
         if let Some(key) = find_secret_key(&data) {
             return Err(JournalFileError::SecretInData { key });
         }
-        let entry = seal(&self.last(), at, &self.run, kind, data);
+        let entry = seal_by(
+            &self.last(),
+            at,
+            &self.run,
+            kind,
+            data,
+            self.author.as_ref(),
+        );
         let mut line = entry.line();
         line.push('\n');
         let written = self
@@ -271,7 +282,7 @@ impl JournalWriter {
         let mut sealed = Vec::with_capacity(items.len());
         let mut bytes = String::new();
         for (at, kind, data) in items {
-            let entry = seal(&last, at, &self.run, &kind, data);
+            let entry = seal_by(&last, at, &self.run, &kind, data, self.author.as_ref());
             bytes.push_str(&entry.line());
             bytes.push('\n');
             last = entry.head();
@@ -295,6 +306,11 @@ impl JournalWriter {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// Names `author` on every entry appended from now on.
+    pub fn set_author(&mut self, author: Option<Author>) {
+        self.author = author;
     }
 
     /// The run new entries are recorded under.

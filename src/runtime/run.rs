@@ -11,7 +11,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
@@ -20,18 +19,18 @@ use super::runner::{OutputLine, OutputSink, StepRunner};
 use crate::domain::environment::Environment;
 use crate::domain::runbook::engine::{Engine, ReplayError};
 use crate::domain::runbook::plan::Plan;
-use crate::domain::runbook::protocol::{
-    Command, Event, Job, Mode, RenderedOperation, RenderedPractice, RunOutcome, Task,
-};
-use crate::domain::runbook::record::Record;
+use crate::domain::runbook::protocol::{Command, Event, Mode, RunOutcome};
 use crate::sources::clock::Clock;
 
 mod answers;
 pub use answers::{ChannelAnswers, GateAnswers, Prompt, ScriptedAnswers, ScriptedGate};
 
 mod report;
+mod rto;
+mod shared;
 use report::unreachable_report;
 pub use report::{RunReport, RunSnapshot};
+pub use shared::{Joined, Seat, SharedError, SharedJournal};
 
 /// Lines of output kept per task for the screen.
 const OUTPUT_LINES: usize = 200;
@@ -54,6 +53,9 @@ pub enum RunError {
     /// The journal does not resume with this plan.
     #[error("cannot resume: {0}")]
     Replay(#[from] ReplayError),
+    /// The shared journal refused or failed: this console stops driving.
+    #[error("shared incident: {0}")]
+    Shared(#[from] SharedError),
 }
 
 /// The live mode for `env`, if its file allows live actions.
@@ -84,6 +86,8 @@ pub struct RunDriver<R: StepRunner, G: GateAnswers> {
     snapshot: RunSnapshot,
     /// Attempts in flight, cancelled (process groups killed) when the run ends.
     in_flight: Vec<tokio::task::JoinHandle<()>>,
+    /// The shared incident's journal and lease, when the run is shared.
+    shared: Option<SharedJournal>,
 }
 
 impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
@@ -157,7 +161,18 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
             view,
             snapshot,
             in_flight: Vec::new(),
+            shared: None,
         }
+    }
+
+    /// Shares the run: every entry is stored in the incident's journal
+    /// before the next command, names this console's identity, and no step
+    /// starts once the lease is lost.
+    #[must_use]
+    pub fn with_shared(mut self, shared: SharedJournal) -> Self {
+        self.journal.set_author(Some(shared.author().clone()));
+        self.shared = Some(shared);
+        self
     }
 
     /// Snapshots after every change, for the screen.
@@ -182,13 +197,13 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
         let (events, mut inbox) = mpsc::unbounded_channel::<Event>();
         let (sink, mut lines) = mpsc::unbounded_channel::<OutputLine>();
         let first = std::mem::take(&mut self.pending);
-        let mut report = self.execute(first, &events, &sink)?;
+        let mut report = self.execute(first, &events, &sink).await?;
         self.publish();
         while report.is_none() && !self.engine.is_finished() {
             tokio::select! {
                 Some(event) = inbox.recv() => {
                     let commands = self.engine.handle(event);
-                    report = self.execute(commands, &events, &sink)?;
+                    report = self.execute(commands, &events, &sink).await?;
                 }
                 Some(line) = lines.recv() => self.add_line(line),
             }
@@ -209,49 +224,10 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
         }
         self.snapshot.report = Some(report.clone());
         self.publish();
-        Ok(report)
-    }
-
-    async fn publish_rto(
-        &mut self,
-        elapsed: Duration,
-        sink: &OutputSink,
-    ) -> Result<Result<String, String>, RunError> {
-        let seconds = elapsed.as_secs_f64();
-        let job = Job {
-            task: Task::Step(crate::domain::runbook::plan::StepRef {
-                phase: crate::domain::runbook::plan::Phase::PostCheck,
-                index: usize::MAX,
-            }),
-            attempt: 1,
-            name: "publish-rto".to_owned(),
-            operation: RenderedOperation::PutMetric {
-                namespace: "VirtEngine/DR".to_owned(),
-                metric: "FailoverDurationSeconds".to_owned(),
-                value: seconds,
-                region: None,
-            },
-            verify: None,
-            timeout: Some(Duration::from_secs(30)),
-            practice: RenderedPractice::None,
-        };
-        let outcome = self.runner.run(job, sink.clone()).await;
-        let result = match outcome.error {
-            None => Ok(outcome.stdout),
-            Some(e) => Err(e),
-        };
-        let (ok, detail) = match &result {
-            Ok(t) => (true, t.clone()),
-            Err(e) => (false, e.clone()),
-        };
-        let (kind, data) = Record::RtoPublished {
-            seconds,
-            ok,
-            detail,
+        if let Some(shared) = &self.shared {
+            shared.release().await;
         }
-        .split();
-        self.journal.append(self.clock.now(), &kind, data)?;
-        Ok(result)
+        Ok(report)
     }
 
     fn add_line(&mut self, line: OutputLine) {
@@ -272,7 +248,7 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
 
     /// Executes commands in order; journal appends are synchronous and
     /// durable before the next command.
-    fn execute(
+    async fn execute(
         &mut self,
         commands: Vec<Command>,
         events: &mpsc::UnboundedSender<Event>,
@@ -286,13 +262,18 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
                 batch.push((at, kind, data));
                 continue;
             }
-            // Every record before this command is on disk before it runs.
+            // Every record before this command is on disk (and in the
+            // shared journal) before it runs.
             if !batch.is_empty() {
                 self.journal.append_batch(std::mem::take(&mut batch))?;
+                self.share().await?;
             }
             match c {
                 Command::Journal { .. } => {}
                 Command::Run(job) => {
+                    if let Some(why) = self.shared.as_ref().and_then(SharedJournal::lost) {
+                        return Err(SharedError::LeaseLost(why).into());
+                    }
                     let runner = Arc::clone(&self.runner);
                     let (events, sink, clock) = (events.clone(), sink.clone(), self.clock.clone());
                     self.in_flight.retain(|h| !h.is_finished());
@@ -369,7 +350,16 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
         }
         if !batch.is_empty() {
             self.journal.append_batch(batch)?;
+            self.share().await?;
         }
         Ok(report)
+    }
+
+    /// Stores in the shared journal what the local one has and it lacks.
+    async fn share(&mut self) -> Result<(), RunError> {
+        if let Some(shared) = &mut self.shared {
+            shared.store(self.journal.entries()).await?;
+        }
+        Ok(())
     }
 }

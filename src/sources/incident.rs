@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -52,42 +53,35 @@ pub enum StoreError {
     },
 }
 
+/// What a store call gives back, boxed so the store can be shared as a
+/// trait object (`Arc<dyn IncidentStore>`) by drivers and followers alike.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
 /// A shared incident's storage.
 pub trait IncidentStore: Send + Sync {
     /// Stores `entry` as entry `entry.seq`, only if no entry has that
     /// number yet ([`StoreError::EntryTaken`] otherwise).
-    fn append(
-        &self,
-        id: &IncidentId,
-        entry: &Entry,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn append<'a>(&'a self, id: &'a IncidentId, entry: &'a Entry) -> StoreFuture<'a, ()>;
 
     /// Every entry after `after`, in order; each checked against its own
     /// hash and its key's number (the chain is the caller's to check).
-    fn entries(
-        &self,
-        id: &IncidentId,
-        after: u64,
-    ) -> impl Future<Output = Result<Vec<Entry>, StoreError>> + Send;
+    fn entries<'a>(&'a self, id: &'a IncidentId, after: u64) -> StoreFuture<'a, Vec<Entry>>;
 
     /// The lease as it stands, with its version.
-    fn lease(
-        &self,
-        id: &IncidentId,
-    ) -> impl Future<Output = Result<Option<(Lease, Tag)>, StoreError>> + Send;
+    fn lease<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, Option<(Lease, Tag)>>;
 
     /// Writes the lease: with `over` `None` only if there is none, else
     /// only if it is still the version `over` names
     /// ([`StoreError::LeaseChanged`] otherwise). Returns the new version.
-    fn put_lease(
-        &self,
-        id: &IncidentId,
-        lease: &Lease,
-        over: Option<&Tag>,
-    ) -> impl Future<Output = Result<Tag, StoreError>> + Send;
+    fn put_lease<'a>(
+        &'a self,
+        id: &'a IncidentId,
+        lease: &'a Lease,
+        over: Option<&'a Tag>,
+    ) -> StoreFuture<'a, Tag>;
 
     /// The incidents in the store, in name order.
-    fn incidents(&self) -> impl Future<Output = Result<Vec<IncidentId>, StoreError>> + Send;
+    fn incidents(&self) -> StoreFuture<'_, Vec<IncidentId>>;
 }
 
 /// Reads an entry object's body: one canonical line and its newline, the
@@ -188,90 +182,101 @@ impl MemoryStore {
 }
 
 impl IncidentStore for MemoryStore {
-    async fn append(&self, id: &IncidentId, entry: &Entry) -> Result<(), StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        let key = self.layout.entry(id, entry.seq);
-        let mut objects = self.up()?;
-        if let Some((body, _)) = objects.get(&key) {
-            let by = entry_from_object(&key, entry.seq, body)
-                .ok()
-                .and_then(|e| e.by);
-            return Err(StoreError::EntryTaken { seq: entry.seq, by });
-        }
-        let v = self.versions.fetch_add(1, Ordering::SeqCst);
-        objects.insert(key, (format!("{}\n", entry.line()).into_bytes(), v));
-        Ok(())
+    fn append<'a>(&'a self, id: &'a IncidentId, entry: &'a Entry) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+            let key = self.layout.entry(id, entry.seq);
+            let mut objects = self.up()?;
+            if let Some((body, _)) = objects.get(&key) {
+                let by = entry_from_object(&key, entry.seq, body)
+                    .ok()
+                    .and_then(|e| e.by);
+                return Err(StoreError::EntryTaken { seq: entry.seq, by });
+            }
+            let v = self.versions.fetch_add(1, Ordering::SeqCst);
+            objects.insert(key, (format!("{}\n", entry.line()).into_bytes(), v));
+            Ok(())
+        })
     }
 
-    async fn entries(&self, id: &IncidentId, after: u64) -> Result<Vec<Entry>, StoreError> {
-        let objects = self.up()?;
-        let from = self.layout.entry(id, after.saturating_add(1));
-        let prefix = self.layout.journal(id);
-        objects
-            .range(from..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .filter_map(|(k, (body, _))| self.layout.seq_of(id, k).map(|seq| (k, seq, body)))
-            .map(|(k, seq, body)| entry_from_object(k, seq, body))
-            .collect()
+    fn entries<'a>(&'a self, id: &'a IncidentId, after: u64) -> StoreFuture<'a, Vec<Entry>> {
+        Box::pin(async move {
+            let objects = self.up()?;
+            let from = self.layout.entry(id, after.saturating_add(1));
+            let prefix = self.layout.journal(id);
+            objects
+                .range(from..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .filter_map(|(k, (body, _))| self.layout.seq_of(id, k).map(|seq| (k, seq, body)))
+                .map(|(k, seq, body)| entry_from_object(k, seq, body))
+                .collect()
+        })
     }
 
-    async fn lease(&self, id: &IncidentId) -> Result<Option<(Lease, Tag)>, StoreError> {
-        let key = self.layout.lease(id);
-        let objects = self.up()?;
-        objects
-            .get(&key)
-            .map(|(body, v)| {
-                serde_json::from_slice(body)
-                    .map(|l| (l, Tag(v.to_string())))
-                    .map_err(|e| StoreError::Corrupt {
-                        key: key.clone(),
-                        why: e.to_string(),
-                    })
-            })
-            .transpose()
+    fn lease<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, Option<(Lease, Tag)>> {
+        Box::pin(async move {
+            let key = self.layout.lease(id);
+            let objects = self.up()?;
+            objects
+                .get(&key)
+                .map(|(body, v)| {
+                    serde_json::from_slice(body)
+                        .map(|l| (l, Tag(v.to_string())))
+                        .map_err(|e| StoreError::Corrupt {
+                            key: key.clone(),
+                            why: e.to_string(),
+                        })
+                })
+                .transpose()
+        })
     }
 
-    async fn put_lease(
-        &self,
-        id: &IncidentId,
-        lease: &Lease,
-        over: Option<&Tag>,
-    ) -> Result<Tag, StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        let key = self.layout.lease(id);
-        let mut objects = self.up()?;
-        let now = objects
-            .get(&key)
-            .map(|(body, v)| (body.clone(), v.to_string()));
-        let matches = match (&now, over) {
-            (None, None) => true,
-            (Some((_, v)), Some(t)) => *v == t.0,
-            _ => false,
-        };
-        if !matches {
-            let by = now
-                .and_then(|(body, _)| serde_json::from_slice::<Lease>(&body).ok())
-                .map(|l| l.holder);
-            return Err(StoreError::LeaseChanged { by });
-        }
-        let body = serde_json::to_vec(lease).map_err(|e| StoreError::Unreachable(e.to_string()))?;
-        let v = self.versions.fetch_add(1, Ordering::SeqCst);
-        objects.insert(key, (body, v));
-        Ok(Tag(v.to_string()))
+    fn put_lease<'a>(
+        &'a self,
+        id: &'a IncidentId,
+        lease: &'a Lease,
+        over: Option<&'a Tag>,
+    ) -> StoreFuture<'a, Tag> {
+        Box::pin(async move {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+            let key = self.layout.lease(id);
+            let mut objects = self.up()?;
+            let now = objects
+                .get(&key)
+                .map(|(body, v)| (body.clone(), v.to_string()));
+            let matches = match (&now, over) {
+                (None, None) => true,
+                (Some((_, v)), Some(t)) => *v == t.0,
+                _ => false,
+            };
+            if !matches {
+                let by = now
+                    .and_then(|(body, _)| serde_json::from_slice::<Lease>(&body).ok())
+                    .map(|l| l.holder);
+                return Err(StoreError::LeaseChanged { by });
+            }
+            let body =
+                serde_json::to_vec(lease).map_err(|e| StoreError::Unreachable(e.to_string()))?;
+            let v = self.versions.fetch_add(1, Ordering::SeqCst);
+            objects.insert(key, (body, v));
+            Ok(Tag(v.to_string()))
+        })
     }
 
-    async fn incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
-        let objects = self.up()?;
-        let root = self.layout.root();
-        let mut out: Vec<IncidentId> = objects
-            .keys()
-            .filter_map(|k| {
-                let rest = k.strip_prefix(&root)?;
-                let (id, _) = rest.split_once('/')?;
-                self.layout.incident_of(&format!("{root}{id}/"))
-            })
-            .collect();
-        out.dedup();
-        Ok(out)
+    fn incidents(&self) -> StoreFuture<'_, Vec<IncidentId>> {
+        Box::pin(async move {
+            let objects = self.up()?;
+            let root = self.layout.root();
+            let mut out: Vec<IncidentId> = objects
+                .keys()
+                .filter_map(|k| {
+                    let rest = k.strip_prefix(&root)?;
+                    let (id, _) = rest.split_once('/')?;
+                    self.layout.incident_of(&format!("{root}{id}/"))
+                })
+                .collect();
+            out.dedup();
+            Ok(out)
+        })
     }
 }

@@ -12,7 +12,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use super::error::describe;
 use crate::domain::incident::{IncidentId, Layout, Lease};
 use crate::domain::journal::Entry;
-use crate::sources::incident::{IncidentStore, StoreError, Tag, entry_from_object};
+use crate::sources::incident::{IncidentStore, StoreError, StoreFuture, Tag, entry_from_object};
 
 /// Largest entry object read back: a journal line is at most
 /// [`crate::domain::journal::MAX_LINE`] bytes.
@@ -104,151 +104,162 @@ fn refused<E>(e: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> bool {
 }
 
 impl IncidentStore for S3IncidentStore {
-    async fn append(&self, id: &IncidentId, entry: &Entry) -> Result<(), StoreError> {
-        let key = self.layout.entry(id, entry.seq);
-        let body = format!("{}\n", entry.line()).into_bytes();
-        let sent = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&key)
-            .content_type("application/json")
-            .if_none_match("*")
-            .body(ByteStream::from(body))
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(e) if refused(&e) => {
-                let by = self
-                    .get(&key)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|(b, _)| entry_from_object(&key, entry.seq, &b).ok())
-                    .and_then(|e| e.by);
-                Err(StoreError::EntryTaken { seq: entry.seq, by })
+    fn append<'a>(&'a self, id: &'a IncidentId, entry: &'a Entry) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let key = self.layout.entry(id, entry.seq);
+            let body = format!("{}\n", entry.line()).into_bytes();
+            let sent = self
+                .client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(&key)
+                .content_type("application/json")
+                .if_none_match("*")
+                .body(ByteStream::from(body))
+                .send()
+                .await;
+            match sent {
+                Ok(_) => Ok(()),
+                Err(e) if refused(&e) => {
+                    let by = self
+                        .get(&key)
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|(b, _)| entry_from_object(&key, entry.seq, &b).ok())
+                        .and_then(|e| e.by);
+                    Err(StoreError::EntryTaken { seq: entry.seq, by })
+                }
+                Err(e) => Err(self.unreachable("PutObject", &e)),
             }
-            Err(e) => Err(self.unreachable("PutObject", &e)),
-        }
+        })
     }
 
-    async fn entries(&self, id: &IncidentId, after: u64) -> Result<Vec<Entry>, StoreError> {
-        let mut keys = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut list = self
-                .client
-                .list_objects_v2()
-                .bucket(&self.bucket)
-                .prefix(self.layout.journal(id));
-            if after > 0 {
-                list = list.start_after(self.layout.entry(id, after));
-            }
-            if let Some(t) = &token {
-                list = list.continuation_token(t);
-            }
-            let page = list
-                .send()
-                .await
-                .map_err(|e| self.unreachable("ListObjectsV2", &e))?;
-            for o in page.contents() {
-                if let Some(key) = o.key()
-                    && let Some(seq) = self.layout.seq_of(id, key)
-                {
-                    keys.push((key.to_owned(), seq));
+    fn entries<'a>(&'a self, id: &'a IncidentId, after: u64) -> StoreFuture<'a, Vec<Entry>> {
+        Box::pin(async move {
+            let mut keys = Vec::new();
+            let mut token: Option<String> = None;
+            loop {
+                let mut list = self
+                    .client
+                    .list_objects_v2()
+                    .bucket(&self.bucket)
+                    .prefix(self.layout.journal(id));
+                if after > 0 {
+                    list = list.start_after(self.layout.entry(id, after));
+                }
+                if let Some(t) = &token {
+                    list = list.continuation_token(t);
+                }
+                let page = list
+                    .send()
+                    .await
+                    .map_err(|e| self.unreachable("ListObjectsV2", &e))?;
+                for o in page.contents() {
+                    if let Some(key) = o.key()
+                        && let Some(seq) = self.layout.seq_of(id, key)
+                    {
+                        keys.push((key.to_owned(), seq));
+                    }
+                }
+                token = page.next_continuation_token().map(str::to_owned);
+                if token.is_none() {
+                    break;
                 }
             }
-            token = page.next_continuation_token().map(str::to_owned);
-            if token.is_none() {
-                break;
+            let mut out = Vec::with_capacity(keys.len());
+            for (key, seq) in keys {
+                let Some((body, _)) = self.get(&key).await? else {
+                    // Listed, then gone: a deletion is a difference to report.
+                    return Err(StoreError::Corrupt {
+                        key,
+                        why: "listed but not readable (deleted?)".into(),
+                    });
+                };
+                out.push(entry_from_object(&key, seq, &body)?);
             }
-        }
-        let mut out = Vec::with_capacity(keys.len());
-        for (key, seq) in keys {
-            let Some((body, _)) = self.get(&key).await? else {
-                // Listed, then gone: a deletion is a difference to report.
-                return Err(StoreError::Corrupt {
-                    key,
-                    why: "listed but not readable (deleted?)".into(),
-                });
+            Ok(out)
+        })
+    }
+
+    fn lease<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, Option<(Lease, Tag)>> {
+        Box::pin(async move {
+            let key = self.layout.lease(id);
+            let Some((body, tag)) = self.get(&key).await? else {
+                return Ok(None);
             };
-            out.push(entry_from_object(&key, seq, &body)?);
-        }
-        Ok(out)
+            serde_json::from_slice(&body)
+                .map(|l| Some((l, tag)))
+                .map_err(|e| StoreError::Corrupt {
+                    key,
+                    why: e.to_string(),
+                })
+        })
     }
 
-    async fn lease(&self, id: &IncidentId) -> Result<Option<(Lease, Tag)>, StoreError> {
-        let key = self.layout.lease(id);
-        let Some((body, tag)) = self.get(&key).await? else {
-            return Ok(None);
-        };
-        serde_json::from_slice(&body)
-            .map(|l| Some((l, tag)))
-            .map_err(|e| StoreError::Corrupt {
-                key,
-                why: e.to_string(),
-            })
-    }
-
-    async fn put_lease(
-        &self,
-        id: &IncidentId,
-        lease: &Lease,
-        over: Option<&Tag>,
-    ) -> Result<Tag, StoreError> {
-        let key = self.layout.lease(id);
-        let body = serde_json::to_vec(lease).map_err(|e| StoreError::Unreachable(e.to_string()))?;
-        let mut put = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&key)
-            .content_type("application/json")
-            .body(ByteStream::from(body));
-        put = match over {
-            None => put.if_none_match("*"),
-            Some(tag) => put.if_match(&tag.0),
-        };
-        match put.send().await {
-            Ok(out) => Ok(Tag(out.e_tag().unwrap_or_default().to_owned())),
-            Err(e) if refused(&e) => {
-                let by = self.lease(id).await.ok().flatten().map(|(l, _)| l.holder);
-                Err(StoreError::LeaseChanged { by })
-            }
-            Err(e) => Err(self.unreachable("PutObject", &e)),
-        }
-    }
-
-    async fn incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut list = self
+    fn put_lease<'a>(
+        &'a self,
+        id: &'a IncidentId,
+        lease: &'a Lease,
+        over: Option<&'a Tag>,
+    ) -> StoreFuture<'a, Tag> {
+        Box::pin(async move {
+            let key = self.layout.lease(id);
+            let body =
+                serde_json::to_vec(lease).map_err(|e| StoreError::Unreachable(e.to_string()))?;
+            let mut put = self
                 .client
-                .list_objects_v2()
+                .put_object()
                 .bucket(&self.bucket)
-                .prefix(self.layout.root())
-                .delimiter("/");
-            if let Some(t) = &token {
-                list = list.continuation_token(t);
+                .key(&key)
+                .content_type("application/json")
+                .body(ByteStream::from(body));
+            put = match over {
+                None => put.if_none_match("*"),
+                Some(tag) => put.if_match(&tag.0),
+            };
+            match put.send().await {
+                Ok(out) => Ok(Tag(out.e_tag().unwrap_or_default().to_owned())),
+                Err(e) if refused(&e) => {
+                    let by = self.lease(id).await.ok().flatten().map(|(l, _)| l.holder);
+                    Err(StoreError::LeaseChanged { by })
+                }
+                Err(e) => Err(self.unreachable("PutObject", &e)),
             }
-            let page = list
-                .send()
-                .await
-                .map_err(|e| self.unreachable("ListObjectsV2", &e))?;
-            out.extend(
-                page.common_prefixes()
-                    .iter()
-                    .filter_map(|p| p.prefix())
-                    .filter_map(|p| self.layout.incident_of(p)),
-            );
-            token = page.next_continuation_token().map(str::to_owned);
-            if token.is_none() {
-                break;
+        })
+    }
+
+    fn incidents(&self) -> StoreFuture<'_, Vec<IncidentId>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            let mut token: Option<String> = None;
+            loop {
+                let mut list = self
+                    .client
+                    .list_objects_v2()
+                    .bucket(&self.bucket)
+                    .prefix(self.layout.root())
+                    .delimiter("/");
+                if let Some(t) = &token {
+                    list = list.continuation_token(t);
+                }
+                let page = list
+                    .send()
+                    .await
+                    .map_err(|e| self.unreachable("ListObjectsV2", &e))?;
+                out.extend(
+                    page.common_prefixes()
+                        .iter()
+                        .filter_map(|p| p.prefix())
+                        .filter_map(|p| self.layout.incident_of(p)),
+                );
+                token = page.next_continuation_token().map(str::to_owned);
+                if token.is_none() {
+                    break;
+                }
             }
-        }
-        out.sort();
-        Ok(out)
+            out.sort();
+            Ok(out)
+        })
     }
 }

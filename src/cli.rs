@@ -28,6 +28,7 @@ use crate::text::printable;
 mod console_cmd;
 mod drill_cmd;
 mod edge;
+mod incident_cmd;
 mod resume_hint;
 mod run_cmd;
 
@@ -120,6 +121,13 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::runtime::ceremony::CeremonyCommand,
     },
+    /// Shared incidents in the environment's `[incident]` bucket: list
+    /// them, show or verify one's shared journal (reads only).
+    Incident {
+        /// What to do.
+        #[command(subcommand)]
+        command: incident_cmd::IncidentCommand,
+    },
     /// Environment files for live estates.
     Env {
         /// What to do with environment files.
@@ -165,6 +173,9 @@ pub fn run(cli: &Cli) -> ExitCode {
         Some(Command::Ceremony { command }) => {
             crate::runtime::ceremony::run(command, cli.estate.env.as_deref(), &cli.theme)
                 .map_err(Into::into)
+        }
+        Some(Command::Incident { command }) => {
+            load_env(&cli.estate).and_then(|env| incident_cmd::run(command, env.as_ref()))
         }
         Some(Command::Env {
             command: EnvCommand::Init,

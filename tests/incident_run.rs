@@ -167,6 +167,9 @@ impl IncidentStore for Contested {
     fn entries<'a>(&'a self, id: &'a IncidentId, after: u64) -> StoreFuture<'a, Vec<Entry>> {
         self.inner.entries(id, after)
     }
+    fn last_seq<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, u64> {
+        self.inner.last_seq(id)
+    }
     fn lease<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, Option<(Lease, Tag)>> {
         self.inner.lease(id)
     }
@@ -238,6 +241,9 @@ impl IncidentStore for Failing {
     }
     fn entries<'a>(&'a self, id: &'a IncidentId, after: u64) -> StoreFuture<'a, Vec<Entry>> {
         self.inner.entries(id, after)
+    }
+    fn last_seq<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, u64> {
+        self.inner.last_seq(id)
     }
     fn lease<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, Option<(Lease, Tag)>> {
         self.inner.lease(id)

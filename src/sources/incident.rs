@@ -67,6 +67,10 @@ pub trait IncidentStore: Send + Sync {
     /// hash and its key's number (the chain is the caller's to check).
     fn entries<'a>(&'a self, id: &'a IncidentId, after: u64) -> StoreFuture<'a, Vec<Entry>>;
 
+    /// The highest entry number stored (0 for none), from the listing
+    /// alone: no object is read.
+    fn last_seq<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, u64>;
+
     /// The lease as it stands, with its version.
     fn lease<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, Option<(Lease, Tag)>>;
 
@@ -210,6 +214,19 @@ impl IncidentStore for MemoryStore {
                 .filter_map(|(k, (body, _))| self.layout.seq_of(id, k).map(|seq| (k, seq, body)))
                 .map(|(k, seq, body)| entry_from_object(k, seq, body))
                 .collect()
+        })
+    }
+
+    fn last_seq<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            let objects = self.up()?;
+            let prefix = self.layout.journal(id);
+            Ok(objects
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .filter_map(|(k, _)| self.layout.seq_of(id, k))
+                .max()
+                .unwrap_or(0))
         })
     }
 

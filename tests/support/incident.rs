@@ -39,6 +39,9 @@ pub async fn environment(moto: &Moto) -> Environment {
     env
 }
 
+/// The clients a test gets.
+pub type Clients = IncidentClients;
+
 /// The incident clients of `env` with `options`' credentials.
 pub async fn clients(env: &Environment, options: &AwsOptions) -> IncidentClients {
     incident_clients(env, env.incident.as_ref().expect("[incident]"), options)

@@ -151,12 +151,7 @@ impl SharedJournal {
     /// The driver's side, the lease held as `tag`: learns how far the
     /// shared journal goes and starts renewing.
     async fn holding(seat: Seat, lease: Lease, tag: Tag) -> Result<Self, StoreError> {
-        let stored = seat
-            .store
-            .entries(&seat.incident, 0)
-            .await?
-            .last()
-            .map_or(0, |e| e.seq);
+        let stored = seat.store.last_seq(&seat.incident).await?;
         let (tx, lost) = watch::channel(None);
         let keeper = tokio::spawn(keep(seat.clone(), lease, tag, tx));
         Ok(Self {

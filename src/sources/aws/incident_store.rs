@@ -56,6 +56,44 @@ impl S3IncidentStore {
         StoreError::Unreachable(describe(call, &self.region, e))
     }
 
+    /// The entry keys after entry `after`, with their numbers, in order.
+    async fn entry_keys(
+        &self,
+        id: &IncidentId,
+        after: u64,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut list = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(self.layout.journal(id));
+            if after > 0 {
+                list = list.start_after(self.layout.entry(id, after));
+            }
+            if let Some(t) = &token {
+                list = list.continuation_token(t);
+            }
+            let page = list
+                .send()
+                .await
+                .map_err(|e| self.unreachable("ListObjectsV2", &e))?;
+            for o in page.contents() {
+                if let Some(key) = o.key()
+                    && let Some(seq) = self.layout.seq_of(id, key)
+                {
+                    keys.push((key.to_owned(), seq));
+                }
+            }
+            token = page.next_continuation_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(keys);
+            }
+        }
+    }
+
     /// The object's bytes and ETag; `None` when there is no such key.
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, Tag)>, StoreError> {
         let out = match self
@@ -137,36 +175,7 @@ impl IncidentStore for S3IncidentStore {
 
     fn entries<'a>(&'a self, id: &'a IncidentId, after: u64) -> StoreFuture<'a, Vec<Entry>> {
         Box::pin(async move {
-            let mut keys = Vec::new();
-            let mut token: Option<String> = None;
-            loop {
-                let mut list = self
-                    .client
-                    .list_objects_v2()
-                    .bucket(&self.bucket)
-                    .prefix(self.layout.journal(id));
-                if after > 0 {
-                    list = list.start_after(self.layout.entry(id, after));
-                }
-                if let Some(t) = &token {
-                    list = list.continuation_token(t);
-                }
-                let page = list
-                    .send()
-                    .await
-                    .map_err(|e| self.unreachable("ListObjectsV2", &e))?;
-                for o in page.contents() {
-                    if let Some(key) = o.key()
-                        && let Some(seq) = self.layout.seq_of(id, key)
-                    {
-                        keys.push((key.to_owned(), seq));
-                    }
-                }
-                token = page.next_continuation_token().map(str::to_owned);
-                if token.is_none() {
-                    break;
-                }
-            }
+            let keys = self.entry_keys(id, after).await?;
             let mut out = Vec::with_capacity(keys.len());
             for (key, seq) in keys {
                 let Some((body, _)) = self.get(&key).await? else {
@@ -179,6 +188,18 @@ impl IncidentStore for S3IncidentStore {
                 out.push(entry_from_object(&key, seq, &body)?);
             }
             Ok(out)
+        })
+    }
+
+    fn last_seq<'a>(&'a self, id: &'a IncidentId) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            Ok(self
+                .entry_keys(id, 0)
+                .await?
+                .iter()
+                .map(|(_, seq)| *seq)
+                .max()
+                .unwrap_or(0))
         })
     }
 

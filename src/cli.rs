@@ -31,6 +31,7 @@ mod edge;
 mod incident_cmd;
 mod resume_hint;
 mod run_cmd;
+mod shared_run;
 
 use console_cmd::run_console;
 use edge::{print_out, run_check, run_journal};
@@ -337,6 +338,24 @@ fn run_drill(cli: &Cli, args: &DrillArgs) -> Result<ExitCode> {
     Ok(code)
 }
 
+/// `--incident`'s sharing, checked before the console opens.
+fn shared_plan(
+    args: &RunArgs,
+    env: Option<&crate::domain::environment::Environment>,
+) -> Result<Option<shared_run::SharedPlan>> {
+    let Some(id) = &args.incident else {
+        return Ok(None);
+    };
+    let env = env.filter(|e| e.incident.is_some()).ok_or_else(|| {
+        anyhow::anyhow!("--incident needs --env FILE with an [incident] table naming the bucket")
+    })?;
+    Ok(Some(shared_run::SharedPlan {
+        env: env.clone(),
+        incident: crate::domain::incident::IncidentId::parse(id).context("--incident")?,
+        take_over: args.take_over,
+    }))
+}
+
 fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
     // Refuse a FIFO or device before anything opens it (the loader then
     // reads it with its size cap).
@@ -344,7 +363,8 @@ fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
     let env = load_env(&cli.estate)?;
     match run_cmd::prepare(&args.request()?, args.dry_run, env.as_ref())? {
         run_cmd::RunPlan::Printed => Ok(ExitCode::SUCCESS),
-        run_cmd::RunPlan::Console(prepared) => {
+        run_cmd::RunPlan::Console(mut prepared) => {
+            prepared.shared = shared_plan(args, env.as_ref())?;
             let env = if matches!(prepared.mode, Mode::Practice) {
                 None
             } else {

@@ -281,6 +281,7 @@ fn view(
         journal: journal.into(),
         rollback: Vec::new(),
         rotations: Vec::new(),
+        halted: None,
     }
 }
 
@@ -590,7 +591,9 @@ async fn interactive_with_runs() -> serde_json::Value {
     let vclock = Arc::new(VirtualClock::new(start(), 1.0));
     let clock: Arc<dyn drconsole::sources::clock::Clock> = vclock.clone();
     let practice = PracticeRunner::new(Arc::clone(&estate)).with_step_times(Arc::clone(&clock));
-    let (_, starter) = drconsole::cli::console_runs(None, practice, None, &clock).unwrap();
+    let (_, starter) = drconsole::cli::console_runs(None, practice, None, &clock)
+        .await
+        .unwrap();
     let (tx, mut commands) = tokio::sync::mpsc::unbounded_channel();
     let rig = DrillRig::new(
         Arc::clone(&vclock),

@@ -79,6 +79,7 @@ fn the_rto_clock_draws_extreme_durations() {
             journal: "j.jsonl".into(),
             rollback: Vec::new(),
             rotations: Vec::new(),
+            halted: None,
         });
         let mut t = Terminal::new(TestBackend::new(100, 12)).unwrap();
         t.draw(|f| drconsole::ui::runbook::render(f, &screen, &theme))

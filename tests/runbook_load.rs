@@ -655,6 +655,7 @@ fn the_screen_shows_run_values_resolved() {
         plan,
         mode: Mode::Practice,
         journal: "j".into(),
+        driven_by: None,
     };
     let v = view(&facts, &snap, None, start.plus(Duration::from_secs(125)));
     let notify: Vec<&str> = v

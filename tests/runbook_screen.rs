@@ -95,6 +95,7 @@ fn failover_view() -> RunView {
         journal: "runs/regional-failover.journal".into(),
         rollback: Vec::new(),
         rotations: Vec::new(),
+        halted: None,
     }
 }
 

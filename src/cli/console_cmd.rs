@@ -128,7 +128,7 @@ fn run_live_console(
         let runner = LiveRunner::shell_only()
             .with_aws(AwsActions::new(clients, primary))
             .with_notifier(notifier);
-        let (run, start_run) = run_cmd::console_runs(run, runner, Some(env), &clock)?;
+        let (run, start_run) = run_cmd::console_runs(run, runner, Some(env), &clock).await?;
         let console = with_run(Console::new(app), run.as_ref());
         let wiring = Wiring {
             reports,
@@ -195,7 +195,7 @@ fn run_sim_console(
             // A drill's steps take the time their work takes, on its clock.
             practice = practice.with_step_times(Arc::clone(&clock));
         }
-        let (run, start_run) = run_cmd::console_runs(run, practice, None, &clock)?;
+        let (run, start_run) = Box::pin(run_cmd::console_runs(run, practice, None, &clock)).await?;
         let mut console = with_run(Console::new(app), run.as_ref());
         let mut rig = None;
         if let Some(d) = drill {

@@ -17,7 +17,7 @@ use crate::domain::runbook::plan::Plan;
 use crate::domain::runbook::protocol::Mode;
 use crate::domain::runbook::render::dry_run;
 use crate::runtime::console::{RunLink, RunStarter};
-use crate::runtime::run::{ChannelAnswers, RunDriver, live_mode};
+use crate::runtime::run::{ChannelAnswers, RunDriver, SharedJournal, live_mode};
 use crate::runtime::run_link::{self, RunFacts};
 use crate::runtime::runner::StepRunner;
 use crate::sources::clock::Clock;
@@ -40,6 +40,14 @@ pub struct RunArgs {
     /// state directory, so running the same thing again resumes it.
     #[arg(long)]
     pub journal: Option<PathBuf>,
+    /// Share the run as this incident in the environment's `[incident]`
+    /// bucket: the first console drives, others follow it read-only.
+    #[arg(long, value_name = "ID", conflicts_with = "dry_run")]
+    pub incident: Option<String>,
+    /// Take over the incident's run from a driver whose lease ran out
+    /// (only once its console is known to have stopped).
+    #[arg(long, requires = "incident")]
+    pub take_over: bool,
 }
 
 /// A run ready to start, before the console exists.
@@ -53,6 +61,8 @@ pub struct PreparedRun {
     /// The environment file's notification channels: practice records
     /// what each would have been sent.
     pub channels: Vec<crate::domain::notify::NotifyChannel>,
+    /// Shared as an incident (`--incident`), if asked.
+    pub shared: Option<super::shared_run::SharedPlan>,
 }
 
 /// What `run` should do after loading.
@@ -152,6 +162,7 @@ pub fn prepare(request: &RunRequest, dry_run: bool, env: Option<&Environment>) -
         mode,
         journal,
         channels: env.map(|e| e.notify.clone()).unwrap_or_default(),
+        shared: None,
     })))
 }
 
@@ -195,14 +206,26 @@ fn print_dry_run(plan: &Plan) -> Result<()> {
 ///
 /// # Errors
 /// The command line's run cannot start (see [`attach`]).
-pub fn console_runs<R: StepRunner + Clone>(
+pub async fn console_runs<R: StepRunner + Clone>(
     run: Option<PreparedRun>,
     runner: R,
     env: Option<Environment>,
     clock: &Arc<dyn Clock>,
 ) -> Result<(Option<RunLink>, Option<RunStarter>)> {
-    if let Some(prepared) = run {
-        return Ok((Some(attach(prepared, runner, Arc::clone(clock))?), None));
+    if let Some(mut prepared) = run {
+        let link = match prepared.shared.take() {
+            Some(shared) => {
+                Box::pin(super::shared_run::attach_shared(
+                    prepared,
+                    shared,
+                    runner,
+                    Arc::clone(clock),
+                ))
+                .await?
+            }
+            None => attach(prepared, runner, Arc::clone(clock))?,
+        };
+        return Ok((Some(link), None));
     }
     let clock = Arc::clone(clock);
     let starter: RunStarter = Box::new(move |request: RunRequest| {
@@ -221,6 +244,19 @@ pub fn attach<R: StepRunner>(
     prepared: PreparedRun,
     runner: R,
     clock: Arc<dyn Clock>,
+) -> Result<RunLink> {
+    attach_with(prepared, runner, clock, None)
+}
+
+/// [`attach`], sharing the run's journal through `shared` when given.
+///
+/// # Errors
+/// As [`attach`].
+pub fn attach_with<R: StepRunner>(
+    prepared: PreparedRun,
+    runner: R,
+    clock: Arc<dyn Clock>,
+    shared: Option<SharedJournal>,
 ) -> Result<RunLink> {
     let PreparedRun {
         plan,
@@ -250,6 +286,10 @@ pub fn attach<R: StepRunner>(
             Arc::clone(&clock),
         )?
     };
+    let driver = match shared {
+        Some(j) => driver.with_shared(j),
+        None => driver,
+    };
     let snapshots = driver.subscribe();
     tokio::spawn(async move {
         match driver.run().await {
@@ -261,6 +301,7 @@ pub fn attach<R: StepRunner>(
         plan,
         mode,
         journal: journal.display().to_string(),
+        driven_by: None,
     };
     Ok(run_link::spawn(facts, snapshots, prompts, clock))
 }

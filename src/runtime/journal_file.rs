@@ -31,7 +31,7 @@ use crate::domain::journal::{Author, Entry, Head, JournalError, find_secret_key,
 use crate::domain::time::Timestamp;
 
 mod disk;
-pub use disk::{head_path, read_journal, verify_file};
+pub use disk::{head_path, import, read_journal, verify_file};
 use disk::{io_err, lock, new_options, read_head, shown, write_head};
 
 /// What the journal file layer can refuse or fail at.

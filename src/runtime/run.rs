@@ -25,9 +25,11 @@ use crate::sources::clock::Clock;
 mod answers;
 pub use answers::{ChannelAnswers, GateAnswers, Prompt, ScriptedAnswers, ScriptedGate};
 
+mod follow;
 mod report;
 mod rto;
 mod shared;
+pub use follow::{Follow, FollowError};
 use report::unreachable_report;
 pub use report::{RunReport, RunSnapshot};
 pub use shared::{Joined, Seat, SharedError, SharedJournal};
@@ -194,6 +196,20 @@ impl<R: StepRunner, G: GateAnswers> RunDriver<R, G> {
     /// # Errors
     /// The journal failed: the run stops where the journal stops.
     pub async fn run(mut self) -> Result<RunReport, RunError> {
+        let result = self.drive().await;
+        if let Err(e) = &result {
+            // Stopped short (journal, shared journal, lease): nothing it
+            // started goes on, and the screen says why in its headline.
+            for h in self.in_flight.drain(..) {
+                h.abort();
+            }
+            self.snapshot.halted = Some(e.to_string());
+            self.publish();
+        }
+        result
+    }
+
+    async fn drive(&mut self) -> Result<RunReport, RunError> {
         let (events, mut inbox) = mpsc::unbounded_channel::<Event>();
         let (sink, mut lines) = mpsc::unbounded_channel::<OutputLine>();
         let first = std::mem::take(&mut self.pending);

@@ -33,6 +33,9 @@ pub struct RunFacts {
     pub mode: Mode,
     /// Where its journal is.
     pub journal: String,
+    /// Who drives the run when this console only follows it: the title
+    /// then says READ-ONLY first.
+    pub driven_by: Option<String>,
 }
 
 /// Starts the bridge task; returns the console's end of it.
@@ -243,7 +246,13 @@ pub fn view(
     });
     let state = &snap.state;
     RunView {
-        title: format!("{} {}", plan.name, plan.version).trim().to_string(),
+        title: match &facts.driven_by {
+            Some(driver) => format!(
+                "{} {} · READ-ONLY, driven by {driver}",
+                plan.name, plan.version
+            ),
+            None => format!("{} {}", plan.name, plan.version).trim().to_string(),
+        },
         mode: facts.mode.clone(),
         elapsed: state.elapsed(now),
         rto: plan.rto,
@@ -267,6 +276,7 @@ pub fn view(
             })
             .collect(),
         rotations: crate::domain::runbook::learned::key_rotations(plan, state, &facts.mode, now),
+        halted: snap.halted.clone(),
     }
 }
 

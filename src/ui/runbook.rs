@@ -169,6 +169,11 @@ fn render_header(
         RunOutcome::Recovered => None,
     });
     match (&v.outcome, failed_end) {
+        // A console that stopped driving says so before anything else.
+        _ if v.halted.is_some() => spans.push(Span::styled(
+            format!(" ■ STOPPED: {} ", v.halted.as_deref().unwrap_or_default()),
+            theme.style(Slot::Critical).add_modifier(Modifier::BOLD),
+        )),
         (Some(end), Some((symbol, end_slot))) => {
             spans.push(Span::styled(
                 format!(" {symbol} {}: NOT RECOVERED ", outcome_words(end)),

@@ -56,6 +56,7 @@ fn run_view(journal: &str) -> RunView {
         journal: journal.into(),
         rollback: Vec::new(),
         rotations: Vec::new(),
+        halted: None,
     }
 }
 

@@ -157,4 +157,7 @@ pub struct RunView {
     /// The key rotations the run's passed steps made: the dashboard keeps
     /// each validator under its name at its new address.
     pub rotations: Vec<crate::domain::observation::KeyRotation>,
+    /// Why this console stopped driving the run short of its end: the
+    /// screen's headline then, never a running clock.
+    pub halted: Option<String>,
 }

@@ -168,3 +168,34 @@ pub(super) fn unreadable(path: &Path, e: &io::Error) -> JournalError {
         reason: e.to_string(),
     }
 }
+
+/// Starts a local journal from entries kept elsewhere (a shared incident's
+/// journal, when this console takes its run over): the lines exactly as
+/// they are, checked as one chain first, then the head at the last. The
+/// file must not exist.
+///
+/// # Errors
+/// The entries are not one sound chain, the file exists, or I/O.
+pub fn import(path: &Path, entries: &[Entry]) -> Result<(), JournalFileError> {
+    let lines: Vec<String> = entries.iter().map(Entry::line).collect();
+    let summary = crate::domain::journal::verify_lines(
+        lines.iter().enumerate().map(|(i, l)| (i + 1, l.as_str())),
+        None,
+    )?;
+    let mut file = new_options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => JournalFileError::Exists { path: shown(path) },
+            _ => io_err(path, e),
+        })?;
+    let mut bytes = lines.join("\n");
+    if !bytes.is_empty() {
+        bytes.push('\n');
+    }
+    std::io::Write::write_all(&mut file, bytes.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io_err(path, e))?;
+    write_head(&head_path(path), &summary.last)
+}

@@ -43,6 +43,9 @@ pub struct RunSnapshot {
     pub refusals: Vec<String>,
     /// Set when the run is over.
     pub report: Option<RunReport>,
+    /// Why this console stopped driving short of the end (the journal or
+    /// the shared journal failed or refused, the lease was lost).
+    pub halted: Option<String>,
 }
 /// The report of a run that finished before this process picked it up.
 pub(super) fn unreachable_report(engine: &Engine) -> RunReport {

@@ -1,0 +1,129 @@
+//! Two real consoles on one shared incident, each in its own tmux pane,
+//! with its own IAM user's keys and its own state directory (two
+//! operators' machines), against moto: exactly one drives, the other
+//! follows read-only and sees the driver's steps; the shared journal
+//! names the driver's ARN on every entry.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod support;
+
+use std::path::Path;
+
+use drconsole::domain::incident::IncidentId;
+use drconsole::sources::aws::AwsOptions;
+use drconsole::sources::incident::IncidentStore;
+use support::incident::{self, BUCKET};
+use support::moto::{self, Moto};
+use support::tmux::{Tmux, binary};
+
+const FAILOVER_VARS: &str = "--var FAILING_REGION=us-east-1 --var TARGET_REGION=eu-west-1 \
+     --var FAILING_REGION_HEALTH_CHECK_ID=hc-use1 --var TARGET_REGION_HEALTH_CHECK_ID=hc-euw1 \
+     --var ZONE_ID=Z0PRACTICE";
+
+fn env_file(dir: &Path, moto: &Moto) -> std::path::PathBuf {
+    let text = std::fs::read_to_string("tests/fixtures/env/moto.toml")
+        .unwrap()
+        .replace("http://127.0.0.1:5000", &moto.endpoint());
+    let path = dir.join("prod.toml");
+    std::fs::write(
+        &path,
+        format!("{text}\n[incident]\nbucket = \"{BUCKET}\"\nregion = \"eu-west-1\"\n"),
+    )
+    .unwrap();
+    path
+}
+
+fn key_of(o: &AwsOptions) -> (String, String) {
+    let c = o.credentials.as_ref().unwrap();
+    (c.access_key_id.clone(), c.secret_access_key.clone())
+}
+
+/// The console of one operator: their keys, their own state directory.
+fn operator(name: &str, keys: &(String, String), state: &Path, env: &Path, incident: &str) -> Tmux {
+    let command = format!(
+        "sh -c 'AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_EC2_METADATA_DISABLED=true XDG_STATE_HOME={} {} --env {} run runbooks/regional-failover.yaml --practice {FAILOVER_VARS} --incident {incident}; echo EXIT=$?; sleep 600'",
+        keys.0,
+        keys.1,
+        state.display(),
+        binary(),
+        env.display()
+    );
+    Tmux::start(name, &command, 200, 45)
+}
+
+fn following(screen: &str) -> bool {
+    screen
+        .lines()
+        .next()
+        .is_some_and(|header| header.contains("READ-ONLY, driven by"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_console_drives_and_the_other_follows_its_steps() {
+    let moto = Moto::start();
+    let env = incident::environment(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = env_file(dir.path(), &moto);
+    let alice = key_of(&incident::iam_user(&moto, "alice").await);
+    let bob = key_of(&incident::iam_user(&moto, "bob").await);
+    let (sa, sb) = (dir.path().join("alice"), dir.path().join("bob"));
+    let a = operator("incident-alice", &alice, &sa, &file, "inc-1");
+    let first = a.wait_for(&["PRACTICE", "GATE", "fence_failing_validators"]);
+    assert!(!following(&first), "alice's console drives:\n{first}");
+    let b = operator("incident-bob", &bob, &sb, &file, "inc-1");
+    // From its first picture on, the follower shows the run as it is.
+    let seen = b.wait_until("bob's console to follow", following);
+    let header = seen.lines().next().unwrap();
+    assert!(
+        header.contains(":user/alice)"),
+        "names the driver:\n{header}"
+    );
+    assert!(
+        seen.lines()
+            .any(|l| l.contains("awaiting gate") && l.contains("fence_failing_validators")),
+        "the driver's state, not an empty run:\n{seen}"
+    );
+    assert!(
+        !seen.contains("GATE"),
+        "a follower answers no gate:\n{seen}"
+    );
+    // Alice answers the first gate; bob's screen shows the step pass.
+    let phrase_line = first
+        .lines()
+        .find(|l| l.contains("type exactly"))
+        .map(str::to_owned);
+    if let Some(line) = phrase_line {
+        let rest = line.split_once("type exactly").unwrap().1.trim_start();
+        let end = rest.find("  ").unwrap_or(rest.len());
+        a.type_text(rest[..end].trim_end_matches(['▏', '║']).trim());
+        a.keys(&["Enter"]);
+    }
+    a.type_text("alice");
+    a.keys(&["Enter"]);
+    a.type_text("us-east-1 is down");
+    a.keys(&["Enter"]);
+    a.wait_until("the fence to pass on alice's screen", |s| {
+        s.lines()
+            .any(|l| l.contains("fence_failing_validators") && l.contains("passed"))
+    });
+    b.wait_until("the fence to pass on bob's screen", |s| {
+        s.lines()
+            .any(|l| l.contains("fence_failing_validators") && l.contains("passed"))
+    });
+    // Every shared entry is alice's: bob's console wrote nothing.
+    let c = incident::clients(&env, &moto::options(None)).await;
+    let entries = c
+        .store
+        .entries(&IncidentId::parse("inc-1").unwrap(), 0)
+        .await
+        .unwrap();
+    assert!(entries.len() > 5);
+    assert!(
+        entries.iter().all(|e| e
+            .by
+            .as_ref()
+            .is_some_and(|b| b.arn.ends_with(":user/alice"))),
+        "{:?}",
+        entries.iter().map(|e| &e.by).collect::<Vec<_>>()
+    );
+}

@@ -365,6 +365,9 @@ fn run_runbook(cli: &Cli, args: &RunArgs) -> Result<ExitCode> {
         run_cmd::RunPlan::Printed => Ok(ExitCode::SUCCESS),
         run_cmd::RunPlan::Console(mut prepared) => {
             prepared.shared = shared_plan(args, env.as_ref())?;
+            if let (Some(shared), None) = (&prepared.shared, &args.journal) {
+                prepared.journal = run_cmd::incident_journal(&shared.incident, &prepared.plan)?;
+            }
             let env = if matches!(prepared.mode, Mode::Practice) {
                 None
             } else {

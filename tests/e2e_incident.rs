@@ -127,3 +127,74 @@ async fn one_console_drives_and_the_other_follows_its_steps() {
         entries.iter().map(|e| &e.by).collect::<Vec<_>>()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_consoles_started_together_fifty_times_exactly_one_drives() {
+    let moto = Moto::start();
+    let env = incident::environment(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = env_file(dir.path(), &moto);
+    let alice = key_of(&incident::iam_user(&moto, "alice").await);
+    let bob = key_of(&incident::iam_user(&moto, "bob").await);
+    let (sa, sb) = (dir.path().join("alice"), dir.path().join("bob"));
+    let mut drivers = Vec::new();
+    for round in 1..=50 {
+        let id = format!("race-{round}");
+        // Each starts first in turn.
+        let start_a = || operator(&format!("race-a{round}"), &alice, &sa, &file, &id);
+        let start_b = || operator(&format!("race-b{round}"), &bob, &sb, &file, &id);
+        let (a, b) = if round % 2 == 0 {
+            let b = start_b();
+            (start_a(), b)
+        } else {
+            let a = start_a();
+            (a, start_b())
+        };
+        let opened = |t: &Tmux| {
+            t.wait_until("the run screen", |s| {
+                s.lines().next().is_some_and(|h| h.contains("RUNBOOK")) || s.contains("EXIT=")
+            })
+        };
+        let (sa_, sb_) = (opened(&a), opened(&b));
+        assert!(
+            !sa_.contains("EXIT=") && !sb_.contains("EXIT="),
+            "round {round}:\n{sa_}\n{sb_}"
+        );
+        let followers = [following(&sa_), following(&sb_)];
+        assert_eq!(
+            followers.iter().filter(|f| **f).count(),
+            1,
+            "round {round}: exactly one console follows\n{sa_}\n{sb_}"
+        );
+        drivers.push(if followers[0] { "bob" } else { "alice" });
+        // Let the driver's first steps reach the shared journal, then stop both.
+        let driver = if followers[0] { &b } else { &a };
+        driver.wait_until("the first gate", |s| s.contains("awaiting gate"));
+    }
+    let c = incident::clients(&env, &moto::options(None)).await;
+    for (round, driver) in (1..=50).zip(&drivers) {
+        let id = IncidentId::parse(&format!("race-{round}")).unwrap();
+        let entries = c.store.entries(&id, 0).await.unwrap();
+        assert!(!entries.is_empty(), "round {round}");
+        assert!(
+            entries.iter().zip(1..).all(|(e, n)| e.seq == n),
+            "round {round}: no gap and no duplicate"
+        );
+        assert!(
+            entries.windows(2).all(|w| w[1].prev == w[0].hash),
+            "round {round}: one chain"
+        );
+        assert!(
+            entries.iter().all(|e| e
+                .by
+                .as_ref()
+                .is_some_and(|b| b.arn.ends_with(&format!(":user/{driver}")))),
+            "round {round}: every entry is the driver's ({driver})"
+        );
+    }
+    eprintln!(
+        "drivers: alice {} times, bob {} times",
+        drivers.iter().filter(|d| **d == "alice").count(),
+        drivers.iter().filter(|d| **d == "bob").count()
+    );
+}

@@ -126,6 +126,21 @@ fn state_dir() -> PathBuf {
     }
 }
 
+/// The default journal of a shared incident's run: under the state
+/// directory's `incidents/ID/`, so a run of another incident never
+/// resumes from it.
+///
+/// # Errors
+/// The directory cannot be made.
+pub fn incident_journal(
+    incident: &crate::domain::incident::IncidentId,
+    plan: &Plan,
+) -> Result<PathBuf> {
+    let dir = state_dir().join("incidents").join(incident.as_str());
+    std::fs::create_dir_all(&dir)?;
+    Ok(run_link::default_journal(&dir, plan))
+}
+
 /// Loads, compiles and checks the mode; prints the dry run.
 ///
 /// # Errors

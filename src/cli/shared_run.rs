@@ -88,7 +88,16 @@ pub async fn attach_shared<R: StepRunner>(
         ),
         Joined::Driven { by, .. } => {
             log::info!("incident {id} is driven by {}: following", by.describe());
-            return follow_link(prepared, store, id, settings.poll, clock, &at, &by).await;
+            return follow_link(
+                prepared,
+                store,
+                id,
+                (settings.poll, settings.lease),
+                clock,
+                &at,
+                &by,
+            )
+            .await;
         }
     };
     local_copy(&prepared.journal, store.as_ref(), &id).await?;
@@ -129,7 +138,7 @@ async fn follow_link(
     prepared: PreparedRun,
     store: Arc<dyn IncidentStore>,
     incident: IncidentId,
-    poll: std::time::Duration,
+    (poll, lease): (std::time::Duration, std::time::Duration),
     clock: Arc<dyn Clock>,
     at: &str,
     driver: &Author,
@@ -142,11 +151,26 @@ async fn follow_link(
         poll,
     };
     let mut entries = Vec::new();
-    let first = follow
-        .read(&mut entries)
-        .await
-        .map_err(|e| anyhow!("following {at}: {e}"))?
-        .unwrap_or_default();
+    // The driver stores its first entry right after taking the lease:
+    // wait for it (a lease's length at most) rather than show an empty run.
+    let deadline = tokio::time::Instant::now() + lease;
+    let first = loop {
+        if let Some(first) = follow
+            .read(&mut entries)
+            .await
+            .map_err(|e| anyhow!("following {at}: {e}"))?
+        {
+            break first;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            bail!(
+                "following {at}: {} holds the lease but no entry came within {}",
+                driver.describe(),
+                words(lease)
+            );
+        }
+        tokio::time::sleep(poll).await;
+    };
     let (tx, snapshots) = watch::channel(first);
     tokio::spawn(async move {
         if let Err(e) = follow.run(entries, &tx).await {

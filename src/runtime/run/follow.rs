@@ -69,7 +69,9 @@ impl Follow {
             .entries(&self.incident, last.seq)
             .await
             .map_err(|e| FollowError::Unreachable(e.to_string()))?;
-        if new.is_empty() && !entries.is_empty() {
+        if new.is_empty() {
+            // Nothing new; or the driver took the lease and has not yet
+            // stored its first entry: no run to show yet.
             return Ok(None);
         }
         let mut head = last;

@@ -66,6 +66,13 @@ fn drconsole(env: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+fn six_steps() -> drconsole::domain::runbook::plan::Plan {
+    let steps = (1..=6)
+        .map(|i| shell(&format!("step_{i}"), "true"))
+        .collect();
+    plan(vec![], steps, vec![], vec![], &[])
+}
+
 /// A six-step practice run shared as incident `inc-1`; its local journal.
 async fn shared_run(moto: &Moto, dir: &Path) -> (std::path::PathBuf, support::incident::Clients) {
     let env = incident::environment(moto).await;
@@ -223,4 +230,49 @@ async fn a_forged_local_append_and_a_forged_shared_entry_are_each_named() {
         format!("entry {}: in the local journal only", n + 1)
     );
     assert_eq!(lines.len(), 3, "{err}");
+}
+
+#[tokio::test]
+async fn a_follower_reads_the_run_and_never_writes_to_s3() {
+    use drconsole::runtime::run::Follow;
+    use drconsole::sources::aws::CallCounter;
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (journal, _c) = shared_run(&moto, dir.path()).await;
+    let env = incident::environment_without_bucket(&moto);
+    let counter = CallCounter::new();
+    let c = incident::clients(&env, &moto::options(Some(counter.clone()))).await;
+    let mut follow = Follow {
+        store: Arc::new(c.store),
+        incident: IncidentId::parse("inc-1").unwrap(),
+        plan: six_steps(),
+        mode: Mode::Practice,
+        poll: Duration::from_millis(250),
+    };
+    let mut entries = Vec::new();
+    let snapshot = follow.read(&mut entries).await.unwrap().expect("the run");
+    assert_eq!(
+        entries,
+        read_journal(&journal).unwrap(),
+        "the driver's journal, entry for entry"
+    );
+    assert_eq!(
+        snapshot.report.map(|r| r.outcome),
+        Some(RunOutcome::Recovered)
+    );
+    assert!(
+        follow.read(&mut entries).await.unwrap().is_none(),
+        "nothing new"
+    );
+    let (tx, _rx) = tokio::sync::watch::channel(drconsole::runtime::run::RunSnapshot::default());
+    let again = tokio::time::timeout(Duration::from_secs(2), follow.run(entries, &tx)).await;
+    assert!(
+        again.is_err(),
+        "a finished run with nothing new: the follower keeps reading"
+    );
+    assert!(
+        counter.get(drconsole::sources::aws::Service::S3) > 3,
+        "it read"
+    );
+    assert_eq!(counter.s3_writes(), 0, "a follower never writes to S3");
 }

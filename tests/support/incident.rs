@@ -13,8 +13,8 @@ pub const BUCKET: &str = "virtengine-dr-incidents";
 /// The bucket's region: not the primary's.
 pub const REGION: &str = "eu-west-1";
 
-/// The moto environment with an `[incident]` table, the bucket created.
-pub async fn environment(moto: &Moto) -> Environment {
+/// The moto environment with an `[incident]` table (its bucket not made).
+pub fn environment_without_bucket(moto: &Moto) -> Environment {
     let mut env = moto::environment(moto);
     env.incident = Some(IncidentSettings {
         bucket: BUCKET.into(),
@@ -24,6 +24,12 @@ pub async fn environment(moto: &Moto) -> Environment {
         lease: std::time::Duration::from_secs(30),
         poll: std::time::Duration::from_secs(1),
     });
+    env
+}
+
+/// The moto environment with an `[incident]` table, the bucket created.
+pub async fn environment(moto: &Moto) -> Environment {
+    let env = environment_without_bucket(moto);
     let c = clients(&env, &moto::options(None)).await;
     let s3 = c.store.client().clone();
     s3.create_bucket()

@@ -35,6 +35,9 @@ impl Service {
     }
 }
 
+/// Where S3 writes are counted, after the four services.
+const S3_WRITES: usize = 4;
+
 /// Requests sent per service, as counted by a [`CallCounter`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CallCounts {
@@ -65,7 +68,8 @@ impl CallCounts {
 /// attempt that reaches the wire counts, retries included.
 #[derive(Debug, Clone, Default)]
 pub struct CallCounter {
-    counts: Arc<[AtomicU64; 4]>,
+    /// One per [`Service`], then S3 writes.
+    counts: Arc<[AtomicU64; 5]>,
 }
 
 impl CallCounter {
@@ -79,6 +83,13 @@ impl CallCounter {
     #[must_use]
     pub fn get(&self, service: Service) -> u64 {
         self.counts[service.index()].load(Ordering::Relaxed)
+    }
+
+    /// S3 requests that write (any method but GET and HEAD): what a
+    /// follower of a shared incident must never send.
+    #[must_use]
+    pub fn s3_writes(&self) -> u64 {
+        self.counts[S3_WRITES].load(Ordering::Relaxed)
     }
 
     /// All totals at once.
@@ -115,11 +126,15 @@ impl Intercept for CountingInterceptor {
 
     fn read_before_transmit(
         &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.counter.counts[self.service.index()].fetch_add(1, Ordering::Relaxed);
+        let method = context.request().method();
+        if self.service == Service::S3 && !matches!(method, "GET" | "HEAD") {
+            self.counter.counts[S3_WRITES].fetch_add(1, Ordering::Relaxed);
+        }
         Ok(())
     }
 }

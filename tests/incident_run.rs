@@ -357,3 +357,61 @@ async fn an_expired_lease_is_taken_over_only_as_it_was_read() {
     );
     assert!(carol.lost().is_none());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_follower_says_when_nobody_drives_and_when_a_driver_is_back() {
+    use drconsole::runtime::run::{Follow, RunSnapshot};
+    let clock: Arc<dyn Clock> = Arc::new(TokioClock::new(start()));
+    let store = memory();
+    let mut alice = driving(seat(store.clone(), "alice", &clock)).await;
+    let first = seal_by(
+        &Head::genesis(),
+        start(),
+        "run-1",
+        "run.started",
+        json!({}),
+        Some(&who("alice")),
+    );
+    alice.store(std::slice::from_ref(&first)).await.unwrap();
+    let follow = Follow {
+        store: store.clone(),
+        incident: incident(),
+        plan: six_steps(),
+        mode: Mode::Practice,
+        poll: Duration::from_secs(1),
+        lease: Duration::from_secs(30),
+        clock: Arc::clone(&clock),
+    };
+    let (tx, rx) = tokio::sync::watch::channel(RunSnapshot::default());
+    let following = tokio::spawn(async move { follow.run(vec![first], &tx).await });
+    tokio::time::sleep(Duration::from_secs(25)).await;
+    assert_eq!(
+        rx.borrow().halted,
+        None,
+        "alice's lease is renewed: she drives"
+    );
+    // Alice's console dies; within a third of a lease after it runs out,
+    // the follower's picture says nobody drives.
+    drop(alice);
+    tokio::time::sleep(Duration::from_secs(50)).await;
+    let halted = rx.borrow().halted.clone().expect("nobody drives");
+    assert!(
+        halted.starts_with("nobody drives: the lease of alice@alice-laptop (arn:aws:iam::123456789012:user/alice) ran out "),
+        "{halted}"
+    );
+    // Bob takes over: the follower's picture drops the warning.
+    let Joined::Expired { tag, .. } = seat(store.clone(), "bob", &clock).join().await.unwrap()
+    else {
+        panic!("expired")
+    };
+    let _bob = seat(store.clone(), "bob", &clock)
+        .take_over(&tag)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    assert_eq!(rx.borrow().halted, None);
+    // Alice: her lease, two renewals, one entry; bob: his takeover and a
+    // renewal. None is the follower's.
+    assert_eq!(store.writes(), 6);
+    following.abort();
+}

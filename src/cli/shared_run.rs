@@ -149,6 +149,8 @@ async fn follow_link(
         plan: prepared.plan.clone(),
         mode: prepared.mode.clone(),
         poll,
+        lease,
+        clock: Arc::clone(&clock),
     };
     let mut entries = Vec::new();
     // The driver stores its first entry right after taking the lease:

@@ -10,11 +10,13 @@ use tokio::sync::watch;
 
 use super::RunSnapshot;
 use super::report::unreachable_report;
-use crate::domain::incident::IncidentId;
+use crate::domain::duration::format as words;
+use crate::domain::incident::{IncidentId, Lease, Standing};
 use crate::domain::journal::{Entry, Head};
 use crate::domain::runbook::engine::Engine;
 use crate::domain::runbook::plan::Plan;
 use crate::domain::runbook::protocol::Mode;
+use crate::sources::clock::Clock;
 use crate::sources::incident::IncidentStore;
 
 /// What a follower needs.
@@ -29,6 +31,11 @@ pub struct Follow {
     pub mode: Mode,
     /// How often to read.
     pub poll: Duration,
+    /// The incident's lease length: a third of it apart, the follower
+    /// looks whether anyone still drives.
+    pub lease: Duration,
+    /// The clock leases are judged by.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Why a follower stopped.
@@ -97,8 +104,10 @@ impl Follow {
     }
 
     /// Publishes the run's state on `out` every poll until it finishes
-    /// or the receiver goes, from `entries` already read; an unreachable
-    /// store is retried at the next poll, the last picture kept.
+    /// or the receiver goes, from `entries` already read (the picture on
+    /// `out`); an unreachable store is retried at the next poll, the last
+    /// picture kept. When nobody drives any more (the lease ran out) the
+    /// picture says so, until a driver is back.
     ///
     /// # Errors
     /// A rewritten journal or another run's: the follower stops rather
@@ -108,11 +117,18 @@ impl Follow {
         mut entries: Vec<Entry>,
         out: &watch::Sender<RunSnapshot>,
     ) -> Result<(), FollowError> {
+        if out.borrow().report.is_some() {
+            return Ok(());
+        }
+        let check_every = Lease::renew_every(self.lease).max(self.poll);
+        let mut next_check = tokio::time::Instant::now() + check_every;
+        let mut nobody: Option<String> = None;
         loop {
             tokio::time::sleep(self.poll).await;
             match self.read(&mut entries).await {
-                Ok(Some(snapshot)) => {
+                Ok(Some(mut snapshot)) => {
                     let finished = snapshot.report.is_some();
+                    snapshot.halted.clone_from(&nobody);
                     if out.send(snapshot).is_err() || finished {
                         return Ok(());
                     }
@@ -123,6 +139,31 @@ impl Follow {
                 }
                 Err(e) => return Err(e),
             }
+            if tokio::time::Instant::now() >= next_check {
+                next_check = tokio::time::Instant::now() + check_every;
+                let now = self.driverless(nobody.clone()).await;
+                if now != nobody {
+                    nobody = now;
+                    out.send_modify(|s| s.halted.clone_from(&nobody));
+                }
+            }
+        }
+    }
+
+    /// Why nobody drives, if nobody does; `was` when the store did not say.
+    async fn driverless(&self, was: Option<String>) -> Option<String> {
+        match self.store.lease(&self.incident).await {
+            // The empty session is no console's: a held lease is "held".
+            Ok(Some((lease, _))) => match lease.standing("", self.clock.now()) {
+                Standing::Expired { by, ago } => Some(format!(
+                    "nobody drives: the lease of {} ran out {} ago; once its console is known to have stopped, take over with --take-over",
+                    by.describe(),
+                    words(ago)
+                )),
+                _ => None,
+            },
+            Ok(None) => Some("nobody drives: the incident has no lease".to_owned()),
+            Err(_) => was,
         }
     }
 }

@@ -35,18 +35,23 @@ fn start() -> Timestamp {
     Timestamp::parse_rfc3339("2026-01-05T03:00:00Z").unwrap()
 }
 
-fn load() -> (Scenario, Script) {
-    let scenario = load_scenario(Path::new(SCENARIO), &EstateSpec::seed()).unwrap();
-    let script = load_script(Path::new(SCRIPT), &scenario).unwrap();
+fn load_from(scenario: &str, script: &str) -> (Scenario, Script) {
+    let scenario = load_scenario(Path::new(scenario), &EstateSpec::seed()).unwrap();
+    let script = load_script(Path::new(script), &scenario).unwrap();
     (scenario, script)
 }
 
-fn headless() -> serde_json::Value {
-    let (scenario, script) = load();
+fn load() -> (Scenario, Script) {
+    load_from(SCENARIO, SCRIPT)
+}
+
+/// The headless driver's report of `scenario` played by `script`.
+fn headless_of(scenario_path: &str, script: &str) -> serde_json::Value {
+    let (scenario, script) = load_from(scenario_path, script);
     let dir = tempfile::tempdir().unwrap();
     let report = HeadlessDrill {
         scenario,
-        scenario_path: Path::new(SCENARIO),
+        scenario_path: Path::new(scenario_path),
         script,
         start: start(),
         spec: EstateSpec::seed(),
@@ -55,6 +60,10 @@ fn headless() -> serde_json::Value {
     .run()
     .unwrap();
     serde_json::from_str(&report.to_json().unwrap()).unwrap()
+}
+
+fn headless() -> serde_json::Value {
+    headless_of(SCENARIO, SCRIPT)
 }
 
 /// The interactive console over a drill: the root model and the runtime's
@@ -480,25 +489,11 @@ const RUN_SCENARIO: &str = "runbooks/drills/region-failure.yaml";
 const RUN_SCRIPT: &str = "tests/fixtures/drills/region-failure-steady.yaml";
 
 fn load_with_runs() -> (Scenario, Script) {
-    let scenario = load_scenario(Path::new(RUN_SCENARIO), &EstateSpec::seed()).unwrap();
-    let script = load_script(Path::new(RUN_SCRIPT), &scenario).unwrap();
-    (scenario, script)
+    load_from(RUN_SCENARIO, RUN_SCRIPT)
 }
 
 fn headless_with_runs() -> serde_json::Value {
-    let (scenario, script) = load_with_runs();
-    let dir = tempfile::tempdir().unwrap();
-    let report = HeadlessDrill {
-        scenario,
-        scenario_path: Path::new(RUN_SCENARIO),
-        script,
-        start: start(),
-        spec: EstateSpec::seed(),
-        journal_dir: dir.path(),
-    }
-    .run()
-    .unwrap();
-    serde_json::from_str(&report.to_json().unwrap()).unwrap()
+    headless_of(RUN_SCENARIO, RUN_SCRIPT)
 }
 
 fn key(session: &mut Session, code: KeyCode) {

@@ -12,26 +12,13 @@ use std::path::Path;
 use drconsole::domain::incident::IncidentId;
 use drconsole::sources::aws::AwsOptions;
 use drconsole::sources::incident::IncidentStore;
-use support::incident::{self, BUCKET};
+use support::incident;
 use support::moto::{self, Moto};
 use support::tmux::{Tmux, binary};
 
 const FAILOVER_VARS: &str = "--var FAILING_REGION=us-east-1 --var TARGET_REGION=eu-west-1 \
      --var FAILING_REGION_HEALTH_CHECK_ID=hc-use1 --var TARGET_REGION_HEALTH_CHECK_ID=hc-euw1 \
      --var ZONE_ID=Z0PRACTICE";
-
-fn env_file(dir: &Path, moto: &Moto) -> std::path::PathBuf {
-    let text = std::fs::read_to_string("tests/fixtures/env/moto.toml")
-        .unwrap()
-        .replace("http://127.0.0.1:5000", &moto.endpoint());
-    let path = dir.join("prod.toml");
-    std::fs::write(
-        &path,
-        format!("{text}\n[incident]\nbucket = \"{BUCKET}\"\nregion = \"eu-west-1\"\n"),
-    )
-    .unwrap();
-    path
-}
 
 fn key_of(o: &AwsOptions) -> (String, String) {
     let c = o.credentials.as_ref().unwrap();
@@ -58,15 +45,53 @@ fn following(screen: &str) -> bool {
         .is_some_and(|header| header.contains("READ-ONLY, driven by"))
 }
 
+/// The incident bridge: moto with the incident bucket, the environment
+/// file, and two operators' IAM keys and state directories.
+struct Bridge {
+    moto: Moto,
+    env: drconsole::domain::environment::Environment,
+    dir: tempfile::TempDir,
+    file: std::path::PathBuf,
+    alice: (String, String),
+    bob: (String, String),
+    sa: std::path::PathBuf,
+    sb: std::path::PathBuf,
+}
+
+impl Bridge {
+    async fn set_up() -> Self {
+        let moto = Moto::start();
+        let env = incident::environment(&moto).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = incident::env_file(dir.path(), &moto);
+        let alice = key_of(&incident::iam_user(&moto, "alice").await);
+        let bob = key_of(&incident::iam_user(&moto, "bob").await);
+        let (sa, sb) = (dir.path().join("alice"), dir.path().join("bob"));
+        Self {
+            moto,
+            env,
+            dir,
+            file,
+            alice,
+            bob,
+            sa,
+            sb,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_console_drives_and_the_other_follows_its_steps() {
-    let moto = Moto::start();
-    let env = incident::environment(&moto).await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = env_file(dir.path(), &moto);
-    let alice = key_of(&incident::iam_user(&moto, "alice").await);
-    let bob = key_of(&incident::iam_user(&moto, "bob").await);
-    let (sa, sb) = (dir.path().join("alice"), dir.path().join("bob"));
+    let Bridge {
+        moto: _moto,
+        env,
+        dir: _dir,
+        file,
+        alice,
+        bob,
+        sa,
+        sb,
+    } = Bridge::set_up().await;
     let a = operator("incident-alice", &alice, &sa, &file, "inc-1");
     let first = a.wait_for(&["PRACTICE", "GATE", "fence_failing_validators"]);
     assert!(!following(&first), "alice's console drives:\n{first}");
@@ -130,13 +155,16 @@ async fn one_console_drives_and_the_other_follows_its_steps() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_two_consoles_started_together_fifty_times_exactly_one_drives() {
-    let moto = Moto::start();
-    let env = incident::environment(&moto).await;
-    let dir = tempfile::tempdir().unwrap();
-    let file = env_file(dir.path(), &moto);
-    let alice = key_of(&incident::iam_user(&moto, "alice").await);
-    let bob = key_of(&incident::iam_user(&moto, "bob").await);
-    let (sa, sb) = (dir.path().join("alice"), dir.path().join("bob"));
+    let Bridge {
+        moto: _moto,
+        env,
+        dir: _dir,
+        file,
+        alice,
+        bob,
+        sa,
+        sb,
+    } = Bridge::set_up().await;
     let mut drivers = Vec::new();
     for round in 1..=50 {
         let id = format!("race-{round}");

@@ -34,20 +34,6 @@ fn alice() -> Author {
     }
 }
 
-/// The moto fixture's environment file with an `[incident]` table.
-fn env_file(dir: &Path, moto: &Moto) -> std::path::PathBuf {
-    let text = std::fs::read_to_string("tests/fixtures/env/moto.toml")
-        .unwrap()
-        .replace("http://127.0.0.1:5000", &moto.endpoint());
-    let path = dir.join("prod.toml");
-    std::fs::write(
-        &path,
-        format!("{text}\n[incident]\nbucket = \"{BUCKET}\"\nregion = \"eu-west-1\"\n"),
-    )
-    .unwrap();
-    path
-}
-
 fn drconsole(env: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_drconsole"))
         .arg("--env")
@@ -120,7 +106,7 @@ async fn list_show_and_verify_read_a_shared_run_entry_for_entry() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let (journal, _c) = shared_run(&moto, dir.path()).await;
-    let env = env_file(dir.path(), &moto);
+    let env = incident::env_file(dir.path(), &moto);
     let n = read_journal(&journal).unwrap().len();
     let (code, out, err) = drconsole(&env, &["incident", "list"]);
     assert_eq!(code, 0, "{err}");
@@ -165,7 +151,7 @@ async fn a_forged_local_append_and_a_forged_shared_entry_are_each_named() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let (journal, c) = shared_run(&moto, dir.path()).await;
-    let env = env_file(dir.path(), &moto);
+    let env = incident::env_file(dir.path(), &moto);
     let n = u64::try_from(read_journal(&journal).unwrap().len()).unwrap();
     let j = journal.to_str().unwrap();
     // Someone with the operator's disk appends a chained entry and moves

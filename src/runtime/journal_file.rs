@@ -32,7 +32,7 @@ use crate::domain::time::Timestamp;
 
 mod disk;
 pub use disk::{head_path, import, read_journal, verify_file};
-use disk::{io_err, lock, new_options, read_head, shown, write_head};
+use disk::{io_err, lock, read_head, shown, write_head};
 
 /// What the journal file layer can refuse or fail at.
 #[derive(Debug, thiserror::Error)]
@@ -107,15 +107,7 @@ impl JournalWriter {
     /// # Errors
     /// [`JournalFileError::Exists`] if the file exists; I/O errors.
     pub fn create(path: &Path, run: &str) -> Result<Self, JournalFileError> {
-        let file = new_options()
-            .read(true)
-            .append(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::AlreadyExists => JournalFileError::Exists { path: shown(path) },
-                _ => io_err(path, e),
-            })?;
+        let file = disk::create_new(path)?;
         lock(&file, path)?;
         file.sync_all().map_err(|e| io_err(path, e))?;
         let head_path = head_path(path);

@@ -86,3 +86,18 @@ pub async fn iam_user(moto: &Moto, name: &str) -> AwsOptions {
         ..moto::options(None)
     }
 }
+
+/// The moto fixture's environment file pointed at `moto`, with an
+/// `[incident]` table, written in `dir`: what the binary is given.
+pub fn env_file(dir: &std::path::Path, moto: &Moto) -> std::path::PathBuf {
+    let text = std::fs::read_to_string("tests/fixtures/env/moto.toml")
+        .unwrap()
+        .replace("http://127.0.0.1:5000", &moto.endpoint());
+    let path = dir.join("prod.toml");
+    std::fs::write(
+        &path,
+        format!("{text}\n[incident]\nbucket = \"{BUCKET}\"\nregion = \"{REGION}\"\n"),
+    )
+    .unwrap();
+    path
+}

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::names::{validate_bucket, validate_region_name};
+use super::names::{validate_bucket, validate_profile, validate_region_name};
 use super::shape::IncidentFile;
 use super::{Broken, duration};
 use crate::domain::duration::bounds::{INCIDENT_LEASE, INCIDENT_POLL};
@@ -24,16 +24,7 @@ pub const DEFAULT_POLL: Duration = Duration::from_secs(1);
 pub(super) fn incident_settings(t: &IncidentFile) -> Result<IncidentSettings, Broken> {
     validate_bucket(&t.bucket)?;
     validate_region_name(&t.region)?;
-    if let Some(p) = &t.profile
-        && p.get_ref().trim().is_empty()
-    {
-        return Err((
-            p.span(),
-            "empty profile, expected an AWS profile name or no profile key \
-             for the default credential chain"
-                .to_owned(),
-        ));
-    }
+    validate_profile(t.profile.as_ref())?;
     let layout = match &t.prefix {
         Some(p) => Layout::new(p.get_ref()).map_err(|e| (p.span(), e.to_string()))?,
         None => Layout::new(DEFAULT_PREFIX).map_err(|e| (0..0, e.to_string()))?,

@@ -145,6 +145,20 @@ pub(super) fn check_url(url: &str) -> Result<(), &'static str> {
 }
 
 /// S3's own rules, so a typo fails here rather than as AccessDenied at 3 a.m.
+/// A region's or the incident bucket's `profile`: a name, or no key at all
+/// for the default credential chain (an empty one is a typo).
+pub(super) fn validate_profile(profile: Option<&Spanned<String>>) -> Result<(), Broken> {
+    match profile {
+        Some(p) if p.get_ref().trim().is_empty() => Err((
+            p.span(),
+            "empty profile, expected an AWS profile name or no profile key \
+             for the default credential chain"
+                .to_owned(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn validate_bucket(bucket: &Spanned<String>) -> Result<(), Broken> {
     let b = bucket.get_ref();
     let edge_ok = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::backups::BackupEntry;
-use super::names::{validate_health_check_id, validate_secret_name, validate_url};
+use super::names::{
+    validate_health_check_id, validate_profile, validate_secret_name, validate_url,
+};
 use super::shape::{RegionFile, RoleValue};
 use super::{Broken, line_of};
 use crate::domain::environment::{
@@ -111,16 +113,7 @@ pub(super) fn region_sources(
     for url in rpc {
         validate_url("RPC URL", url)?;
     }
-    if let Some(p) = &r.profile
-        && p.get_ref().trim().is_empty()
-    {
-        return Err((
-            p.span(),
-            "empty profile, expected an AWS profile name or no profile key \
-             for the default credential chain"
-                .to_owned(),
-        ));
-    }
+    validate_profile(r.profile.as_ref())?;
     if let Some(id) = &r.health_check_id {
         validate_health_check_id(id)?;
     }

@@ -169,6 +169,20 @@ pub(super) fn unreadable(path: &Path, e: &io::Error) -> JournalError {
     }
 }
 
+/// A new journal file (0600, appending), refused if one is there:
+/// resuming must be explicit.
+pub(super) fn create_new(path: &Path) -> Result<File, JournalFileError> {
+    new_options()
+        .read(true)
+        .append(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => JournalFileError::Exists { path: shown(path) },
+            _ => io_err(path, e),
+        })
+}
+
 /// Starts a local journal from entries kept elsewhere (a shared incident's
 /// journal, when this console takes its run over): the lines exactly as
 /// they are, checked as one chain first, then the head at the last. The
@@ -182,19 +196,12 @@ pub fn import(path: &Path, entries: &[Entry]) -> Result<(), JournalFileError> {
         lines.iter().enumerate().map(|(i, l)| (i + 1, l.as_str())),
         None,
     )?;
-    let mut file = new_options()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::AlreadyExists => JournalFileError::Exists { path: shown(path) },
-            _ => io_err(path, e),
-        })?;
+    let mut file = create_new(path)?;
     let mut bytes = lines.join("\n");
     if !bytes.is_empty() {
         bytes.push('\n');
     }
-    std::io::Write::write_all(&mut file, bytes.as_bytes())
+    file.write_all(bytes.as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|e| io_err(path, e))?;
     write_head(&head_path(path), &summary.last)
